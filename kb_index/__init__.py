@@ -1,0 +1,38 @@
+"""Semantic search over a knowledge base: sentence embeddings in FAISS plus BM25.
+
+Public API::
+
+    build_index(documents, out_dir, embedder=...) -> BuildStats
+    KbIndex.load(out_dir, embedder).search(query, k=5, lang="de") -> SearchResult
+"""
+
+from .build import BuildStats, build_index
+from .documents import Document, DocumentError, read_jsonl
+from .embedder import DEFAULT_MODEL, Embedder, EmbedderError, SentenceTransformerEmbedder
+from .index import ConfidenceRule, KbIndex, QueryError, Scoring, SearchHit, SearchResult
+from .language import detect_language, is_clearly
+from .store import IndexCorruptError, IndexLoadError, IndexMissingError, ModelMismatchError
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "BuildStats",
+    "ConfidenceRule",
+    "Document",
+    "DocumentError",
+    "Embedder",
+    "EmbedderError",
+    "IndexCorruptError",
+    "IndexLoadError",
+    "IndexMissingError",
+    "KbIndex",
+    "ModelMismatchError",
+    "QueryError",
+    "Scoring",
+    "SearchHit",
+    "SearchResult",
+    "SentenceTransformerEmbedder",
+    "build_index",
+    "detect_language",
+    "is_clearly",
+    "read_jsonl",
+]

