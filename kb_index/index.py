@@ -118,7 +118,8 @@ class KbIndex:
         self._langs = np.asarray([d.lang for d in stored.documents])
         self._known = sorted({lg for lg in self._langs if lg in LANGUAGES})
         if stored.meta.get("kind") == "hnsw":
-            stored.faiss_index.hnsw.efSearch = max(128, self.scoring.candidates)
+            hnsw = stored.faiss_index.hnsw  # type: ignore[attr-defined]
+            hnsw.efSearch = max(128, self.scoring.candidates)
 
     @classmethod
     def load(cls, path: Path, embedder: Embedder, **kwargs: object) -> KbIndex:
@@ -135,12 +136,14 @@ class KbIndex:
         return self._stored.hashes
 
     def with_rule(self, rule: ConfidenceRule) -> KbIndex:
-        return KbIndex(self._stored, self._embedder, scoring=self.scoring, rule=rule,
-                       path=self.path)
+        return KbIndex(
+            self._stored, self._embedder, scoring=self.scoring, rule=rule, path=self.path
+        )
 
     def with_scoring(self, scoring: Scoring) -> KbIndex:
-        return KbIndex(self._stored, self._embedder, scoring=scoring, rule=self.rule,
-                       path=self.path)
+        return KbIndex(
+            self._stored, self._embedder, scoring=scoring, rule=self.rule, path=self.path
+        )
 
     def search(self, query: str, *, k: int = 5, lang: str | None = None) -> SearchResult:
         """Return the best k documents for query, best first, with the confident decision."""
@@ -159,7 +162,7 @@ class KbIndex:
         texts = [t for _, variants in plans for t in variants.values()]
         vectors = self._embedder.encode(texts) if texts else np.zeros((0, 1), np.float32)
         results, cursor = [], 0
-        for (qlang, variants) in plans:
+        for qlang, variants in plans:
             qvecs = {}
             for target in variants:
                 qvecs[target] = vectors[cursor]
@@ -231,5 +234,3 @@ class KbIndex:
             doc = docs[shown[docs[index].id]]
             hits.append(SearchHit(doc.id, doc.display_title, doc.lang, score, dense, lex))
         return hits
-
-

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("de", "en")
+_SUFFIXES = ("en", "er", "es", "s", "n", "e")
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
@@ -38,9 +39,7 @@ _EN_HINTS = frozenset(
 def fold(text: str) -> str:
     """Lower-case and fold German special letters (ä -> ae, ß -> ss) and accents."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = (
-        text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    )
+    text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -101,9 +100,7 @@ def translate(text: str, *, source: str, target: str) -> str:
         key = fold(token)
         if key in table:
             out.append(table[key])
-        elif len(key) > 4 and key.endswith(("en", "er", "es", "s", "n", "e")):
-            stem = next((key[: -len(s)] for s in ("en", "er", "es", "s", "n", "e") if key.endswith(s)), key)
-            out.append(table.get(stem, token))
         else:
-            out.append(token)
+            stems = (key[: -len(s)] for s in _SUFFIXES if len(key) > 4 and key.endswith(s))
+            out.append(next((table[s] for s in stems if s in table), token))
     return " ".join(out)

@@ -65,12 +65,12 @@ class Bm25:
         self.weights = weights  # documents x terms, BM25 term weights
 
     @classmethod
-    def fit(
-        cls, texts: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75
-    ) -> Bm25:
+    def fit(cls, texts: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> Bm25:
         """Fit on already tokenized texts."""
         vocabulary: dict[str, int] = {}
-        rows, cols, counts = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
         lengths = np.zeros(len(texts), dtype=np.float32)
         for row, tokens in enumerate(texts):
             lengths[row] = len(tokens)
@@ -134,13 +134,17 @@ class LexicalIndex:
         for n, (lang, (rows, bm25)) in enumerate(self.groups.items()):
             csc = bm25.weights
             arrays.update(
-                {f"rows{n}": rows, f"data{n}": csc.data, f"indices{n}": csc.indices,
-                 f"indptr{n}": csc.indptr}
+                {
+                    f"rows{n}": rows,
+                    f"data{n}": csc.data,
+                    f"indices{n}": csc.indices,
+                    f"indptr{n}": csc.indptr,
+                }
             )
             meta["groups"][lang] = {"n": n, "shape": list(csc.shape), "vocabulary": bm25.vocabulary}  # type: ignore[index]
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         with path.open("wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: Path) -> LexicalIndex:

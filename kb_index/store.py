@@ -18,6 +18,8 @@ from .documents import Document
 from .lexical import LexicalIndex
 
 FORMAT = 1
+# Larger vector files are memory-mapped instead of read into memory.
+MMAP_FROM_BYTES = 512 * 1024 * 1024
 META = "meta.json"
 FILES = ("documents.jsonl", "vectors.npy", "offsets.npy", "vectors.faiss", "lexical.npz")
 
@@ -131,7 +133,8 @@ def read(path: Path, *, model_id: str, dimension: int, verify: bool = True) -> S
                 record = json.loads(line)
                 hashes.append(record.pop("hash"))
                 documents.append(Document.from_json(record))
-        vectors = np.load(path / "vectors.npy", mmap_mode="r")
+        big = (path / "vectors.npy").stat().st_size > MMAP_FROM_BYTES
+        vectors = np.load(path / "vectors.npy", mmap_mode="r" if big else None)
         offsets = np.load(path / "offsets.npy")
         faiss_index = faiss.read_index(str(path / "vectors.faiss"))
         lexical = LexicalIndex.load(path / "lexical.npz")

@@ -1,0 +1,1 @@
+"""The helpdesk service: conversations, tickets, live handoff, knowledge base."""

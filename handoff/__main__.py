@@ -1,0 +1,132 @@
+"""`python -m handoff`: serve, prepare data, manage the knowledge base and accounts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from handoff.config import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "handoff.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_config=None,
+        ws_max_size=256 * 1024,
+    )
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from handoff import bootstrap
+    from handoff.cli_support import database
+    from kb_index.__main__ import _progress
+    from kb_index.embedder import load_embedder
+
+    settings = get_settings()
+
+    async def run() -> None:
+        async with database(settings) as sessions:
+            embedder = None if args.no_index else load_embedder(settings.embedding_model)
+            outcome = await bootstrap.prepare(
+                settings=settings, sessions=sessions, embedder=embedder, progress=_progress
+            )
+            if outcome is not None:
+                state = "unchanged" if outcome.skipped else "rebuilt"
+                print(f"index {state} (build {outcome.build.id})", file=sys.stderr)
+
+    asyncio.run(run())
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from handoff import migrate
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.database_url, args.revision)
+    return 0
+
+
+def _kb_import(args: argparse.Namespace) -> int:
+    from handoff.cli_support import database
+    from handoff.kb import service, source
+
+    articles = source.read_all(Path(args.directory))
+
+    async def run() -> None:
+        async with database(get_settings()) as sessions, sessions() as session:
+            report = await service.import_articles(
+                session=session, articles=articles, author=args.author
+            )
+        print(
+            f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}",
+            file=sys.stderr,
+        )
+
+    asyncio.run(run())
+    return 0
+
+
+def _kb_export(args: argparse.Namespace) -> int:
+    from handoff.cli_support import database
+    from handoff.kb import service, source
+
+    async def run() -> int:
+        async with database(get_settings()) as sessions, sessions() as session:
+            articles = await service.export_articles(session=session)
+        for article, status in articles:
+            source.write_article(Path(args.directory), article, status)
+        return len(articles)
+
+    count = asyncio.run(run())
+    print(f"exported {count} articles to {args.directory}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the helpdesk service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=_serve)
+    prepare = sub.add_parser("prepare", help="migrate, seed, build the index if articles changed")
+    prepare.add_argument("--no-index", action="store_true")
+    prepare.set_defaults(func=_prepare)
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    upgrade = db.add_parser("upgrade", help="apply migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=_db_upgrade)
+    kb = sub.add_parser("kb", help="knowledge base files").add_subparsers(dest="kb", required=True)
+    kb_import = kb.add_parser("import", help="import articles in the source format")
+    kb_import.add_argument("directory")
+    kb_import.add_argument("--author", default="import")
+    kb_import.set_defaults(func=_kb_import)
+    kb_export = kb.add_parser("export", help="write every article in the source format")
+    kb_export.add_argument("directory")
+    kb_export.set_defaults(func=_kb_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (ValueError, OSError) as exc:
+        print(f"handoff: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Preparing data before serving: migrations, seed articles, the live index."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff import migrate
+from handoff.config import Settings
+from handoff.kb import indexing, source
+from handoff.kb import service as kb_service
+from kb_index import Embedder
+
+log = logging.getLogger(__name__)
+
+
+async def migrate_database(settings: Settings) -> None:
+    """Bring the schema to the newest migration."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(migrate.upgrade, settings.database_url)
+
+
+async def seed_articles(*, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Import the repository's articles into an empty knowledge base; return how many."""
+    async with sessions() as session:
+        if await kb_service.count_articles(session=session):
+            return 0
+        articles = source.read_all(settings.kb_seed_dir)
+        report = await kb_service.import_articles(session=session, articles=articles, author="seed")
+    log.info("seeded the knowledge base", extra={"articles": report.created})
+    return report.created
+
+
+async def prepare(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    embedder: Embedder | None,
+    progress: indexing.Progress | None = None,
+) -> indexing.BuildOutcome | None:
+    """Migrate, seed an empty knowledge base, and build the index if the articles changed."""
+    await migrate_database(settings)
+    await seed_articles(settings=settings, sessions=sessions)
+    if embedder is None:
+        return None
+    return await indexing.rebuild_live(
+        sessions=sessions, index_dir=settings.index_dir, embedder=embedder, progress=progress
+    )

