@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handoff.conversations.availability import DEFAULT_HOLIDAYS, ServiceHours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_PREFIX = "dev-insecure-"
 _SECRETS = ("secret_key", "employee_token_secret", "service_token", "rasa_token")
@@ -36,7 +38,7 @@ class Settings(BaseSettings):
     employee_token_issuer: str = "intranet"
     service_token: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "service-token")
 
-    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_url: str = "http://127.0.0.1:5005"  # empty: no bot (messages are only stored)
     rasa_token: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "rasa-token")
     rasa_timeout_seconds: float = 30.0
 
@@ -44,6 +46,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
+
+    service_hours: str = "mon-fri 07:00-18:00"
+    service_timezone: str = "Europe/Berlin"
+    holidays: list[str] = Field(default_factory=lambda: list(DEFAULT_HOLIDAYS))
+    queue_timeout_minutes: float = Field(default=10.0, gt=0)
 
     max_message_chars: int = Field(default=4000, ge=1)
     max_query_chars: int = Field(default=500, ge=1)
@@ -78,6 +85,10 @@ class Settings(BaseSettings):
     def live_index_path(self) -> Path:
         """The directory the live index is served from (a symlink to one build)."""
         return self.index_dir / "current"
+
+    @property
+    def hours(self) -> ServiceHours:
+        return ServiceHours.parse(self.service_hours, self.service_timezone, self.holidays)
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,17 +10,28 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from handoff import bootstrap
 from handoff import logging as logs
+from handoff.auth.dependencies import ServiceOnly
+from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
+from handoff.conversations.bot import RasaClient
+from handoff.conversations.chat import ChatService
+from handoff.conversations.internal import router as conversations_internal
+from handoff.conversations.queue import QueueService
+from handoff.conversations.router import router as chat_router
 from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
+from handoff.realtime.broker import LocalBroker
+from handoff.tickets.router import internal as tickets_internal
+from handoff.tickets.router import router as tickets_router
 from kb_index import Embedder
 from kb_index.embedder import load_embedder
 
@@ -46,6 +57,17 @@ async def _check_search(app: FastAPI) -> tuple[bool, Any]:
     return True, {"build": search.build_id, "documents": search.index.meta.get("documents")}
 
 
+async def _check_bot(app: FastAPI) -> tuple[bool, Any]:
+    bot: RasaClient | None = app.state.bot
+    if bot is None:
+        return True, "not configured"
+    return (True, "ok") if await bot.ready() else (False, "Rasa is not reachable")
+
+
+async def _no_agents_online() -> int:
+    return 0
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -67,6 +89,30 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         await search.refresh()
     app.state.search = search
+    app.state.broker = LocalBroker()
+    await app.state.broker.start()
+    app.state.bot = (
+        RasaClient(
+            settings.rasa_url,
+            settings.rasa_token.get_secret_value(),
+            settings.rasa_timeout_seconds,
+            transport=app.state.bot_transport,
+        )
+        if settings.rasa_url
+        else None
+    )
+    app.state.chat = ChatService(
+        sessions=sessions,
+        bot=app.state.bot,
+        broker=app.state.broker,
+        max_chars=settings.max_message_chars,
+    )
+    app.state.queue = QueueService(
+        sessions=sessions,
+        broker=app.state.broker,
+        hours=settings.hours,
+        agents_online=_no_agents_online,
+    )
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
@@ -75,11 +121,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         for shutdown in reversed(app.state.on_shutdown):
             await shutdown(app)
+        if app.state.bot is not None:
+            await app.state.bot.aclose()
+        await app.state.broker.close()
         await engine.dispose()
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
-    """Build the ASGI app; tests pass their own settings and a fake embedder."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    bot_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the ASGI app; tests pass their own settings, a fake embedder, a fake Rasa."""
     settings = settings or get_settings()
     app = FastAPI(
         title="IT self-service helpdesk",
@@ -89,9 +143,20 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     app.state.settings = settings
     app.state.embedder = embedder
-    app.state.health_checks = {"database": _check_database, "search": _check_search}
+    app.state.bot_transport = bot_transport
+    app.state.health_checks = {
+        "database": _check_database,
+        "search": _check_search,
+        "bot": _check_bot,
+    }
     app.state.on_startup, app.state.on_shutdown = [], []
     app.include_router(kb_router)
+    app.include_router(chat_router)
+    app.include_router(tickets_router)
+    app.include_router(conversations_internal, dependencies=ServiceOnly)
+    app.include_router(tickets_internal)
+    if settings.dev_mode:
+        app.include_router(dev_router)
     _install_middleware(app)
 
     @app.get("/health", tags=["operations"])

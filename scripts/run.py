@@ -38,8 +38,12 @@ def _prefix(name: str, stream: object) -> None:
 
 def _start(proc: Process) -> None:
     proc.popen = subprocess.Popen(
-        proc.argv, cwd=ROOT, env={**os.environ, **proc.env}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        proc.argv,
+        cwd=ROOT,
+        env={**os.environ, **proc.env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     threading.Thread(target=_prefix, args=(proc.name, proc.popen.stdout), daemon=True).start()
 
@@ -84,11 +88,17 @@ def main() -> int:
     host = os.environ.get("HELPDESK_HOST", "127.0.0.1")
     base = f"http://{host}:{port}"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    _run_step("prepare data (migrations, seed articles, search index)",
-              [str(PY), "-m", "handoff", "prepare"])
+    _run_step(
+        "prepare data (migrations, seed articles, search index)",
+        [str(PY), "-m", "handoff", "prepare"],
+    )
     procs = [
-        Process("helpdesk", [str(PY), "-m", "handoff", "serve"], f"{base}/health",
-                env={"HELPDESK_AUTO_PREPARE": "false", "HELPDESK_LOG_FORMAT": "console"}),
+        Process(
+            "helpdesk",
+            [str(PY), "-m", "handoff", "serve"],
+            f"{base}/health",
+            env={"HELPDESK_AUTO_PREPARE": "false", "HELPDESK_LOG_FORMAT": "console"},
+        ),
     ]
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

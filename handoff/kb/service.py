@@ -163,7 +163,7 @@ async def _published_versions(session: AsyncSession) -> list[tuple[str, ArticleV
         )
         .order_by(Article.slug)
     )
-    return [(slug, version) for slug, version in rows.tuples()]
+    return [(slug, version) for slug, version in rows]
 
 
 async def published_documents(*, session: AsyncSession) -> list[Document]:
@@ -204,7 +204,7 @@ async def export_articles(*, session: AsyncSession) -> list[tuple[ArticleCreate,
         .order_by(Article.slug)
     )
     out = []
-    for article, version in rows.tuples():
+    for article, version in rows:
         content = ArticleCreate(
             slug=article.slug,
             category=version.category,
@@ -214,3 +214,12 @@ async def export_articles(*, session: AsyncSession) -> list[tuple[ArticleCreate,
         status = "published" if article.published_version == version.number else "draft"
         out.append((content, status))
     return out
+
+
+async def category_of(*, session: AsyncSession, slug: str) -> str | None:
+    """Return the category of an article's published version."""
+    article = await session.scalar(select(Article).where(Article.slug == slug))
+    if article is None or article.published_version is None:
+        return None
+    version = await get_version(session=session, article=article, number=article.published_version)
+    return version.category

@@ -1,0 +1,1 @@
+"""Who is calling: employees (signed intranet token), the action server (service token)."""

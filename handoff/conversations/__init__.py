@@ -1,0 +1,1 @@
+"""Conversations: ownership state (bot, queued, agent, closed), transcript, bot relay."""

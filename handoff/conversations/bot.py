@@ -1,0 +1,140 @@
+"""Client of the Rasa server: the REST channel for messages, the HTTP API for the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+class BotUnavailable(RuntimeError):
+    """Rasa could not be reached or answered with an error."""
+
+
+@dataclass
+class BotMessage:
+    text: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ParseInfo:
+    intent: str | None = None
+    confidence: float | None = None
+    entities: list[Any] = field(default_factory=list)
+    action: str | None = None
+
+
+def to_messages(items: list[dict[str, Any]]) -> list[BotMessage]:
+    """Turn Rasa's REST output into messages; custom JSON joins the text before it."""
+    messages: list[BotMessage] = []
+    for item in items:
+        custom = item.get("custom") if isinstance(item.get("custom"), dict) else None
+        if item.get("text"):
+            payload: dict[str, Any] = {}
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in item.get("buttons") or []
+                if isinstance(b, dict)
+            ]
+            if buttons:
+                payload["buttons"] = buttons
+            if item.get("image"):
+                payload["image"] = str(item["image"])
+            messages.append(BotMessage(str(item["text"]), payload))
+        elif custom is not None:
+            text = str(custom.pop("text", "") or "")
+            if messages and not text and not set(custom) & set(messages[-1].payload):
+                messages[-1].payload.update(custom)
+            elif text or custom:
+                messages.append(BotMessage(text, dict(custom)))
+    return messages
+
+
+class RasaClient:
+    """Talks to one Rasa server; every failure becomes BotUnavailable."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise BotUnavailable(f"Rasa is unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise BotUnavailable(f"Rasa answered {response.status_code} on {path}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise BotUnavailable(f"Rasa sent no JSON on {path}") from exc
+
+    async def send(
+        self, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> list[BotMessage]:
+        """Send one employee message; return the bot's replies."""
+        items = await self._request(
+            "POST",
+            "/webhooks/rest/webhook",
+            json={"sender": conversation_id, "message": text, "metadata": metadata},
+        )
+        return to_messages(items if isinstance(items, list) else [])
+
+    async def set_slot(self, conversation_id: str, name: str, value: Any) -> None:
+        await self._request(
+            "POST",
+            f"/conversations/{conversation_id}/tracker/events",
+            params={"token": self._token},
+            json=[{"event": "slot", "name": name, "value": value}],
+        )
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, Any] | None = None
+    ) -> list[BotMessage]:
+        """Make the bot act as if the employee had expressed intent (e.g. after hand-back)."""
+        body = await self._request(
+            "POST",
+            f"/conversations/{conversation_id}/trigger_intent",
+            params={"token": self._token},
+            json={"name": intent, "entities": entities or {}},
+        )
+        return to_messages(body.get("messages") or [] if isinstance(body, dict) else [])
+
+    async def parse_info(self, conversation_id: str) -> ParseInfo:
+        """What the bot understood of the latest message, and its latest action."""
+        body = await self._request(
+            "GET",
+            f"/conversations/{conversation_id}/tracker",
+            params={"token": self._token, "include_events": "NONE"},
+        )
+        latest = body.get("latest_message") or {}
+        intent = latest.get("intent") or {}
+        return ParseInfo(
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            entities=[
+                {k: e.get(k) for k in ("entity", "value")} for e in latest.get("entities") or []
+            ],
+            action=body.get("latest_action_name"),
+        )
+
+    async def ready(self) -> bool:
+        """Tell whether the server is up with a model loaded."""
+        try:
+            body = await self._request("GET", "/status", params={"token": self._token})
+        except BotUnavailable:
+            return False
+        return bool(body.get("model_file") or body.get("model_id"))

@@ -1,0 +1,180 @@
+"""Conversations and their transcript: numbering, reading, state changes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.auth.employees import Employee
+from handoff.database import utcnow
+
+from .models import BotTurn, Conversation, Message
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+class ConversationNotFound(LookupError):
+    """No such conversation, or not this employee's."""
+
+
+class MessageRejected(ValueError):
+    """A message that cannot be accepted (empty or too long)."""
+
+
+class InvalidTransition(ValueError):
+    """The conversation is not in a state that allows this."""
+
+
+def clean_text(text: str, *, limit: int) -> str:
+    """Drop control characters, normalise line ends; refuse empty or over-long text."""
+    cleaned = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not cleaned:
+        raise MessageRejected("the message is empty")
+    if len(cleaned) > limit:
+        raise MessageRejected(f"the message is longer than {limit} characters")
+    return cleaned
+
+
+async def create(*, session: AsyncSession, employee: Employee, locale: str) -> Conversation:
+    """Start a conversation owned by the bot."""
+    conversation = Conversation(
+        id=uuid.uuid4().hex,
+        employee_id=employee.id,
+        employee_name=employee.name,
+        employee_email=employee.email,
+        locale=locale,
+        state="bot",
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def get(*, session: AsyncSession, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    return conversation
+
+
+async def get_for_employee(
+    *, session: AsyncSession, conversation_id: str, employee: Employee
+) -> Conversation:
+    """Return the employee's own conversation; someone else's looks like a missing one."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.employee_id != employee.id:
+        raise ConversationNotFound(conversation_id)
+    return conversation
+
+
+async def add_message(
+    *,
+    session: AsyncSession,
+    conversation: Conversation,
+    sender: str,
+    text: str,
+    payload: dict[str, Any] | None = None,
+    author: str | None = None,
+    internal: bool = False,
+    bot_status: str | None = None,
+) -> Message:
+    """Append a message with the conversation's next sequence number."""
+    seq = await session.scalar(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
+        .returning(Conversation.last_seq),
+        execution_options={"synchronize_session": False},
+    )
+    message = Message(
+        conversation_id=conversation.id,
+        seq=int(seq or 0),
+        sender=sender,
+        text=text,
+        payload=payload or {},
+        author=author,
+        internal=internal,
+        bot_status=bot_status,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def transcript(
+    *, session: AsyncSession, conversation_id: str, after: int = 0, include_internal: bool = False
+) -> list[Message]:
+    """Return the messages after sequence number `after`, in order."""
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after)
+    if not include_internal:
+        query = query.where(Message.internal.is_(False))
+    return list(await session.scalars(query.order_by(Message.seq)))
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """The wire shape of a message (REST and WebSocket)."""
+    data: dict[str, Any] = {
+        "id": message.id,
+        "seq": message.seq,
+        "sender": message.sender,
+        "text": message.text,
+        "created_at": message.created_at.isoformat(),
+    }
+    if message.author:
+        data["author"] = message.author
+    if message.internal:
+        data["internal"] = True
+    for key in ("buttons", "kb_article", "ticket"):
+        if key in message.payload:
+            data[key] = message.payload[key]
+    return data
+
+
+def transcript_snapshot(messages: list[Message]) -> list[dict[str, Any]]:
+    """A copy of the transcript to keep with a ticket."""
+    return [
+        {
+            "seq": m.seq,
+            "sender": m.sender,
+            "author": m.author,
+            "text": m.text,
+            "at": m.created_at.isoformat(),
+        }
+        for m in messages
+        if not m.internal
+    ]
+
+
+async def queue_position(*, session: AsyncSession, conversation: Conversation) -> int | None:
+    """1-based place in the queue (oldest first), or None when not queued."""
+    if conversation.state != "queued" or conversation.queued_at is None:
+        return None
+    ahead = await session.scalar(
+        select(func.count(Conversation.id)).where(
+            Conversation.state == "queued", Conversation.queued_at < conversation.queued_at
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def pending_turn(*, session: AsyncSession, conversation_id: str) -> BotTurn | None:
+    """The bot turn being processed for this conversation (the newest pending one)."""
+    return await session.scalar(
+        select(BotTurn)
+        .where(BotTurn.conversation_id == conversation_id, BotTurn.outcome == "pending")
+        .order_by(BotTurn.id.desc())
+        .limit(1)
+    )
+
+
+async def employee_messages(*, session: AsyncSession, conversation_id: str) -> list[str]:
+    rows = await session.scalars(
+        select(Message.text)
+        .where(Message.conversation_id == conversation_id, Message.sender == "user")
+        .order_by(Message.seq)
+    )
+    return [t for t in rows if not t.startswith("/")]

@@ -1,0 +1,67 @@
+"""System messages the service itself writes into a chat, in German and English."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "bot_unavailable": {
+        "de": "Der Assistent ist gerade nicht erreichbar. Ihre Nachricht ist gespeichert – "
+        "bitte schreiben Sie gleich noch einmal oder rufen Sie den IT Service Desk an "
+        "(intern 4357).",
+        "en": "The assistant cannot be reached right now. Your message is saved – please "
+        "write again in a moment or call the IT Service Desk (internal 4357).",
+    },
+    "queued": {
+        "de": "Sie sind in der Warteschlange (Position {position}). Sie können weiter "
+        "schreiben – Ihre Nachrichten gehen an die Kollegin oder den Kollegen, der den Chat "
+        "übernimmt.",
+        "en": "You are in the queue (position {position}). You can keep writing – your "
+        "messages go to the colleague who takes over the chat.",
+    },
+    "agent_joined": {
+        "de": "{agent} vom IT Service Desk hat den Chat übernommen.",
+        "en": "{agent} from the IT Service Desk has joined the chat.",
+    },
+    "agent_left": {
+        "de": "{agent} hat den Chat zurück in die Warteschlange gegeben.",
+        "en": "{agent} has put the chat back in the queue.",
+    },
+    "handed_back": {
+        "de": "{agent} hat den Chat an den Assistenten zurückgegeben.",
+        "en": "{agent} has handed the chat back to the assistant.",
+    },
+    "closed": {
+        "de": "Der Chat wurde beendet. Schreiben Sie einfach, wenn Sie noch etwas brauchen.",
+        "en": "The chat has been closed. Just write if you need anything else.",
+    },
+    "unattended": {
+        "de": "Gerade ist leider niemand vom IT Service Desk frei ({reason}). Ihr Anliegen "
+        "ist als Ticket {ticket} mit dem ganzen Chatverlauf gespeichert. Sie bekommen die "
+        "Antwort hier im Chat und im Ticket.",
+        "en": "Unfortunately nobody from the IT Service Desk is free right now ({reason}). "
+        "Your request is saved as ticket {ticket} with the whole conversation. You will get "
+        "the answer here in the chat and on the ticket.",
+    },
+    "ticket_reply": {
+        "de": "Antwort zu Ticket {ticket}:",
+        "en": "Reply on ticket {ticket}:",
+    },
+}
+
+REASONS: dict[str, dict[str, str]] = {
+    "no_agents": {"de": "niemand ist angemeldet", "en": "nobody is signed in"},
+    "out_of_hours": {
+        "de": "außerhalb der Servicezeiten Mo–Fr 07:00–18:00",
+        "en": "outside service hours Mon–Fri 07:00–18:00",
+    },
+    "timeout": {"de": "die Wartezeit ist zu lang", "en": "the wait has been too long"},
+}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """Return a system text in lang (German if lang is unknown), filled in."""
+    variants = TEXTS[key]
+    return variants.get(lang, variants["de"]).format(**values)
+
+
+def reason(key: str, lang: str) -> str:
+    return REASONS[key].get(lang, REASONS[key]["de"])

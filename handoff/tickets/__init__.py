@@ -1,0 +1,1 @@
+"""Tickets (ITIL-style incidents): numbering, priority matrix, SLA, activity log."""

@@ -1,0 +1,54 @@
+"""Wire shapes of tickets."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from . import priority as prio
+from .models import Ticket
+
+Level = Literal["low", "medium", "high"]
+
+
+class TicketDraft(BaseModel):
+    conversation_id: str
+    description: str = Field(min_length=1, max_length=4000)
+    since: str = Field(default="", max_length=200)
+    impact: Level
+    urgency: Level
+    summary: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=40)
+
+
+def ticket_json(ticket: Ticket, lang: str = "en", *, detail: bool = False) -> dict[str, Any]:
+    """The wire shape of a ticket; detail adds description and transcript."""
+    data: dict[str, Any] = {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "priority_label": prio.label(ticket.priority, lang),
+        "category": ticket.category,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "level": ticket.level,
+        "assignee": ticket.assignee_name,
+        "conversation_id": ticket.conversation_id,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+        "sla": {
+            "first_response_due": ticket.first_response_due.isoformat(),
+            "resolution_due": ticket.resolution_due.isoformat(),
+        },
+    }
+    if detail:
+        data.update(
+            description=ticket.description,
+            since=ticket.since,
+            resolution=ticket.resolution,
+            requester=ticket.requester_name,
+            transcript=ticket.transcript,
+        )
+    return data

@@ -1,0 +1,226 @@
+"""Creating, finding and changing tickets; every change goes to the activity log."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.database import utcnow
+
+from . import priority as prio
+from .models import OPEN_STATUSES, STATUSES, Ticket, TicketActivity
+
+_NUMBER = re.compile(r"^\s*#?\s*(?:inc|ticket)?[\s\-#:]*0*(\d{1,9})\s*$", re.IGNORECASE)
+SUMMARY_CHARS = 80
+
+
+class TicketNotFound(LookupError):
+    """No ticket with that number."""
+
+
+class NotYourTicket(PermissionError):
+    """The ticket belongs to another employee."""
+
+
+class InvalidTransition(ValueError):
+    """The requested change is not allowed in the ticket's state."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    id: str
+    name: str
+    email: str
+
+
+def parse_number(text: str) -> int:
+    """Turn "INC-000042", "inc42", "#42", "ticket 42" or "42" into 42."""
+    match = _NUMBER.match(text or "")
+    if not match or int(match.group(1)) == 0:
+        raise TicketNotFound(text)
+    return int(match.group(1))
+
+
+def propose_summary(description: str) -> str:
+    """Propose a subject from the description: its first sentence, shortened."""
+    text = " ".join(description.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".!? ")
+    if len(first) > SUMMARY_CHARS:
+        first = first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return first[:1].upper() + first[1:] if first else "IT request"
+
+
+async def log(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: str,
+    kind: str,
+    text: str = "",
+    public: bool = False,
+    **detail: Any,
+) -> TicketActivity:
+    """Append an entry to the ticket's activity log and touch the ticket."""
+    entry = TicketActivity(
+        ticket_id=ticket.id, actor=actor, kind=kind, text=text, detail=detail, public=public
+    )
+    session.add(entry)
+    ticket.updated_at = utcnow()
+    return entry
+
+
+async def create(
+    *,
+    session: AsyncSession,
+    requester: Requester,
+    description: str,
+    impact: str,
+    urgency: str,
+    category: str,
+    summary: str | None = None,
+    since: str = "",
+    conversation_id: str | None = None,
+    transcript: list[dict[str, Any]] | None = None,
+    actor: str = "bot",
+    sla: dict[int, tuple[int, int]] | None = None,
+) -> Ticket:
+    """Open a ticket with a derived priority and SLA due times."""
+    priority = prio.priority_of(impact, urgency)
+    now = utcnow()
+    first_due, resolve_due = prio.due_times(priority, now, sla)
+    ticket = Ticket(
+        requester_id=requester.id,
+        requester_name=requester.name,
+        requester_email=requester.email,
+        subject=(summary or propose_summary(description))[:200],
+        description=description,
+        since=since[:200],
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        priority=priority,
+        conversation_id=conversation_id,
+        transcript=transcript or [],
+        first_response_due=first_due,
+        resolution_due=resolve_due,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    await log(
+        session=session,
+        ticket=ticket,
+        actor=actor,
+        kind="created",
+        public=True,
+        text=ticket.subject,
+        priority=priority,
+        category=category,
+    )
+    return ticket
+
+
+async def get(*, session: AsyncSession, number: str | int) -> Ticket:
+    """Return the ticket with that number (loose forms accepted) or raise TicketNotFound."""
+    ticket_id = number if isinstance(number, int) else parse_number(number)
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound(str(number))
+    return ticket
+
+
+async def get_for_requester(*, session: AsyncSession, number: str, requester_id: str) -> Ticket:
+    """Return the requester's own ticket; raise NotYourTicket for someone else's."""
+    ticket = await get(session=session, number=number)
+    if ticket.requester_id != requester_id:
+        raise NotYourTicket(ticket.number)
+    return ticket
+
+
+async def list_for_requester(
+    *, session: AsyncSession, requester_id: str, open_only: bool = False, limit: int = 50
+) -> list[Ticket]:
+    """Return the requester's tickets, newest first."""
+    query = select(Ticket).where(Ticket.requester_id == requester_id)
+    if open_only:
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    rows = await session.scalars(query.order_by(Ticket.id.desc()).limit(limit))
+    return list(rows)
+
+
+async def activities(
+    *, session: AsyncSession, ticket: Ticket, public_only: bool
+) -> list[TicketActivity]:
+    query = select(TicketActivity).where(TicketActivity.ticket_id == ticket.id)
+    if public_only:
+        query = query.where(TicketActivity.public.is_(True))
+    return list(await session.scalars(query.order_by(TicketActivity.id)))
+
+
+async def set_status(
+    *, session: AsyncSession, ticket: Ticket, status: str, actor: str, resolution: str = ""
+) -> None:
+    """Change the status (logged); resolving needs a resolution text."""
+    if status not in STATUSES:
+        raise InvalidTransition(f"unknown status {status!r}")
+    if status == ticket.status:
+        return
+    if ticket.status in ("closed", "cancelled"):
+        raise InvalidTransition(f"ticket {ticket.number} is {ticket.status}")
+    if status == "resolved" and not (resolution or ticket.resolution).strip():
+        raise InvalidTransition("resolving a ticket needs a resolution")
+    old, ticket.status = ticket.status, status
+    if resolution:
+        ticket.resolution = resolution
+    if status == "resolved":
+        ticket.resolved_at = utcnow()
+    await log(
+        session=session,
+        ticket=ticket,
+        actor=actor,
+        kind="status",
+        public=True,
+        text=resolution,
+        old=old,
+        new=status,
+    )
+
+
+async def classify(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: str,
+    category: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
+) -> None:
+    """Change category, impact or urgency; the priority and due times follow (logged)."""
+    changes: dict[str, Any] = {}
+    for field, value in (("category", category), ("impact", impact), ("urgency", urgency)):
+        if value is not None and value != getattr(ticket, field):
+            changes[field] = [getattr(ticket, field), value]
+            setattr(ticket, field, value)
+    new_priority = prio.priority_of(ticket.impact, ticket.urgency)
+    if new_priority != ticket.priority:
+        changes["priority"] = [ticket.priority, new_priority]
+        ticket.priority = new_priority
+        ticket.first_response_due, ticket.resolution_due = prio.due_times(
+            new_priority, ticket.created_at
+        )
+    if changes:
+        await log(
+            session=session, ticket=ticket, actor=actor, kind="classified", public=False, **changes
+        )
+
+
+def mark_first_response(ticket: Ticket) -> None:
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = utcnow()
+    if ticket.status == "new":
+        ticket.status = "in_progress"

@@ -1,0 +1,248 @@
+"""The action server's internal API, driven by a fake Rasa that calls it like actions do."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from .conftest import Helpdesk
+
+PASSWORD_TITLE = "Passwort vergessen – selbst zurücksetzen"
+
+
+async def test_internal_api_needs_the_service_token(sqlite_helpdesk: Helpdesk) -> None:
+    employee = sqlite_helpdesk.as_employee()
+    for headers in ({}, employee, {"Authorization": "Bearer wrong"}):
+        response = await sqlite_helpdesk.client.get(
+            "/api/internal/kb/answer", params={"q": "vpn", "conversation_id": "x"}, headers=headers
+        )
+        assert response.status_code == 401
+        response = await sqlite_helpdesk.client.post(
+            "/api/internal/tickets", json={}, headers=headers
+        )
+        assert response.status_code == 401
+
+
+async def test_kb_answer_returns_the_article_steps_and_records_the_turn(
+    helpdesk: Helpdesk,
+) -> None:
+    captured: dict[str, Any] = {}
+
+    async def action(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
+        assert helpdesk.rasa.internal is not None
+        response = await helpdesk.rasa.internal.get(
+            "/api/internal/kb/answer", params={"q": text, "lang": "de", "conversation_id": sender}
+        )
+        captured.update(response.json())
+        return [{"recipient_id": sender, "text": "ok"}]
+
+    helpdesk.rasa.on_message = action
+    headers = helpdesk.as_employee()
+    cid = await helpdesk.start_chat(headers)
+    await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": PASSWORD_TITLE}, headers=headers
+    )
+    assert captured["confident"] is True
+    article = captured["article"]
+    assert article["slug"] == "password-reset" and article["lang"] == "de"
+    assert article["steps"].lstrip().startswith("1.")
+    assert article["url"].endswith("/kb/password-reset?lang=de")
+    from sqlalchemy import select
+
+    from handoff.conversations.models import BotTurn
+
+    async with helpdesk.app.state.sessions() as session:
+        turn = await session.scalar(select(BotTurn).where(BotTurn.conversation_id == cid))
+    assert turn is not None
+    assert turn.kb_query == PASSWORD_TITLE and turn.kb_confident is True
+    assert turn.kb_hits[0]["slug"] == "password-reset" and turn.outcome == "answered"
+
+
+async def _chat_with_action(
+    helpdesk: Helpdesk, call: Any, text: str = "hi", email: str = "anna.berger@brandt.example"
+) -> tuple[str, Any]:
+    """Start a chat whose next message makes the fake bot run `call(sender)`."""
+    result: dict[str, Any] = {}
+
+    async def action(sender: str, message: str, metadata: dict[str, Any]) -> list[Any]:
+        result["response"] = await call(sender)
+        return [{"recipient_id": sender, "text": "done"}]
+
+    helpdesk.rasa.on_message = action
+    headers = helpdesk.as_employee(email, email.split("@")[0])
+    cid = await helpdesk.start_chat(headers)
+    await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": text}, headers=headers
+    )
+    helpdesk.rasa.on_message = helpdesk.rasa._echo
+    return cid, result["response"]
+
+
+@pytest.mark.parametrize(
+    ("impact", "urgency", "priority"),
+    [("high", "high", 1), ("high", "low", 3), ("medium", "medium", 3), ("low", "low", 4)],
+)
+async def test_a_ticket_gets_priority_category_and_the_transcript(
+    sqlite_helpdesk: Helpdesk, impact: str, urgency: str, priority: int
+) -> None:
+    internal = sqlite_helpdesk.rasa
+
+    async def create(sender: str) -> Any:
+        assert internal.internal is not None
+        draft = {
+            "conversation_id": sender,
+            "description": "Drucker druckt nicht. Seit heute.",
+            "since": "heute früh",
+            "impact": impact,
+            "urgency": urgency,
+        }
+        preview = await internal.internal.post("/api/internal/tickets/preview", json=draft)
+        created = await internal.internal.post("/api/internal/tickets", json=draft)
+        return preview.json(), created
+
+    cid, (preview, created) = await _chat_with_action(
+        sqlite_helpdesk, create, text="Der Drucker im 2. OG druckt nicht"
+    )
+    assert created.status_code == 201
+    ticket = created.json()
+    assert ticket["number"].startswith("INC-") and len(ticket["number"]) == 10
+    assert ticket["priority"] == preview["priority"] == priority
+    assert preview["summary"] == ticket["subject"] == "Drucker druckt nicht"
+    assert ticket["category"] == "hardware"
+    assert ticket["status"] == "new" and ticket["level"] == 1
+    mine = await sqlite_helpdesk.client.get(
+        f"/api/tickets/{ticket['number']}", headers=sqlite_helpdesk.as_employee()
+    )
+    assert mine.status_code == 200
+    assert mine.json()["transcript"][0]["text"] == "Der Drucker im 2. OG druckt nicht"
+    assert mine.json()["conversation_id"] == cid
+
+
+async def test_ticket_status_own_foreign_unknown_and_loose_numbers(helpdesk: Helpdesk) -> None:
+    internal = helpdesk.rasa
+
+    async def create(sender: str) -> Any:
+        assert internal.internal is not None
+        return (
+            await internal.internal.post(
+                "/api/internal/tickets",
+                json={
+                    "conversation_id": sender,
+                    "description": "VPN bricht ab",
+                    "impact": "low",
+                    "urgency": "high",
+                },
+            )
+        ).json()
+
+    cid, ticket = await _chat_with_action(helpdesk, create)
+    number = ticket["number"]
+    assert internal.internal is not None
+    digits = str(int(number.split("-")[1]))
+    for loose in (number, number.lower(), f"INC{digits}", f"#{digits}", f"ticket {digits}"):
+        response = await internal.internal.get(
+            f"/api/internal/tickets/{quote(loose)}", params={"conversation_id": cid}
+        )
+        assert response.status_code == 200, loose
+        assert response.json()["number"] == number
+    other_cid, _ = await _chat_with_action(
+        helpdesk, lambda sender: _noop(), email="ben.kraus@brandt.example"
+    )
+    foreign = await internal.internal.get(
+        f"/api/internal/tickets/{number}", params={"conversation_id": other_cid}
+    )
+    assert foreign.status_code == 403
+    assert "subject" not in foreign.json()
+    unknown = await internal.internal.get(
+        "/api/internal/tickets/INC-999999", params={"conversation_id": cid}
+    )
+    assert unknown.status_code == 404
+    listed = await internal.internal.get(
+        "/api/internal/tickets", params={"conversation_id": cid, "open": 1}
+    )
+    assert [t["number"] for t in listed.json()["tickets"]] == [number]
+    employee_view = await helpdesk.client.get(
+        f"/api/tickets/{number}", headers=helpdesk.as_employee("ben.kraus@brandt.example", "Ben")
+    )
+    assert employee_view.status_code == 403
+    mine = await helpdesk.client.get(
+        "/api/tickets", params={"mine": 1}, headers=helpdesk.as_employee()
+    )
+    assert [t["number"] for t in mine.json()["tickets"]] == [number]
+
+
+async def _noop() -> None:
+    return None
+
+
+async def test_handoff_queues_opens_a_ticket_and_silences_the_bot(helpdesk: Helpdesk) -> None:
+    internal = helpdesk.rasa
+
+    async def handoff(sender: str) -> Any:
+        assert internal.internal is not None
+        return (
+            await internal.internal.post(
+                f"/api/internal/conversations/{sender}/handoff", json={"reason": "requested"}
+            )
+        ).json()
+
+    cid, result = await _chat_with_action(helpdesk, handoff, text="Ich möchte einen Menschen")
+    assert result["state"] == "queued"
+    assert result["outcome"] == "no_agents"
+    assert result["queue_position"] == 1
+    assert result["ticket_number"].startswith("INC-")
+    relayed = len(helpdesk.rasa.received)
+    headers = helpdesk.as_employee()
+    body = (
+        await helpdesk.client.post(
+            f"/api/chat/sessions/{cid}/messages",
+            json={"text": "Hallo? Ist jemand da?"},
+            headers=headers,
+        )
+    ).json()
+    assert body["state"] == "queued" and body["messages"] == []
+    assert body["queue_position"] == 1
+    assert len(helpdesk.rasa.received) == relayed
+    again = await internal.internal.post(
+        f"/api/internal/conversations/{cid}/handoff", json={"reason": "requested"}
+    )
+    assert again.json()["outcome"] == "already_queued"
+    assert again.json()["ticket_number"] == result["ticket_number"]
+    ticket = (
+        await helpdesk.client.get(f"/api/tickets/{result['ticket_number']}", headers=headers)
+    ).json()
+    assert [m["text"] for m in ticket["transcript"] if m["sender"] == "user"] == [
+        "Ich möchte einen Menschen",
+        "Hallo? Ist jemand da?",
+    ]
+
+
+async def test_feedback_counts_failures_in_a_row(sqlite_helpdesk: Helpdesk) -> None:
+    internal = sqlite_helpdesk.rasa
+
+    async def feedback(sender: str) -> Any:
+        assert internal.internal is not None
+        url = f"/api/internal/conversations/{sender}/feedback"
+        first = await internal.internal.post(url, json={"helpful": False, "slug": "vpn-connect"})
+        second = await internal.internal.post(url, json={"helpful": False})
+        good = await internal.internal.post(url, json={"helpful": True, "slug": "vpn-connect"})
+        return [r.json()["consecutive_failures"] for r in (first, second, good)]
+
+    _, counts = await _chat_with_action(sqlite_helpdesk, feedback)
+    assert counts == [1, 2, 0]
+
+
+async def test_internal_calls_for_unknown_things_are_404(sqlite_helpdesk: Helpdesk) -> None:
+    client, headers = sqlite_helpdesk.client, sqlite_helpdesk.service
+    assert (
+        await client.post("/api/internal/conversations/nope/handoff", json={}, headers=headers)
+    ).status_code == 404
+    assert (
+        await client.get("/api/internal/kb/articles/no-such-article", headers=headers)
+    ).status_code == 404
+    article = await client.get(
+        "/api/internal/kb/articles/vpn-connect", params={"lang": "en"}, headers=headers
+    )
+    assert article.status_code == 200 and article.json()["lang"] == "en"
