@@ -93,6 +93,63 @@ def _kb_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users_create(args: argparse.Namespace) -> int:
+    from handoff.cli_support import database
+    from handoff.users import service
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else ""
+    if not password:
+        raise ValueError("give the password on standard input with --password-stdin")
+
+    async def run() -> None:
+        async with database(get_settings()) as sessions, sessions() as session:
+            user = await service.create_user(
+                session=session,
+                username=args.username,
+                password=password,
+                role=args.role,
+                display_name=args.display_name or "",
+            )
+            await session.commit()
+        print(f"created {user.role} {user.username}", file=sys.stderr)
+
+    asyncio.run(run())
+    return 0
+
+
+def _users_ensure_admin(args: argparse.Namespace) -> int:
+    """Create the first admin with a random password, printed once (dev set-up)."""
+    import secrets
+
+    from handoff.cli_support import database
+    from handoff.users import service
+
+    async def run() -> str | None:
+        async with database(get_settings()) as sessions, sessions() as session:
+            if await service.admin_exists(session=session):
+                return None
+            password = secrets.token_urlsafe(12)
+            await service.create_user(
+                session=session,
+                username=args.username,
+                password=password,
+                role="admin",
+                display_name=args.display_name,
+            )
+            await session.commit()
+            return password
+
+    password = asyncio.run(run())
+    if password is None:
+        print("an admin account exists already", file=sys.stderr)
+    else:
+        print(
+            f"created the first admin: username {args.username}, password {password} "
+            "(shown only now)"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
     kb_export = kb.add_parser("export", help="write every article in the source format")
     kb_export.add_argument("directory")
     kb_export.set_defaults(func=_kb_export)
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(
+        dest="users", required=True
+    )
+    create = users.add_parser("create", help="create an agent, editor or admin account")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=["agent", "editor", "admin"])
+    create.add_argument("--display-name")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    create.set_defaults(func=_users_create)
+    ensure = users.add_parser("ensure-admin", help="create the first admin if there is none")
+    ensure.add_argument("--username", default="admin")
+    ensure.add_argument("--display-name", default="IT Admin")
+    ensure.set_defaults(func=_users_ensure_admin)
     return parser
 
 

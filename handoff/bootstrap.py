@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import migrate
 from handoff.config import Settings
+from handoff.conversations import canned
 from handoff.kb import indexing, source
 from handoff.kb import service as kb_service
 from kb_index import Embedder
@@ -43,6 +44,8 @@ async def prepare(
     """Migrate, seed an empty knowledge base, and build the index if the articles changed."""
     await migrate_database(settings)
     await seed_articles(settings=settings, sessions=sessions)
+    async with sessions() as session:
+        await canned.seed_defaults(session=session)
     if embedder is None:
         return None
     return await indexing.rebuild_live(

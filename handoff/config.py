@@ -44,6 +44,8 @@ class Settings(BaseSettings):
 
     auto_prepare: bool = True  # migrate, seed and build the index at start-up
     redis_url: str | None = None
+    # Intranet pages that embed the chat widget (CORS for the employee API).
+    widget_origins: list[str] = Field(default_factory=list)
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
 
@@ -85,6 +87,12 @@ class Settings(BaseSettings):
     def live_index_path(self) -> Path:
         """The directory the live index is served from (a symlink to one build)."""
         return self.index_dir / "current"
+
+    @property
+    def allowed_origins(self) -> set[str]:
+        """Origins whose pages may use a staff cookie on the WebSockets."""
+        port = self.port
+        return {self.public_url.rstrip("/"), f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
 
     @property
     def hours(self) -> ServiceHours:

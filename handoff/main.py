@@ -20,18 +20,26 @@ from handoff import logging as logs
 from handoff.auth.dependencies import ServiceOnly
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
+from handoff.conversations.agent import AgentActions
+from handoff.conversations.agent_router import router as agent_router
 from handoff.conversations.bot import RasaClient
 from handoff.conversations.chat import ChatService
 from handoff.conversations.internal import router as conversations_internal
 from handoff.conversations.queue import QueueService
 from handoff.conversations.router import router as chat_router
+from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
-from handoff.realtime.broker import LocalBroker
+from handoff.realtime.broker import Broker, LocalBroker
+from handoff.realtime.ws import router as ws_router
+from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.router import internal as tickets_internal
 from handoff.tickets.router import router as tickets_router
+from handoff.users import service as user_service
+from handoff.users.router import admin as users_admin_router
+from handoff.users.router import router as auth_router
 from kb_index import Embedder
 from kb_index.embedder import load_embedder
 
@@ -64,8 +72,12 @@ async def _check_bot(app: FastAPI) -> tuple[bool, Any]:
     return (True, "ok") if await bot.ready() else (False, "Rasa is not reachable")
 
 
-async def _no_agents_online() -> int:
-    return 0
+def _broker(settings: Settings) -> Broker:
+    if settings.redis_url:
+        from handoff.realtime.redis_broker import RedisBroker
+
+        return RedisBroker(settings.redis_url)
+    return LocalBroker()
 
 
 @asynccontextmanager
@@ -89,7 +101,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         await search.refresh()
     app.state.search = search
-    app.state.broker = LocalBroker()
+    app.state.broker = _broker(settings)
     await app.state.broker.start()
     app.state.bot = (
         RasaClient(
@@ -107,18 +119,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         broker=app.state.broker,
         max_chars=settings.max_message_chars,
     )
+
+    async def agents_online() -> int:
+        async with sessions() as session:
+            return await user_service.agents_online(session=session)
+
     app.state.queue = QueueService(
         sessions=sessions,
         broker=app.state.broker,
         hours=settings.hours,
-        agents_online=_no_agents_online,
+        agents_online=agents_online,
+        timeout_minutes=settings.queue_timeout_minutes,
     )
+    app.state.agent_actions = AgentActions(chat=app.state.chat, queue=app.state.queue)
+    app.state.ticket_updates = TicketUpdates(chat=app.state.chat)
+    watcher = asyncio.create_task(app.state.queue.watch_unattended(app.state.chat))
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
     try:
         yield
     finally:
+        watcher.cancel()
         for shutdown in reversed(app.state.on_shutdown):
             await shutdown(app)
         if app.state.bot is not None:
@@ -155,6 +177,20 @@ def create_app(
     app.include_router(tickets_router)
     app.include_router(conversations_internal, dependencies=ServiceOnly)
     app.include_router(tickets_internal)
+    app.include_router(auth_router)
+    app.include_router(users_admin_router)
+    app.include_router(agent_router)
+    app.include_router(tickets_agent_router)
+    app.include_router(ws_router)
+    if settings.widget_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.widget_origins,
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     if settings.dev_mode:
         app.include_router(dev_router)
     _install_middleware(app)

@@ -61,16 +61,14 @@ class ChatService:
         self.after_commit = after_commit
 
     async def publish_message(self, conversation: Conversation, message: Message) -> None:
-        """Send a stored message to the widget and, if not the bot's business, the agents."""
+        """Push a stored message: to the widget (and watching agents), notes to agents only."""
         event = {
             "type": "message",
             "conversation_id": conversation.id,
             "message": service.message_json(message),
         }
-        if not message.internal:
-            await self.broker.publish(f"conversation:{conversation.id}", event)
-        if conversation.state in ("queued", "agent") or message.internal:
-            await self.broker.publish(f"agent-conversation:{conversation.id}", event)
+        channel = "agent-conversation" if message.internal else "conversation"
+        await self.broker.publish(f"{channel}:{conversation.id}", event)
 
     async def post(
         self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None

@@ -141,6 +141,10 @@ async def handoff(
     if result.changed:
         await queue.announce(conversation)
     outcome = await queue.outcome(conversation) if result.changed else "already_queued"
+    if outcome in ("no_agents", "out_of_hours"):
+        # The bot tells the employee now; the waiting-too-long notice would repeat it.
+        conversation.notified_unattended = True
+        await session.commit()
     position = await service.queue_position(session=session, conversation=conversation)
     return {
         "state": conversation.state,

@@ -47,6 +47,7 @@ class MessageRead(BaseModel):
     author: str | None = None
     buttons: list[dict[str, str]] | None = None
     kb_article: dict[str, Any] | None = None
+    ticket: dict[str, Any] | None = None
 
 
 class ChatReply(BaseModel):

@@ -41,6 +41,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "Your request is saved as ticket {ticket} with the whole conversation. You will get "
         "the answer here in the chat and on the ticket.",
     },
+    "escalated": {
+        "de": "Ihr Anliegen wurde mit Ticket {ticket} an das Fachteam ({level}. Level) "
+        "übergeben. Sie bekommen die Antwort hier im Chat und im Ticket.",
+        "en": "Your request has been passed to level-{level} support as ticket {ticket}. You "
+        "will get the answer here in the chat and on the ticket.",
+    },
     "ticket_reply": {
         "de": "Antwort zu Ticket {ticket}:",
         "en": "Reply on ticket {ticket}:",

@@ -1,0 +1,131 @@
+"""What an agent sees of a chat: summary rows for lists, and the full context view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.database import utcnow
+from handoff.kb.search import IndexUnavailable, LiveSearch
+from handoff.tickets import service as ticket_service
+from handoff.tickets.models import Ticket, format_number
+from handoff.tickets.schemas import ticket_json
+from kb_index import QueryError
+
+from . import service
+from .models import BotTurn, Conversation, Feedback
+
+SUGGESTIONS = 3
+
+
+def summary(conversation: Conversation) -> dict[str, Any]:
+    """A conversation as a row in the queue or in "my chats"."""
+    waited = None
+    if conversation.state == "queued" and conversation.queued_at:
+        waited = int((utcnow() - conversation.queued_at).total_seconds())
+    return {
+        "conversation_id": conversation.id,
+        "state": conversation.state,
+        "employee": {
+            "id": conversation.employee_id,
+            "name": conversation.employee_name,
+            "email": conversation.employee_email,
+        },
+        "locale": conversation.locale,
+        "agent": conversation.agent_name,
+        "ticket_number": format_number(conversation.ticket_id) if conversation.ticket_id else None,
+        "reason": conversation.handoff_reason,
+        "waiting_seconds": waited,
+        "queued_at": conversation.queued_at.isoformat() if conversation.queued_at else None,
+        "last_seq": conversation.last_seq,
+    }
+
+
+async def queue(*, session: AsyncSession) -> list[dict[str, Any]]:
+    """Queued chats, oldest first, with ticket priority and the last thing the employee said."""
+    rows = await session.execute(
+        select(Conversation, Ticket)
+        .outerjoin(Ticket, Ticket.id == Conversation.ticket_id)
+        .where(Conversation.state == "queued")
+        .order_by(Conversation.queued_at)
+    )
+    out = []
+    for position, (conversation, ticket) in enumerate(rows, start=1):
+        said = await service.employee_messages(session=session, conversation_id=conversation.id)
+        out.append(
+            {
+                **summary(conversation),
+                "position": position,
+                "priority": ticket.priority if ticket else None,
+                "subject": ticket.subject if ticket else None,
+                "last_message": said[-1][:200] if said else "",
+            }
+        )
+    return out
+
+
+async def full(
+    *, session: AsyncSession, conversation_id: str, search: LiveSearch
+) -> dict[str, Any]:
+    """The agent's view of one chat."""
+    conversation = await service.get(session=session, conversation_id=conversation_id)
+    messages = await service.transcript(
+        session=session, conversation_id=conversation_id, include_internal=True
+    )
+    turns = list(
+        await session.scalars(
+            select(BotTurn).where(BotTurn.conversation_id == conversation_id).order_by(BotTurn.id)
+        )
+    )
+    feedback = list(
+        await session.scalars(
+            select(Feedback)
+            .where(Feedback.conversation_id == conversation_id)
+            .order_by(Feedback.id)
+        )
+    )
+    offered = {
+        m.payload["kb_article"]["slug"]: m.payload["kb_article"]
+        for m in messages
+        if "kb_article" in m.payload
+    }
+    tickets = await ticket_service.list_for_requester(
+        session=session, requester_id=conversation.employee_id, open_only=True
+    )
+    ticket = next((t for t in tickets if t.id == conversation.ticket_id), None)
+    if ticket is None and conversation.ticket_id is not None:
+        ticket = await ticket_service.get(session=session, number=conversation.ticket_id)
+    said = [m.text for m in messages if m.sender == "user"]
+    return {
+        "conversation": summary(conversation),
+        "messages": [service.message_json(m) for m in messages],
+        "bot": [
+            {
+                "seq": t.message_seq,
+                "text": t.text,
+                "intent": t.intent,
+                "confidence": t.confidence,
+                "kb_hits": t.kb_hits,
+                "kb_confident": t.kb_confident,
+                "outcome": t.outcome,
+            }
+            for t in turns
+        ],
+        "offered_articles": list(offered.values()),
+        "feedback": [{"slug": f.slug, "helpful": f.helpful} for f in feedback],
+        "ticket": ticket_json(ticket, detail=True) if ticket else None,
+        "employee_tickets": [ticket_json(t) for t in tickets],
+        "suggestions": await _suggest(search, said[-1] if said else "", conversation.locale),
+    }
+
+
+async def _suggest(search: LiveSearch, text: str, lang: str) -> list[dict[str, Any]]:
+    if not text:
+        return []
+    try:
+        result = await search.search(text[:500], k=SUGGESTIONS, lang=lang)
+    except (IndexUnavailable, QueryError):
+        return []
+    return [h.to_json() for h in result.hits]

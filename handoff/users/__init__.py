@@ -1,0 +1,1 @@
+"""Staff accounts (agents, editors, admins), their sessions and presence."""

@@ -1,0 +1,71 @@
+"""Staff authentication: session cookie (+ CSRF header on changes) or bearer token."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from . import service
+from .models import AuthSession, User
+
+SESSION_COOKIE = "helpdesk_session"
+CSRF_COOKIE = "helpdesk_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+bearer = HTTPBearer(auto_error=False)
+
+
+@dataclass(frozen=True)
+class Staff:
+    user: User
+    via: str  # cookie | bearer
+
+
+async def _lookup(request: Request, token: str, kind: str) -> tuple[User, AuthSession] | None:
+    # A short session of its own: the request's connection is not held while it runs.
+    async with request.app.state.sessions() as session:
+        return await service.session_user(session=session, token=token, kind=kind)
+
+
+async def current_staff(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Staff:
+    """The logged-in staff member (401), with the CSRF token checked for cookie changes."""
+    if credentials is not None:
+        found = await _lookup(request, credentials.credentials, "bearer")
+        if found is None:
+            raise HTTPException(
+                401, "invalid or expired staff token", headers={"WWW-Authenticate": "Bearer"}
+            )
+        return Staff(found[0], "bearer")
+    token = request.cookies.get(SESSION_COOKIE)
+    found = await _lookup(request, token, "cookie") if token else None
+    if found is None:
+        raise HTTPException(401, "login required")
+    user, auth = found
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not hmac.compare_digest(sent, auth.csrf_token):
+            raise HTTPException(403, "missing or wrong CSRF token")
+    return Staff(user, "cookie")
+
+
+def _require(role: str):  # type: ignore[no-untyped-def]
+    async def check(staff: Annotated[Staff, Depends(current_staff)]) -> User:
+        if not staff.user.can(role):
+            raise HTTPException(403, f"this needs the {role} role")
+        return staff.user
+
+    return check
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+CurrentAgent = Annotated[User, Depends(_require("agent"))]
+CurrentEditor = Annotated[User, Depends(_require("editor"))]
+CurrentAdmin = Annotated[User, Depends(_require("admin"))]
