@@ -40,6 +40,7 @@ from handoff.tickets.router import router as tickets_router
 from handoff.users import service as user_service
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
+from handoff.web.router import router as web_router
 from kb_index import Embedder
 from kb_index.embedder import load_embedder
 
@@ -182,6 +183,7 @@ def create_app(
     app.include_router(agent_router)
     app.include_router(tickets_agent_router)
     app.include_router(ws_router)
+    app.include_router(web_router)
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

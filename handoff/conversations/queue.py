@@ -116,13 +116,12 @@ class QueueService:
         return "queued"
 
     async def announce(self, conversation: Conversation) -> None:
-        """Tell every agent console that the queue changed (a chat is waiting)."""
+        """Tell every agent console at once that a chat is waiting, and the queue its places."""
         await self.broker.publish(
             "agents",
             {
-                "type": "queue",
+                "type": "chat_waiting",
                 "conversation_id": conversation.id,
-                "state": conversation.state,
                 "employee": conversation.employee_name,
                 "reason": conversation.handoff_reason,
             },
@@ -136,6 +135,7 @@ class QueueService:
                 "agent": conversation.agent_name,
             },
         )
+        await self.announce_positions()
 
     async def announce_positions(self) -> None:
         """Tell every waiting employee their current place in the queue."""

@@ -154,11 +154,11 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
     app = websocket.app
     connection = uuid.uuid4().hex
     replay = Replay(websocket)
-    async with app.state.sessions() as session:
-        await user_service.heartbeat(session=session, connection_id=connection, user=agent)
-    await app.state.queue.presence_changed()
     watchers: dict[str, asyncio.Task[None]] = {}
     async with app.state.broker.subscribe("agents") as events:
+        async with app.state.sessions() as session:
+            await user_service.heartbeat(session=session, connection_id=connection, user=agent)
+        await app.state.queue.presence_changed()
         pump = asyncio.create_task(_pump(events, replay))
         beat = asyncio.create_task(_heartbeats(app, connection, agent))
         try:

@@ -1,0 +1,156 @@
+// The open chat: header, transcript, composer (Enter sends, Shift+Enter new line,
+// Ctrl+Enter internal note), canned responses and the action buttons with their dialogs.
+
+import { h } from "../shared/dom.js";
+import { REASONS } from "./ui.js";
+import { Transcript } from "./transcript.js";
+
+const $ = (id) => document.getElementById(id);
+
+export class ChatPanel {
+  /** actions: claim, reply(text), note(text), escalate(summary, level), release, handback,
+   *  close(resolution), typing() — each returns a promise; true when it worked. */
+  constructor(actions) {
+    this.actions = actions;
+    this.transcript = new Transcript($("transcript"));
+    this.reply = $("reply");
+    this.canned = [];
+    this.locale = "de";
+    this.buttons = {
+      claim: $("act-claim"),
+      escalate: $("act-escalate"),
+      release: $("act-release"),
+      handback: $("act-handback"),
+      close: $("act-close"),
+    };
+    this.buttons.claim.addEventListener("click", () => actions.claim());
+    this.buttons.release.addEventListener("click", () => actions.release());
+    this.buttons.handback.addEventListener("click", () => actions.handback());
+    this.buttons.escalate.addEventListener("click", () => this.openEscalate());
+    this.buttons.close.addEventListener("click", () => this.openDialog("close-dialog", "close-resolution"));
+    $("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit(false);
+    });
+    $("send-note").addEventListener("click", () => this.submit(true));
+    this.reply.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submit(event.ctrlKey || event.metaKey);
+      } else if (event.key === "Escape") {
+        this.reply.blur();
+      }
+    });
+    this.reply.addEventListener("input", () => actions.typing());
+    $("canned").addEventListener("change", (event) => this.useCanned(event.target));
+    this.dialog("escalate-dialog", () => actions.escalate($("escalate-summary").value.trim(), Number($("escalate-level").value)));
+    this.dialog("close-dialog", () => actions.close($("close-resolution").value.trim()));
+  }
+
+  dialog(id, run) {
+    const dialog = $(id);
+    dialog.querySelector(".cancel").addEventListener("click", () => dialog.close());
+    dialog.querySelector("form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const form = event.target;
+      if (!form.reportValidity()) return;
+      if (await run()) {
+        form.reset();
+        dialog.close();
+      }
+    });
+  }
+
+  openDialog(id, focus) {
+    const dialog = $(id);
+    if (!dialog.open) dialog.showModal();
+    $(focus).focus();
+  }
+
+  openEscalate() {
+    if (this.buttons.escalate.disabled) return;
+    const summary = $("escalate-summary");
+    if (!summary.value) summary.value = this.subject || "";
+    this.openDialog("escalate-dialog", "escalate-summary");
+  }
+
+  setCanned(canned) {
+    this.canned = canned;
+    const select = $("canned");
+    select.replaceChildren(h("option", { value: "" }, "Insert canned response…"));
+    canned.forEach((c, i) => select.append(h("option", { value: String(i) }, c.title)));
+  }
+
+  useCanned(select) {
+    const chosen = this.canned[Number(select.value)];
+    select.value = "";
+    if (!chosen) return;
+    const text = (this.locale === "en" ? chosen.text_en || chosen.text_de : chosen.text_de || chosen.text_en) || "";
+    this.insert(text);
+  }
+
+  /** Put text into the reply box at the cursor. */
+  insert(text) {
+    const box = this.reply;
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? box.value.length;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.focus();
+    box.selectionStart = box.selectionEnd = start + text.length;
+  }
+
+  async submit(internal) {
+    const text = this.reply.value.trim();
+    if (!text) return;
+    if (!internal && this.reply.dataset.canReply !== "yes") return;
+    const ok = await (internal ? this.actions.note(text) : this.actions.reply(text));
+    if (ok) this.reply.value = "";
+  }
+
+  /** Show a chat from its full context; mine: whether the caller owns it. */
+  show(context, mine) {
+    $("chat-placeholder").hidden = true;
+    $("chat-view").hidden = false;
+    const chat = context.conversation;
+    this.locale = chat.locale;
+    this.subject = context.ticket ? context.ticket.subject : "";
+    this.transcript.reset({ messages: context.messages, bot: context.bot, employee: chat.employee.name });
+    this.update(chat, mine);
+  }
+
+  update(chat, mine) {
+    this.chat = chat;
+    $("chat-title").textContent = `${chat.employee.name} <${chat.employee.email}>`;
+    const facts = [
+      `state: ${chat.state}${chat.agent ? ` (${chat.agent})` : ""}`,
+      chat.ticket_number,
+      chat.reason ? REASONS[chat.reason] || chat.reason : null,
+      `language: ${chat.locale.toUpperCase()}`,
+    ];
+    $("chat-meta").textContent = facts.filter(Boolean).join(" · ");
+    const live = chat.state === "agent" && mine;
+    this.buttons.claim.disabled = chat.state !== "queued";
+    for (const name of ["escalate", "release", "handback", "close"]) this.buttons[name].disabled = !live;
+    this.reply.dataset.canReply = live ? "yes" : "no";
+    $("send-reply").disabled = !live;
+    $("send-note").disabled = chat.state === "closed";
+    $("reply").placeholder = live
+      ? `Reply to ${chat.employee.name} (${chat.locale.toUpperCase()})`
+      : chat.state === "queued"
+        ? "Claim the chat to reply (c); an internal note is possible now"
+        : "Only the agent who has the chat can reply";
+  }
+
+  hide() {
+    $("chat-placeholder").hidden = false;
+    $("chat-view").hidden = true;
+    document.getElementById("context").hidden = true;
+    this.chat = null;
+  }
+
+  typing(on) {
+    clearTimeout(this.typingTimer);
+    $("typing").textContent = on && this.chat ? `${this.chat.employee.name} is typing …` : "";
+    if (on) this.typingTimer = setTimeout(() => this.typing(false), 6000);
+  }
+}

@@ -1,0 +1,98 @@
+// Small console helpers: toasts, the new-chat alert (banner, title badge, optional beep),
+// labels, and times.
+
+import { h } from "../shared/dom.js";
+
+export function toast(text, kind = "info") {
+  const region = document.getElementById("toasts");
+  if (!region) return;
+  const item = h("p", { class: `toast ${kind}`, role: kind === "error" ? "alert" : null }, text);
+  region.append(item);
+  setTimeout(() => item.remove(), kind === "error" ? 9000 : 5000);
+}
+
+export const PRIORITY = { 1: "P1 critical", 2: "P2 high", 3: "P3 medium", 4: "P4 low" };
+export const STATUSES = ["new", "in_progress", "on_hold", "resolved", "closed", "cancelled"];
+export const LEVELS = ["low", "medium", "high"];
+export const CATEGORIES = ["account", "collaboration", "email", "general", "hardware", "mobile", "network", "security", "software"];
+export const REASONS = {
+  requested: "asked for a person",
+  low_confidence: "bot unsure",
+  negative_feedback: "answer did not help",
+};
+
+export function when(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+}
+
+export function duration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** The alert when a chat starts waiting: a visible banner, the title badge, a beep if on. */
+export class Alerter {
+  constructor({ region, toggle }) {
+    this.region = region;
+    this.toggle = toggle;
+    this.baseTitle = document.title;
+    this.audio = null;
+    toggle.checked = localStorage.getItem("console-sound") === "on";
+    toggle.addEventListener("change", () => {
+      localStorage.setItem("console-sound", toggle.checked ? "on" : "off");
+      if (toggle.checked) this.beep(); // also unlocks audio: this is a user gesture
+    });
+  }
+
+  waiting(count) {
+    document.title = count ? `(${count}) ${this.baseTitle}` : this.baseTitle;
+  }
+
+  /** Show the alert about one waiting chat (replacing an older one). */
+  show(text, action, conversationId) {
+    this.about = conversationId;
+    const close = h("button", { type: "button", class: "link-button", "aria-label": "Dismiss alert" }, "×");
+    const banner = h("div", { class: "alert" }, h("strong", {}, text), action, close);
+    close.addEventListener("click", () => banner.remove());
+    this.region.replaceChildren(banner);
+    if (this.toggle.checked) this.beep();
+  }
+
+  dismiss() {
+    this.about = null;
+    this.region.replaceChildren();
+  }
+
+  /** Drop the alert once its chat is no longer waiting (claimed by anyone). */
+  stillWaiting(ids) {
+    if (this.about && !ids.includes(this.about)) this.dismiss();
+  }
+
+  beep() {
+    try {
+      this.audio = this.audio || new AudioContext();
+      const now = this.audio.currentTime;
+      for (const [offset, freq] of [[0, 880], [0.18, 1175]]) {
+        const osc = this.audio.createOscillator();
+        const gain = this.audio.createGain();
+        osc.frequency.value = freq;
+        gain.gain.setValueAtTime(0.0001, now + offset);
+        gain.gain.exponentialRampToValueAtTime(0.2, now + offset + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, now + offset + 0.15);
+        osc.connect(gain).connect(this.audio.destination);
+        osc.start(now + offset);
+        osc.stop(now + offset + 0.16);
+      }
+    } catch {
+      /* no audio here: the banner and the title still tell */
+    }
+  }
+}
+
+/** Is a key press meant for a text field rather than a console shortcut? */
+export function typingInField(event) {
+  const el = event.target;
+  return el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+}

@@ -1,0 +1,339 @@
+// The chat widget: ties the view, the REST client and the live socket together.
+// Every message is rendered once (by seq); after a reload or a dropped connection the
+// widget asks for what came after the last seq it has.
+
+import { LiveSocket } from "../shared/socket.js";
+import { ChatClient } from "./client.js";
+import { pickLocale, translator } from "./i18n.js";
+import { markFailed, markSent, messageNode, noticeNode, pendingNode } from "./messages.js";
+import { WidgetView } from "./view.js";
+
+const TYPING_EVERY_MS = 3000;
+const TYPING_SHOWN_MS = 6000;
+const LIVE_STATES = ["queued", "agent"];
+const normalise = (text) => String(text).replace(/\r\n?/g, "\n").trim();
+
+class Widget {
+  constructor(config) {
+    this.config = config;
+    this.client = new ChatClient(config);
+    this.conversationId = null;
+    this.seen = new Set();
+    this.lastSeq = 0;
+    this.pending = [];
+    this.status = { state: "bot", agent: null, position: null, minutes: null };
+    this.starting = null;
+    this.lastTypingSent = 0;
+    this.fatalRetries = 0;
+    this.view = new WidgetView({
+      position: config.position,
+      onOpen: () => this.open(),
+      onClose: () => this.close(),
+      onSend: (text) => this.send(text),
+      onLocale: (locale) => this.setLocale(locale),
+      onTyping: () => this.typing(),
+    });
+    this.socket = new LiveSocket({
+      url: () => this.client.socketUrl(this.conversationId, this.lastSeq),
+      onEvent: (event) => this.onEvent(event),
+      onStatus: (status, detail) => this.onSocketStatus(status, detail),
+      onFatal: (code) => this.onSocketFatal(code),
+      onOpen: () => this.refreshStatus(),
+    });
+    this.applyLocale(pickLocale(config.locale));
+    this.resetLog();
+  }
+
+  async init() {
+    try {
+      if (!this.client.identity) await this.client.token();
+    } catch {
+      /* shown when the chat is opened */
+    }
+    const saved = this.client.load();
+    if (saved.locale) this.applyLocale(saved.locale);
+    this.conversationId = saved.conversationId || null;
+    this.resetLog();
+    // A chat with a person (or waiting for one) comes back live at once, so nothing is missed.
+    if (this.conversationId && LIVE_STATES.includes(saved.state)) this.start().catch(() => {});
+    if (saved.open || this.config.open) this.open();
+  }
+
+  // --- opening, starting, switching conversations ---
+  open() {
+    this.view.open();
+    this.client.save({ open: true });
+    this.start().catch(() => {});
+  }
+
+  close() {
+    this.view.close();
+    this.client.save({ open: false });
+  }
+
+  start() {
+    if (!this.starting) {
+      this.starting = this._start().catch((error) => {
+        this.starting = null;
+        this.showError(error);
+        throw error;
+      });
+    }
+    return this.starting;
+  }
+
+  async _start() {
+    if (this.conversationId) {
+      try {
+        await this.loadConversation(this.conversationId);
+      } catch (error) {
+        if (error.status !== 404) throw error;
+        this.conversationId = null; // not this employee's any more (or deleted): start afresh
+      }
+    }
+    if (!this.conversationId) {
+      const session = await this.client.createSession(this.locale);
+      this.conversationId = session.conversation_id;
+      this.client.save({ conversationId: this.conversationId });
+      this.applySession(session);
+    }
+    this.view.setBanner("");
+    this.socket.start();
+  }
+
+  async loadConversation(id) {
+    const [session, transcript] = await Promise.all([this.client.readSession(id), this.client.messages(id, 0)]);
+    this.resetLog();
+    this.applySession(session);
+    for (const message of transcript.messages) this.addMessage(message, { quiet: true });
+    for (const entry of this.pending) this.view.log.append(entry.node); // typed while loading
+  }
+
+  switchTo(id) {
+    if (!id || id === this.conversationId) return;
+    this.conversationId = id;
+    this.seen.clear();
+    this.lastSeq = 0;
+    this.client.save({ conversationId: id });
+    this.view.add(noticeNode(this.t("newChat")));
+    this.socket.stop();
+    this.socket.start();
+  }
+
+  resetLog() {
+    this.view.clearLog();
+    this.seen.clear();
+    this.lastSeq = 0;
+    const name = (this.client.name || "").split(" ")[0];
+    this.intro = messageNode(
+      { sender: "bot", text: this.t("welcome", { name: name ? ` ${name}` : "" }) },
+      { t: this.t, articleUrl: () => "" },
+    );
+    this.intro.classList.add("intro");
+    this.intro.querySelector("time")?.remove();
+    this.view.add(this.intro);
+  }
+
+  // --- messages ---
+  addMessage(message, { quiet = false } = {}) {
+    if (message.seq != null) {
+      if (this.seen.has(message.seq)) return;
+      this.seen.add(message.seq);
+      this.lastSeq = Math.max(this.lastSeq, message.seq);
+    }
+    if (message.sender === "user") {
+      this.disableOldButtons();
+      const index = this.pending.findIndex((p) => p.text === normalise(message.text));
+      if (index >= 0) {
+        markSent(this.pending.splice(index, 1)[0].node, message.seq);
+        return;
+      }
+    }
+    const node = messageNode(message, {
+      t: this.t,
+      articleUrl: (slug) => this.client.articleUrl(slug, this.locale),
+      onButton: (button) => this.send(button.title, button.payload),
+    });
+    this.view.add(node);
+    if (message.sender === "agent") this.showTyping(false);
+    if (!quiet && !this.view.isOpen && message.sender !== "user") this.view.setUnread(this.view.unread + 1);
+  }
+
+  disableOldButtons() {
+    for (const button of this.view.log.querySelectorAll(".buttons button")) button.disabled = true;
+  }
+
+  async send(text, payload) {
+    const node = pendingNode(text, this.t);
+    this.disableOldButtons();
+    this.view.add(node);
+    this.view.scrollToEnd();
+    const entry = { text: normalise(text), node };
+    this.pending = [...this.pending.slice(-19), entry];
+    try {
+      await this.start();
+      const reply = await this.client.send(this.conversationId, text, payload);
+      node.querySelector(".status")?.remove();
+      node.classList.remove("pending");
+      if (reply.new_conversation || reply.conversation_id !== this.conversationId) this.switchTo(reply.conversation_id);
+      for (const message of reply.messages) this.addMessage(message);
+      this.applyStatus({ state: reply.state, position: reply.queue_position });
+      if (!this.socket.isOpen) await this.catchUp();
+    } catch (error) {
+      this.pending = this.pending.filter((p) => p !== entry);
+      markFailed(node, this.t, () => {
+        node.remove();
+        this.send(text, payload);
+      });
+    }
+  }
+
+  async catchUp() {
+    try {
+      const transcript = await this.client.messages(this.conversationId, this.lastSeq);
+      for (const message of transcript.messages) this.addMessage(message);
+    } catch {
+      /* the socket's replay brings it later */
+    }
+  }
+
+  typing() {
+    const now = Date.now();
+    if (this.status.state !== "agent" || now - this.lastTypingSent < TYPING_EVERY_MS) return;
+    if (this.socket.send({ type: "typing" })) this.lastTypingSent = now;
+  }
+
+  showTyping(on) {
+    clearTimeout(this.typingTimer);
+    const who = this.status.agent || this.t("support");
+    this.view.setTyping(on ? this.t("typing", { who }) : "");
+    if (on) this.typingTimer = setTimeout(() => this.view.setTyping(""), TYPING_SHOWN_MS);
+  }
+
+  // --- live events ---
+  onEvent(event) {
+    const here = !event.conversation_id || event.conversation_id === this.conversationId;
+    if (event.type === "message" && here) this.addMessage(event.message);
+    else if (event.type === "state" && here) {
+      if (event.moved_to && event.moved_to !== this.conversationId) return this.switchTo(event.moved_to);
+      this.applyStatus({ state: event.state, agent: event.agent });
+      if (event.state === "queued" && !this.status.position) this.refreshStatus(); // where in line?
+      if (event.locale && event.locale !== this.locale) this.applyLocale(event.locale);
+    } else if (event.type === "queue" && here) {
+      this.applyStatus({ position: event.position, minutes: event.estimated_wait_minutes });
+    } else if (event.type === "typing" && here && event.who === "agent") this.showTyping(true);
+    else if (event.type === "ticket") this.ticketNotice(event);
+  }
+
+  ticketNotice({ ticket, reply }) {
+    if (!ticket) return;
+    if (reply && ticket.conversation_id === this.conversationId) return; // arrives as a message
+    const text = this.t("ticketUpdate", { number: ticket.number, status: this.t.status(ticket.status) });
+    this.view.add(noticeNode(text, reply ? reply.text : null));
+    if (!this.view.isOpen) this.view.setUnread(this.view.unread + 1);
+  }
+
+  async refreshStatus() {
+    this.fatalRetries = 0;
+    try {
+      this.applySession(await this.client.readSession(this.conversationId));
+    } catch {
+      /* the next event corrects it */
+    }
+  }
+
+  applySession(session) {
+    this.applyStatus({ state: session.state, agent: session.agent, position: session.queue_position });
+    if (session.locale && session.locale !== this.locale) this.applyLocale(session.locale);
+  }
+
+  applyStatus(partial) {
+    Object.assign(this.status, partial);
+    if (this.status.state !== "queued") Object.assign(this.status, { position: null, minutes: null });
+    if (this.status.state !== "agent") this.status.agent = null;
+    this.client.save({ state: this.status.state });
+    this.view.setState(this.stateText());
+  }
+
+  stateText() {
+    const { state, agent, position, minutes } = this.status;
+    const t = this.t;
+    if (state === "agent") return t("stateAgent", { agent: agent || t("support") });
+    if (state === "closed") return t("stateClosed");
+    if (state !== "queued") return t("stateBot");
+    let text = t("stateQueued");
+    if (position) text += ` – ${t("statePosition", { position })}`;
+    if (minutes) text += ` (${t("stateMinutes", { minutes })})`;
+    return text;
+  }
+
+  onSocketStatus(status, detail) {
+    if (status === "retrying") this.view.setBanner(this.t("retrying", { seconds: Math.ceil(detail.seconds) }));
+    else if (status === "offline") this.view.setBanner(this.t("offline"));
+    else if (status === "connecting" && !this.view.banner.hidden) this.view.setBanner(this.t("connecting"));
+    else if (status === "open" || status === "stopped") this.view.setBanner("");
+  }
+
+  async onSocketFatal(code) {
+    if (this.fatalRetries++ > 2) return this.showError({ status: code === 4401 ? 401 : 0 });
+    try {
+      if (code === 4401) await this.client.token(true);
+      if (code === 4404) {
+        this.conversationId = null;
+        this.starting = null;
+        return this.start();
+      }
+      this.socket.start();
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
+  showError(error) {
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "link";
+    retry.textContent = this.t("tryAgain");
+    retry.addEventListener("click", () => {
+      this.view.setBanner(this.t("connecting"));
+      this.start().catch(() => {});
+    });
+    this.view.setBanner(this.t(error && error.status === 401 ? "noLogin" : "unavailable") + " ", retry);
+  }
+
+  // --- language ---
+  applyLocale(locale) {
+    this.locale = locale === "en" ? "en" : "de";
+    this.t = translator(this.locale);
+    this.view.applyTexts(this.t);
+    this.view.setState(this.stateText());
+    if (this.intro) {
+      const name = (this.client.name || "").split(" ")[0];
+      const fresh = messageNode({ sender: "bot", text: this.t("welcome", { name: name ? ` ${name}` : "" }) }, { t: this.t, articleUrl: () => "" });
+      this.intro.replaceChildren(...fresh.childNodes);
+      this.intro.querySelector("time")?.remove();
+    }
+  }
+
+  async setLocale(locale) {
+    this.applyLocale(locale);
+    this.client.save({ locale: this.locale });
+    if (!this.conversationId) return;
+    try {
+      await this.client.setLocale(this.conversationId, this.locale);
+    } catch {
+      /* the UI language changed anyway; the bot follows with the next message */
+    }
+  }
+}
+
+/** Start the widget on the page; returns the small public API (window.HelpdeskWidget). */
+export function mount(config) {
+  const widget = new Widget(config);
+  widget.init();
+  return {
+    open: () => widget.open(),
+    close: () => widget.close(),
+    setLocale: (locale) => widget.setLocale(locale),
+  };
+}

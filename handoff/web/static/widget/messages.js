@@ -1,0 +1,95 @@
+// One chat message as a list item. Bot and agent text goes through the safe Markdown
+// subset (DOM only); the employee's own text is shown exactly as typed.
+
+import { clock, externalLink, h } from "../shared/dom.js";
+import { renderMarkdown } from "../shared/markdown.js";
+
+function sender(message, t) {
+  if (message.sender === "user") return t("you");
+  if (message.sender === "bot") return t("bot");
+  if (message.sender === "agent") return message.author || t("support");
+  return t("system");
+}
+
+function quickReplies(message, onButton) {
+  const buttons = (message.buttons || []).filter((b) => b && b.title);
+  if (!buttons.length) return null;
+  const group = h("div", { class: "buttons", role: "group" });
+  for (const button of buttons) {
+    group.append(
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => {
+            for (const b of group.querySelectorAll("button")) b.disabled = true;
+            group.classList.add("used");
+            onButton(button);
+          },
+        },
+        button.title,
+      ),
+    );
+  }
+  return group;
+}
+
+/**
+ * @param {object} message  as in the transcript API (seq, sender, text, author?, buttons?,
+ *   kb_article?, ticket?, created_at)
+ * @param {object} o  t: translator, articleUrl(slug), onButton(button)
+ */
+export function messageNode(message, { t, articleUrl, onButton }) {
+  const kind = message.sender === "user" ? "user" : message.sender;
+  const item = h("li", { class: `msg ${kind}`, dataset: { seq: message.seq ?? "" } });
+  if (kind === "system") {
+    item.append(h("span", { class: "sr-only" }, `${t("system")}: `), h("p", {}, message.text));
+    return item;
+  }
+  item.append(h("span", { class: kind === "agent" ? "who" : "who sr-only" }, sender(message, t)));
+  const bubble = h("div", { class: "bubble" });
+  if (message.ticket && message.ticket.number) {
+    bubble.append(h("p", { class: "ticket-ref" }, t("ticketReply", { number: message.ticket.number })));
+  }
+  if (message.kb_article && message.kb_article.title) {
+    bubble.append(
+      h("p", { class: "article-title" }, h("span", { class: "tag" }, t("article")), " ", message.kb_article.title),
+    );
+  }
+  if (kind === "user") bubble.append(h("p", { class: "plain" }, message.text));
+  else bubble.append(renderMarkdown(message.text));
+  if (message.kb_article && message.kb_article.slug) {
+    bubble.append(h("p", { class: "article-link" }, externalLink(articleUrl(message.kb_article.slug), t("openArticle"))));
+  }
+  item.append(bubble);
+  const replies = onButton && quickReplies(message, onButton);
+  if (replies) item.append(replies);
+  item.append(h("time", { class: "time", datetime: message.created_at || "" }, clock(message.created_at, t.locale)));
+  return item;
+}
+
+/** The employee's message before the server confirmed it (no seq yet). */
+export function pendingNode(text, t) {
+  const item = messageNode({ sender: "user", text, created_at: new Date().toISOString() }, { t, articleUrl: () => "" });
+  item.classList.add("pending");
+  item.append(h("span", { class: "status" }, t("sending")));
+  return item;
+}
+
+/** Mark a pending message as failed, with a button to send it again. */
+export function markFailed(item, t, retry) {
+  item.classList.add("failed");
+  const status = item.querySelector(".status");
+  status.replaceChildren(t("notSent"), " ", h("button", { type: "button", class: "link", onclick: retry }, t("retry")));
+}
+
+export function markSent(item, seq) {
+  item.classList.remove("pending", "failed");
+  if (seq) item.dataset.seq = String(seq);
+  item.querySelector(".status")?.remove();
+}
+
+/** A line between conversations, or a notice that is not a message (ticket changes). */
+export function noticeNode(text, detail) {
+  return h("li", { class: "msg notice" }, h("p", {}, text), detail ? h("p", { class: "plain detail" }, detail) : null);
+}
