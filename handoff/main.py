@@ -30,6 +30,10 @@ from handoff.conversations.router import router as chat_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing
+from handoff.kb.drafts import DraftIndex
+from handoff.kb.editor_router import router as kb_editor_router
+from handoff.kb.index_router import router as kb_index_router
+from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
@@ -134,6 +138,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.agent_actions = AgentActions(chat=app.state.chat, queue=app.state.queue)
     app.state.ticket_updates = TicketUpdates(chat=app.state.chat)
+    app.state.rebuild_jobs = RebuildJobs(sessions=sessions, settings=settings, search=search)
+    app.state.draft_index = DraftIndex(
+        sessions=sessions, search=search, path=settings.index_dir / "draft"
+    )
     watcher = asyncio.create_task(app.state.queue.watch_unattended(app.state.chat))
     for startup in app.state.on_startup:
         await startup(app)
@@ -174,6 +182,8 @@ def create_app(
     }
     app.state.on_startup, app.state.on_shutdown = [], []
     app.include_router(kb_router)
+    app.include_router(kb_editor_router)
+    app.include_router(kb_index_router)
     app.include_router(chat_router)
     app.include_router(tickets_router)
     app.include_router(conversations_internal, dependencies=ServiceOnly)

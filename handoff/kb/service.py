@@ -168,20 +168,11 @@ async def _published_versions(session: AsyncSession) -> list[tuple[str, ArticleV
 
 async def published_documents(*, session: AsyncSession) -> list[Document]:
     """Return one search document per published article and language."""
-    documents = []
-    for slug, version in await _published_versions(session):
-        for lang, text in sorted(version.translations.items()):
-            documents.append(
-                Document(
-                    id=slug,
-                    lang=lang,
-                    title=text["title"],
-                    text=text["body"],
-                    questions=tuple(text.get("questions") or ()),
-                    tags=tuple(version.tags),
-                )
-            )
-    return documents
+    return [
+        doc
+        for slug, version in await _published_versions(session)
+        for doc in _documents(slug, version)
+    ]
 
 
 async def published_text(*, session: AsyncSession, slug: str, lang: str) -> PublishedText:
@@ -223,3 +214,120 @@ async def category_of(*, session: AsyncSession, slug: str) -> str | None:
         return None
     version = await get_version(session=session, article=article, number=article.published_version)
     return version.category
+
+
+async def update_article(
+    *, session: AsyncSession, slug: str, content: ArticleContent, author: str, note: str = ""
+) -> Article:
+    """Store an edit as the next version; the published version stays until publish."""
+    article = await get_article(session=session, slug=slug)
+    latest = await get_version(session=session, article=article, number=article.latest_version)
+    if not same_content(latest, content):
+        await add_version(
+            session=session, article=article, content=content, author=author, note=note or "edited"
+        )
+    return article
+
+
+async def publish(*, session: AsyncSession, slug: str, version: int | None = None) -> Article:
+    """Publish the latest version (or a given one)."""
+    article = await get_article(session=session, slug=slug)
+    number = version or article.latest_version
+    await get_version(session=session, article=article, number=number)
+    publish_version(article, number)
+    return article
+
+
+async def restore(*, session: AsyncSession, slug: str, number: int, author: str) -> Article:
+    """Make an old version's content the newest version (a draft until published)."""
+    article = await get_article(session=session, slug=slug)
+    old = await get_version(session=session, article=article, number=number)
+    content = ArticleContent(category=old.category, tags=old.tags, translations=old.translations)
+    await add_version(
+        session=session,
+        article=article,
+        content=content,
+        author=author,
+        note=f"restored version {number}",
+    )
+    return article
+
+
+async def delete_article(*, session: AsyncSession, slug: str) -> None:
+    """Retire an article: search no longer sees it; its versions are kept."""
+    article = await get_article(session=session, slug=slug)
+    article.deleted, article.status, article.published_version = True, "draft", None
+
+
+async def versions(*, session: AsyncSession, article: Article) -> list[ArticleVersion]:
+    rows = await session.scalars(
+        select(ArticleVersion)
+        .where(ArticleVersion.article_id == article.id)
+        .order_by(ArticleVersion.number.desc())
+    )
+    return list(rows)
+
+
+async def list_articles(
+    *,
+    session: AsyncSession,
+    q: str = "",
+    category: str | None = None,
+    lang: str | None = None,
+    status: str | None = None,
+) -> list[tuple[Article, ArticleVersion]]:
+    """Articles with their latest version, filtered; q matches slug, titles and tags."""
+    rows = await session.execute(
+        select(Article, ArticleVersion)
+        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+        .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
+        .order_by(Article.updated_at.desc())
+    )
+    needle = q.strip().lower()
+    out = []
+    for article, version in rows:
+        if category and version.category != category:
+            continue
+        if lang and lang not in version.translations:
+            continue
+        if status == "draft" and article.published_version == article.latest_version:
+            continue
+        if status == "published" and article.published_version is None:
+            continue
+        if needle:
+            hay = " ".join(
+                [
+                    article.slug,
+                    *version.tags,
+                    *(t.get("title", "") for t in version.translations.values()),
+                ]
+            )
+            if needle not in hay.lower():
+                continue
+        out.append((article, version))
+    return out
+
+
+async def latest_documents(*, session: AsyncSession) -> list[Document]:
+    """Search documents of every article's newest version, drafts included (to try edits)."""
+    rows = await session.execute(
+        select(Article.slug, ArticleVersion)
+        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+        .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
+        .order_by(Article.slug)
+    )
+    return [doc for slug, version in rows for doc in _documents(slug, version)]
+
+
+def _documents(slug: str, version: ArticleVersion) -> list[Document]:
+    return [
+        Document(
+            id=slug,
+            lang=lang,
+            title=text["title"],
+            text=text["body"],
+            questions=tuple(text.get("questions") or ()),
+            tags=tuple(version.tags),
+        )
+        for lang, text in sorted(version.translations.items())
+    ]

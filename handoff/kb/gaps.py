@@ -1,0 +1,120 @@
+"""Knowledge gaps: what the bot could not answer, grouped by meaning and counted."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.conversations.models import BotTurn, Feedback
+from kb_index import Embedder
+
+from .models import GapResolution
+
+SIMILAR = 0.72  # cosine similarity at which two questions count as the same need
+RECENT = 5000
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
+
+
+@dataclass
+class Item:
+    text: str
+    kinds: set[str] = field(default_factory=set)
+    conversations: set[str] = field(default_factory=set)
+    count: int = 0
+    last_seen: datetime | None = None
+
+
+async def collect(*, session: AsyncSession) -> list[Item]:
+    """Questions not answered confidently, "didn't help" answers, and handoffs."""
+    items: dict[str, Item] = {}
+
+    def add(text: str | None, kind: str, conversation: str, at: datetime) -> None:
+        if not text or text.startswith("/"):
+            return
+        item = items.setdefault(text_hash(text), Item(text=text.strip()))
+        item.kinds.add(kind)
+        item.conversations.add(conversation)
+        item.count += 1
+        item.last_seen = max(filter(None, [item.last_seen, at]))
+
+    turns = await session.scalars(select(BotTurn).order_by(BotTurn.id.desc()).limit(RECENT))
+    for turn in turns:
+        if turn.kb_confident is False:
+            add(turn.kb_query or turn.text, "no_answer", turn.conversation_id, turn.created_at)
+        if turn.outcome == "handoff":
+            add(turn.text, "handoff", turn.conversation_id, turn.created_at)
+    feedback = await session.scalars(
+        select(Feedback)
+        .where(Feedback.helpful.is_(False))
+        .order_by(Feedback.id.desc())
+        .limit(RECENT)
+    )
+    for entry in feedback:
+        add(entry.query, "didnt_help", entry.conversation_id, entry.created_at)
+    handled = set(await session.scalars(select(GapResolution.text_hash)))
+    return [item for key, item in items.items() if key not in handled]
+
+
+def cluster(items: list[Item], vectors: np.ndarray) -> list[list[int]]:
+    """Greedy grouping: most frequent first, joining the nearest group above SIMILAR."""
+    order = sorted(range(len(items)), key=lambda i: -items[i].count)
+    groups: list[list[int]] = []
+    centroids: list[np.ndarray] = []
+    for i in order:
+        if centroids:
+            sims = np.asarray(centroids) @ vectors[i]
+            best = int(np.argmax(sims))
+            if sims[best] >= SIMILAR:
+                groups[best].append(i)
+                centroid = vectors[groups[best]].mean(axis=0)
+                centroids[best] = centroid / (np.linalg.norm(centroid) or 1.0)
+                continue
+        groups.append([i])
+        centroids.append(vectors[i])
+    return groups
+
+
+async def gap_groups(*, session: AsyncSession, embedder: Embedder) -> list[dict[str, Any]]:
+    """Groups of similar unanswered questions, largest first."""
+    items = await collect(session=session)
+    if not items:
+        return []
+    vectors = await asyncio.to_thread(embedder.encode, [item.text for item in items])
+    out = []
+    for members in cluster(items, vectors):
+        chosen = sorted((items[i] for i in members), key=lambda it: -it.count)
+        out.append(
+            {
+                "id": text_hash(chosen[0].text)[:12],
+                "count": sum(it.count for it in chosen),
+                "kinds": sorted({k for it in chosen for k in it.kinds}),
+                "last_seen": max(it.last_seen for it in chosen if it.last_seen).isoformat()
+                if any(it.last_seen for it in chosen)
+                else None,
+                "questions": [
+                    {"text": it.text, "count": it.count, "conversations": sorted(it.conversations)}
+                    for it in chosen
+                ],
+            }
+        )
+    return sorted(out, key=lambda g: -int(g["count"]))
+
+
+async def resolve(
+    *, session: AsyncSession, texts: list[str], slug: str, action: str, by: str
+) -> None:
+    """Hide questions from the gaps once an article covers them."""
+    for text in texts:
+        key = text_hash(text)
+        if await session.get(GapResolution, key) is None:
+            session.add(GapResolution(text_hash=key, text=text, slug=slug, action=action, by=by))

@@ -1,0 +1,340 @@
+"""Knowledge editors: articles with versions, import/export, rebuilds with a quality gate."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from .conftest import Helpdesk
+from .factories import staff
+
+NEW_ARTICLE = {
+    "slug": "beamer-connect",
+    "category": "hardware",
+    "tags": ["beamer", "projector"],
+    "translations": {
+        "de": {
+            "title": "Beamer im Besprechungsraum verbinden",
+            "body": "Kurz.\n\n## Zuerst prüfen\n- Kabel\n\n## Schritte\n1. HDMI einstecken\n"
+            "2. Windows-Taste + P drücken\n\n## Klappt es nicht?\nRufen Sie 4357 an.",
+            "questions": ["Beamer zeigt kein Bild", "Wie verbinde ich den Beamer?"],
+        },
+    },
+}
+
+
+async def _wait_job(
+    helpdesk: Helpdesk, job_id: str, headers: dict[str, str], seconds: float = 120
+) -> dict[str, Any]:
+    for _ in range(int(seconds * 10)):
+        job = (await helpdesk.client.get(f"/api/kb/index/jobs/{job_id}", headers=headers)).json()
+        if job["state"] in ("succeeded", "failed", "rejected"):
+            return dict(job)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+async def test_employees_and_agents_cannot_edit(sqlite_helpdesk: Helpdesk) -> None:
+    agent = await staff(sqlite_helpdesk, "agent")
+    paths = [
+        (m.upper(), p)
+        for p, item in sqlite_helpdesk.app.openapi()["paths"].items()
+        if p.startswith("/api/kb") and p != "/api/kb/search"
+        for m in item
+    ]
+    assert len(paths) >= 18
+    for method, path in paths:
+        url = (
+            path.replace("{slug}", "vpn-connect")
+            .replace("{number}", "1")
+            .replace("{job_id}", "x")
+            .replace("{conversation_id}", "x")
+        )
+        for headers, expected in (
+            (sqlite_helpdesk.as_employee(), 401),
+            ({}, 401),
+            (agent["headers"], 403),
+        ):
+            response = await sqlite_helpdesk.client.request(method, url, headers=headers, json={})
+            assert response.status_code == expected, (method, url, response.status_code)
+
+
+async def test_an_article_lives_through_draft_publish_edit_restore_delete(
+    helpdesk: Helpdesk,
+) -> None:
+    editor = (await staff(helpdesk, "editor"))["headers"]
+    client = helpdesk.client
+    created = await client.post("/api/kb/articles", json=NEW_ARTICLE, headers=editor)
+    assert created.status_code == 201
+    assert created.json()["status"] == "draft" and created.json()["version"] == 1
+    again = await client.post("/api/kb/articles", json=NEW_ARTICLE, headers=editor)
+    assert again.status_code == 409
+    bad = await client.post(
+        "/api/kb/articles", json={**NEW_ARTICLE, "slug": "Not A Slug"}, headers=editor
+    )
+    assert bad.status_code == 422
+    drafts = await client.get("/api/kb/articles", params={"status": "draft"}, headers=editor)
+    assert [a["slug"] for a in drafts.json()["articles"]] == ["beamer-connect"]
+    published = await client.post("/api/kb/articles/beamer-connect/publish", headers=editor)
+    assert published.json()["published_version"] == 1
+    edit = {
+        **NEW_ARTICLE,
+        "note": "English text added",
+        "translations": {
+            **NEW_ARTICLE["translations"],  # type: ignore[dict-item]
+            "en": {
+                "title": "Connect the projector",
+                "body": "Short.\n\n## Steps\n1. Plug in HDMI",
+                "questions": ["projector shows nothing"],
+            },
+        },
+    }
+    edit.pop("slug")
+    edited = (await client.put("/api/kb/articles/beamer-connect", json=edit, headers=editor)).json()
+    assert edited["version"] == 2 and edited["published_version"] == 1
+    assert edited["unpublished_changes"] is True
+    history = (await client.get("/api/kb/articles/beamer-connect/versions", headers=editor)).json()[
+        "versions"
+    ]
+    assert [(v["number"], v["published"], v["note"]) for v in history] == [
+        (2, False, "English text added"),
+        (1, True, "created"),
+    ]
+    assert history[0]["author"].startswith("editor")
+    diff = (
+        await client.get(
+            "/api/kb/articles/beamer-connect/diff", params={"from": 1, "to": 2}, headers=editor
+        )
+    ).json()["diff"]
+    assert "+[en] title: Connect the projector" in diff
+    restored = (
+        await client.post("/api/kb/articles/beamer-connect/versions/1/restore", headers=editor)
+    ).json()
+    assert restored["version"] == 3 and set(restored["translations"]) == {"de"}
+    assert (
+        await client.delete("/api/kb/articles/beamer-connect", headers=editor)
+    ).status_code == 204
+    assert (await client.get("/api/kb/articles/beamer-connect", headers=editor)).status_code == 404
+
+
+async def test_export_and_import_as_zip_and_csv(sqlite_helpdesk: Helpdesk) -> None:
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    client = sqlite_helpdesk.client
+    archive = await client.get("/api/kb/export", params={"format": "zip"}, headers=editor)
+    assert archive.headers["content-type"] == "application/zip"
+    same = await client.post(
+        "/api/kb/import", files={"file": ("kb.zip", archive.content)}, headers=editor
+    )
+    assert same.json() == {"created": 0, "updated": 0, "unchanged": 41}
+    table = (await client.get("/api/kb/export", params={"format": "csv"}, headers=editor)).text
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert len(rows) == 82 and {r["lang"] for r in rows} == {"de", "en"}
+    rows = [r for r in rows if r["slug"] == "vpn-connect"]
+    rows[0]["slug"] = rows[1]["slug"] = "vpn-connect-copy"
+    rows[0]["status"] = rows[1]["status"] = "draft"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    imported = await client.post(
+        "/api/kb/import",
+        files={"file": ("faq.csv", out.getvalue().encode(), "text/csv")},
+        headers=editor,
+    )
+    assert imported.json() == {"created": 1, "updated": 0, "unchanged": 0}
+    copy = (await client.get("/api/kb/articles/vpn-connect-copy", headers=editor)).json()
+    assert copy["status"] == "draft" and set(copy["translations"]) == {"de", "en"}
+    broken = await client.post(
+        "/api/kb/import",
+        files={"file": ("faq.csv", b"slug,title\nx,y\n", "text/csv")},
+        headers=editor,
+    )
+    assert broken.status_code == 422 and "missing CSV columns" in broken.json()["detail"]
+    not_zip = await client.post(
+        "/api/kb/import", files={"file": ("kb.zip", b"nope")}, headers=editor
+    )
+    assert not_zip.status_code == 422
+
+
+async def test_a_rebuild_makes_a_published_article_searchable(helpdesk: Helpdesk) -> None:
+    editor = (await staff(helpdesk, "editor"))["headers"]
+    client = helpdesk.client
+    await client.post("/api/kb/articles", json=NEW_ARTICLE, headers=editor)
+    await client.post("/api/kb/articles/beamer-connect/publish", headers=editor)
+    tried = (
+        await client.get(
+            "/api/kb/try", params={"q": "Beamer zeigt kein Bild", "lang": "de"}, headers=editor
+        )
+    ).json()
+    assert tried["draft"]["hits"][0]["slug"] == "beamer-connect"
+    assert all(h["slug"] != "beamer-connect" for h in tried["live"]["hits"])
+    started = await client.post("/api/kb/index/rebuild", headers=editor)
+    assert started.status_code == 202
+    joined = await client.post("/api/kb/index/rebuild", headers=editor)
+    assert joined.json()["id"] == started.json()["id"]
+    job = await _wait_job(helpdesk, started.json()["id"], editor)
+    assert job["state"] == "succeeded" and job["progress"] == 1.0
+    assert job["embedded"] < job["documents"]  # only the new article was embedded
+    assert job["quality"]["passed"] is True
+    found = (
+        await client.get("/api/kb/search", params={"q": "Beamer zeigt kein Bild", "lang": "de"})
+    ).json()
+    assert found["hits"][0]["slug"] == "beamer-connect"
+
+
+async def test_the_quality_gate_blocks_a_harmful_edit_until_an_admin_overrides(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    admin = (await staff(sqlite_helpdesk, "admin"))["headers"]
+    client = sqlite_helpdesk.client
+    for slug in ("password-reset", "printer-not-printing", "vpn-connect", "outlook-not-syncing"):
+        junk = {
+            "category": "general",
+            "tags": [],
+            "translations": {
+                lang: {
+                    "title": "Kantine Speiseplan",
+                    "body": "Heute gibt es Suppe.",
+                    "questions": [],
+                }
+                for lang in ("de", "en")
+            },
+        }
+        await client.put(f"/api/kb/articles/{slug}", json=junk, headers=editor)
+        await client.post(f"/api/kb/articles/{slug}/publish", headers=editor)
+    live_before = sqlite_helpdesk.app.state.search.build_id
+    started = (await client.post("/api/kb/index/rebuild", headers=editor)).json()
+    job = await _wait_job(sqlite_helpdesk, started["id"], editor)
+    assert job["state"] == "rejected"
+    assert job["quality"]["candidate"] < job["quality"]["baseline"] - 0.02
+    worse = {r["expected"] for r in job["quality"]["regressions"]}
+    assert "password-reset" in worse and "printer-not-printing" in worse
+    assert sqlite_helpdesk.app.state.search.build_id == live_before
+    denied = await client.post(
+        f"/api/kb/index/jobs/{job['id']}/override", json={"reason": "on purpose"}, headers=editor
+    )
+    assert denied.status_code == 403
+    forced = await client.post(
+        f"/api/kb/index/jobs/{job['id']}/override",
+        json={"reason": "Kantine statt IT, gewollt"},
+        headers=admin,
+    )
+    assert forced.status_code == 200 and forced.json()["override"]["reason"]
+    await client.get("/api/kb/search", params={"q": "VPN"})
+    assert sqlite_helpdesk.app.state.search.build_id == job["id"]
+
+
+async def test_searches_during_a_rebuild_all_succeed(helpdesk: Helpdesk) -> None:
+    editor = (await staff(helpdesk, "editor"))["headers"]
+    client = helpdesk.client
+    await client.post("/api/kb/articles", json=NEW_ARTICLE, headers=editor)
+    await client.post("/api/kb/articles/beamer-connect/publish", headers=editor)
+    before = (await client.get("/api/kb/search", params={"q": "Beamer zeigt kein Bild"})).json()
+    started = (await client.post("/api/kb/index/rebuild", headers=editor)).json()
+    answers = []
+    while True:
+        response = await client.get("/api/kb/search", params={"q": "Beamer zeigt kein Bild"})
+        assert response.status_code == 200
+        answers.append(response.json()["hits"][0]["slug"])
+        state = (await client.get(f"/api/kb/index/jobs/{started['id']}", headers=editor)).json()[
+            "state"
+        ]
+        if state not in ("queued", "running"):
+            break
+    after = (await client.get("/api/kb/search", params={"q": "Beamer zeigt kein Bild"})).json()
+    assert state == "succeeded" and len(answers) >= 2
+    assert set(answers) <= {before["hits"][0]["slug"], after["hits"][0]["slug"]}
+    assert after["hits"][0]["slug"] == "beamer-connect"
+
+
+async def test_a_crash_mid_build_leaves_the_old_index_serving(
+    sqlite_helpdesk: Helpdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    client = sqlite_helpdesk.client
+    await client.post("/api/kb/articles", json=NEW_ARTICLE, headers=editor)
+    await client.post("/api/kb/articles/beamer-connect/publish", headers=editor)
+    embedder = sqlite_helpdesk.app.state.search.embedder
+    original = embedder.encode
+
+    def crash(texts: Any, **kwargs: Any) -> Any:
+        if kwargs.get("progress"):
+            raise MemoryError("simulated crash while embedding")
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(embedder, "encode", crash)
+    live = sqlite_helpdesk.app.state.search.build_id
+    job = await _wait_job(
+        sqlite_helpdesk,
+        (await client.post("/api/kb/index/rebuild", headers=editor)).json()["id"],
+        editor,
+    )
+    assert job["state"] == "failed" and "simulated crash" in job["message"]
+    search = await client.get("/api/kb/search", params={"q": "VPN"})
+    assert search.status_code == 200 and sqlite_helpdesk.app.state.search.build_id == live
+    monkeypatch.setattr(embedder, "encode", original)
+    retry = await _wait_job(
+        sqlite_helpdesk,
+        (await client.post("/api/kb/index/rebuild", headers=editor)).json()["id"],
+        editor,
+    )
+    assert retry["state"] == "succeeded"
+
+
+async def test_knowledge_gaps_group_similar_questions_and_become_drafts(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    from handoff.conversations.models import BotTurn
+
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
+    asked = [
+        "Beamer zeigt kein Bild",
+        "Beamer zeigt kein Bild an",
+        "Beamer kein Bild",
+        "Kaffeemaschine kaputt",
+    ]
+    async with sqlite_helpdesk.app.state.sessions() as session:
+        for seq, text in enumerate(asked, start=1):
+            session.add(
+                BotTurn(
+                    conversation_id=cid,
+                    message_seq=seq,
+                    text=text,
+                    kb_query=text,
+                    kb_confident=False,
+                    outcome="no_answer",
+                )
+            )
+        await session.commit()
+    groups = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
+    top = groups[0]
+    assert top["count"] == 3 and "no_answer" in top["kinds"]
+    assert {q["text"] for q in top["questions"]} == set(asked[:3])
+    assert top["questions"][0]["conversations"] == [cid]
+    transcript = await sqlite_helpdesk.client.get(f"/api/kb/transcripts/{cid}", headers=editor)
+    assert transcript.status_code == 200
+    draft = await sqlite_helpdesk.client.post(
+        "/api/kb/gaps/draft",
+        json={
+            "slug": "beamer-connect",
+            "category": "hardware",
+            "lang": "de",
+            "title": "Beamer verbinden",
+            "questions": [q["text"] for q in top["questions"]],
+        },
+        headers=editor,
+    )
+    assert draft.status_code == 201
+    article = (
+        await sqlite_helpdesk.client.get("/api/kb/articles/beamer-connect", headers=editor)
+    ).json()
+    assert article["status"] == "draft"
+    assert set(article["translations"]["de"]["questions"]) == set(asked[:3])
+    left = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
+    assert [g["questions"][0]["text"] for g in left] == ["Kaffeemaschine kaputt"]
