@@ -207,6 +207,11 @@ def create_app(
         app.include_router(dev_router)
     _install_middleware(app)
 
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """The process is up (for process supervisors); readiness is /health."""
+        return {"status": "ok"}
+
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:
         """Ready to serve chats and searches: 200 {"status": "ok"}, else 503 with the reasons."""

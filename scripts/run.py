@@ -7,112 +7,59 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = ROOT / ".venv" / "bin" / "python"
-BOT_BIN = ROOT / ".venv-bot" / "bin"
-COLOURS = {"helpdesk": "36", "rasa": "35", "actions": "33", "prepare": "32", "train": "34"}
+from stack import PY, ROOT, StackConfig, run_all, stop, train_bot
 
 
-@dataclass
-class Process:
-    name: str
-    argv: list[str]
-    ready_url: str
-    env: dict[str, str] = field(default_factory=dict)
-    popen: subprocess.Popen[bytes] | None = None
-
-
-def _prefix(name: str, stream: object) -> None:
-    colour = COLOURS.get(name, "0")
-    tty = sys.stdout.isatty()
-    for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
-        line = raw.decode(errors="replace").rstrip()
-        label = f"\033[{colour}m{name:>8}\033[0m" if tty else f"{name:>8}"
-        print(f"{label} | {line}", flush=True)
-
-
-def _start(proc: Process) -> None:
-    proc.popen = subprocess.Popen(
-        proc.argv,
-        cwd=ROOT,
-        env={**os.environ, **proc.env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    threading.Thread(target=_prefix, args=(proc.name, proc.popen.stdout), daemon=True).start()
-
-
-def _wait_ready(proc: Process, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.popen and proc.popen.poll() is not None:
-            raise RuntimeError(f"{proc.name} exited with code {proc.popen.returncode}")
-        try:
-            with urllib.request.urlopen(proc.ready_url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{proc.name} was not ready after {timeout:.0f} s ({proc.ready_url})")
-
-
-def _stop(procs: list[Process]) -> None:
-    for proc in procs:
-        if proc.popen and proc.popen.poll() is None:
-            os.killpg(proc.popen.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in procs:
-        if proc.popen:
-            try:
-                proc.popen.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.popen.pid, signal.SIGKILL)
-
-
-def _run_step(name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+def step(name: str, argv: list[str], env: dict[str, str]) -> str:
     print(f"==> {name}", flush=True)
-    result = subprocess.run(argv, cwd=ROOT, env={**os.environ, **(env or {})})
-    if result.returncode != 0:
-        raise SystemExit(f"{name} failed (exit {result.returncode})")
+    done = subprocess.run(
+        argv, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed (exit {done.returncode})")
+    return done.stdout
 
 
 def main() -> int:
-    port = os.environ.get("HELPDESK_PORT", "8000")
-    host = os.environ.get("HELPDESK_HOST", "127.0.0.1")
-    base = f"http://{host}:{port}"
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    _run_step(
+    config = StackConfig(
+        data_dir=ROOT / "var", helpdesk_port=int(os.environ.get("HELPDESK_PORT", "8000"))
+    )
+    env = config.helpdesk_env()
+    step(
         "prepare data (migrations, seed articles, search index)",
         [str(PY), "-m", "handoff", "prepare"],
+        env,
     )
-    procs = [
-        Process(
-            "helpdesk",
-            [str(PY), "-m", "handoff", "serve"],
-            f"{base}/health",
-            env={"HELPDESK_AUTO_PREPARE": "false", "HELPDESK_LOG_FORMAT": "console"},
-        ),
-    ]
+    admin = step("first admin account", [str(PY), "-m", "handoff", "users", "ensure-admin"], env)
+    print("==> train the bot (only if its data changed)", flush=True)
+    model = train_bot()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    procs = []
     try:
-        for proc in procs:
-            _start(proc)
-        for proc in procs:
-            _wait_ready(proc, timeout=300)
+        config.extra_env.update(
+            HELPDESK_AUTO_PREPARE="false",
+            HELPDESK_LOG_FORMAT=os.environ.get("HELPDESK_LOG_FORMAT", "console"),
+        )
+        procs = run_all(config, model)
+        base = config.helpdesk_url
         print(
             f"\nThe IT self-service assistant is running:\n"
-            f"  Search API           {base}/api/kb/search?q=Passwort+vergessen\n"
-            f"  API documentation    {base}/docs\n"
-            f"  Health               {base}/health\n"
-            f"Press Ctrl-C to stop.\n",
+            f"  Employee chat (demo intranet page)  {base}/demo\n"
+            f"  Agent console                       {base}/console\n"
+            f"  Knowledge editor                    {base}/editor\n"
+            f"  API documentation                   {base}/docs\n"
+            f"  Health                              {base}/health\n"
+            f"  Rasa server {config.rasa_url}, action server "
+            f"http://127.0.0.1:{config.actions_port}\n"
+            + (
+                f"  {admin.strip()}\n"
+                if admin.strip()
+                else "  Staff login: the admin account created on the first run "
+                "(python -m handoff users create ... to add more)\n"
+            )
+            + "Press Ctrl-C to stop.\n",
             flush=True,
         )
         while not stopping.is_set():
@@ -127,7 +74,7 @@ def main() -> int:
         print(f"error: {exc}; stopping", flush=True)
         return 1
     finally:
-        _stop(procs)
+        stop(procs)
     return 0
 
 
