@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install run test lint typecheck unit bench lock clean browser
+.PHONY: help install run test lint typecheck unit bot-test bench lock clean browser
 
 help:
 	@echo "make run    install what is missing, prepare data, start every process"
@@ -57,10 +57,15 @@ lint: $(VENV)/.stamp
 typecheck: $(VENV)/.stamp
 	$(VENV)/bin/mypy
 
+# Quick loop while developing: no real model, no Rasa, no browser.
 unit: $(VENV)/.stamp
 	$(PY) -m pytest -q -m "not model and not rasa and not browser"
 
-test: install browser lint typecheck
+# The bot's own checks (rasa data validate, test stories, action unit tests).
+bot-test: $(BOT_VENV)/.stamp
+	scripts/test_bot.sh
+
+test: install browser lint typecheck bot-test
 	$(PY) -m pytest
 
 bench: install

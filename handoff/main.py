@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -150,6 +151,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         watcher.cancel()
+        # Wait until it has let go of its database session before the engine goes away.
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
         for shutdown in reversed(app.state.on_shutdown):
             await shutdown(app)
         if app.state.bot is not None:

@@ -140,7 +140,6 @@ async def handoff(
     queue = request.app.state.queue
     if result.changed:
         await queue.announce(conversation)
-        await queue.announce_positions()  # the widget shows its place and the wait at once
     outcome = await queue.outcome(conversation) if result.changed else "already_queued"
     if outcome in ("no_agents", "out_of_hours"):
         # The bot tells the employee now; the waiting-too-long notice would repeat it.

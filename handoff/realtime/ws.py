@@ -30,37 +30,49 @@ MAX_FRAME = 16_384
 
 
 class Replay:
-    """Sends stored messages after `seq`, then live ones, skipping what was sent."""
+    """Sends stored messages after `seq`, then live ones: in order, each exactly once."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, *, internal: bool) -> None:
         self.websocket = websocket
+        self.internal = internal  # agents also get internal notes
         self.sent: dict[str, int] = {}
 
-    async def catch_up(self, conversation_id: str, after: int, *, internal: bool) -> None:
+    async def catch_up(self, conversation_id: str, after: int) -> None:
+        """Send what is stored after `after` (or after what was sent, if later)."""
         self.sent[conversation_id] = max(after, self.sent.get(conversation_id, 0))
         async with self.websocket.app.state.sessions() as session:
             messages = await conversation_service.transcript(
                 session=session,
                 conversation_id=conversation_id,
                 after=self.sent[conversation_id],
-                include_internal=internal,
+                include_internal=self.internal,
             )
         for message in messages:
-            await self.forward(
-                {
-                    "type": "message",
-                    "conversation_id": conversation_id,
-                    "message": conversation_service.message_json(message),
-                }
-            )
+            await self._send_message(conversation_id, conversation_service.message_json(message))
 
     async def forward(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "message":
-            cid, seq = event["conversation_id"], event["message"]["seq"]
+        if event.get("type") != "message":
+            await self.websocket.send_text(encode(event))
+            return
+        cid, seq = event["conversation_id"], event["message"]["seq"]
+        last = self.sent.get(cid, 0)
+        if seq <= last:
+            return  # sent already (replayed, or a second channel)
+        if seq > last + 1:
+            # Events of two writers may arrive out of order; what is missing is stored
+            # already (sequence numbers are taken in commit order), so fill the gap first.
+            await self.catch_up(cid, last)
             if seq <= self.sent.get(cid, 0):
                 return
-            self.sent[cid] = seq
-        await self.websocket.send_text(encode(event))
+        await self._send_message(cid, event["message"])
+
+    async def _send_message(self, cid: str, message: dict[str, Any]) -> None:
+        if message["seq"] <= self.sent.get(cid, 0):
+            return
+        self.sent[cid] = message["seq"]
+        await self.websocket.send_text(
+            encode({"type": "message", "conversation_id": cid, "message": message})
+        )
 
 
 async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
@@ -95,10 +107,10 @@ async def chat_socket(
             return
     await websocket.accept()
     broker = websocket.app.state.broker
-    replay = Replay(websocket)
+    replay = Replay(websocket, internal=False)
     channels = (f"conversation:{conversation_id}", f"employee:{employee.id}")
     async with broker.subscribe(*channels) as events:
-        await replay.catch_up(conversation_id, after, internal=False)
+        await replay.catch_up(conversation_id, after)
         pump = asyncio.create_task(_pump(events, replay))
         try:
             while True:
@@ -153,7 +165,7 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
     await websocket.accept()
     app = websocket.app
     connection = uuid.uuid4().hex
-    replay = Replay(websocket)
+    replay = Replay(websocket, internal=True)
     watchers: dict[str, asyncio.Task[None]] = {}
     async with app.state.broker.subscribe("agents") as events:
         async with app.state.sessions() as session:
@@ -189,7 +201,7 @@ async def _agent_frame(
         ready = asyncio.Event()
         watchers[cid] = asyncio.create_task(_watch(websocket, broker, cid, replay, ready))
         await ready.wait()
-        await replay.catch_up(cid, int(frame.get("after") or 0), internal=True)
+        await replay.catch_up(cid, int(frame.get("after") or 0))
     elif kind == "unwatch" and cid in watchers:
         watchers.pop(cid).cancel()
     elif kind == "typing" and cid:

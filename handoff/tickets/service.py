@@ -16,6 +16,8 @@ from .models import OPEN_STATUSES, STATUSES, Ticket, TicketActivity
 
 _NUMBER = re.compile(r"^\s*#?\s*(?:inc|ticket)?[\s\-#:]*0*(\d{1,9})\s*$", re.IGNORECASE)
 SUMMARY_CHARS = 80
+# A sentence ends at . ! ? before a capital letter, but not after a digit ("im 2. OG").
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ])")
 
 
 class TicketNotFound(LookupError):
@@ -48,7 +50,7 @@ def parse_number(text: str) -> int:
 def propose_summary(description: str) -> str:
     """Propose a subject from the description: its first sentence, shortened."""
     text = " ".join(description.split())
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".!? ")
+    first = _SENTENCE_END.split(text, maxsplit=1)[0].rstrip(".!? ")
     if len(first) > SUMMARY_CHARS:
         first = first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return first[:1].upper() + first[1:] if first else "IT request"

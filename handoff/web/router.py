@@ -24,7 +24,8 @@ def _dev_mode(request: Request) -> bool:
 @router.get("/")
 async def landing(request: Request) -> Response:
     """Where to go: the demo intranet page, the agent console, the API documentation."""
-    return page(request, "landing.html")
+    paths = {getattr(route, "path", "") for route in request.app.routes}
+    return page(request, "landing.html", {"has_editor": "/editor" in paths})
 
 
 @router.get("/widget.js")

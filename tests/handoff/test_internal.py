@@ -246,3 +246,18 @@ async def test_internal_calls_for_unknown_things_are_404(sqlite_helpdesk: Helpde
         "/api/internal/kb/articles/vpn-connect", params={"lang": "en"}, headers=headers
     )
     assert article.status_code == 200 and article.json()["lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("description", "summary"),
+    [
+        ("Der Drucker im 2. OG druckt nicht. Seit heute.", "Der Drucker im 2. OG druckt nicht"),
+        ("outlook crashes! every time", "Outlook crashes! every time"),
+        ("VPN bricht ab. Fehler 809", "VPN bricht ab"),
+        ("x" * 120, "X" + "x" * 78 + "…"),
+    ],
+)
+def test_the_proposed_summary_is_the_first_sentence(description: str, summary: str) -> None:
+    from handoff.tickets.service import propose_summary
+
+    assert propose_summary(description) == summary

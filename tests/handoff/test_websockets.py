@@ -190,3 +190,41 @@ def test_the_agent_socket_refuses_employees(live: Live) -> None:
     ):
         ws.receive_text()
     assert closed.value.code == 4401
+
+
+async def test_out_of_order_events_are_delivered_in_order_exactly_once(
+    sqlite_helpdesk: Any,
+) -> None:
+    """Two writers' events may arrive swapped; the socket still sends 1, 2, 3 once each."""
+    from types import SimpleNamespace
+
+    from handoff.conversations import service as conversation_service
+    from handoff.realtime.ws import Replay
+
+    cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
+    events = []
+    async with sqlite_helpdesk.app.state.sessions() as session:
+        conversation = await conversation_service.get(session=session, conversation_id=cid)
+        for text in ("eins", "zwei", "drei"):
+            message = await conversation_service.add_message(
+                session=session, conversation=conversation, sender="user", text=text
+            )
+            events.append(
+                {
+                    "type": "message",
+                    "conversation_id": cid,
+                    "message": conversation_service.message_json(message),
+                }
+            )
+        await session.commit()
+    sent: list[dict[str, Any]] = []
+
+    async def send_text(text: str) -> None:
+        sent.append(json.loads(text))
+
+    socket = SimpleNamespace(app=sqlite_helpdesk.app, send_text=send_text)
+    replay = Replay(socket, internal=False)  # type: ignore[arg-type]
+    replay.sent[cid] = 0
+    for index in (1, 0, 2, 2, 1):
+        await replay.forward(events[index])
+    assert [e["message"]["text"] for e in sent] == ["eins", "zwei", "drei"]

@@ -2,7 +2,7 @@
 // Ctrl+Enter internal note), canned responses and the action buttons with their dialogs.
 
 import { h } from "../shared/dom.js";
-import { REASONS } from "./ui.js";
+import { REASONS, toast } from "./ui.js";
 import { Transcript } from "./transcript.js";
 
 const $ = (id) => document.getElementById(id);
@@ -102,7 +102,10 @@ export class ChatPanel {
   async submit(internal) {
     const text = this.reply.value.trim();
     if (!text) return;
-    if (!internal && this.reply.dataset.canReply !== "yes") return;
+    if (!internal && this.reply.dataset.canReply !== "yes") {
+      toast("Only the agent who has the chat can reply: claim it first (c), or save a note (Ctrl+Enter).");
+      return;
+    }
     const ok = await (internal ? this.actions.note(text) : this.actions.reply(text));
     if (ok) this.reply.value = "";
   }

@@ -12,7 +12,7 @@ export class LiveSocket {
    * @param {(event: object) => void} o.onEvent  every JSON frame from the server
    * @param {(status: string, detail?: object) => void} [o.onStatus]
    *   "connecting" | "open" | "retrying" (detail.seconds) | "offline" | "stopped"
-   * @param {(code: number) => void} [o.onFatal]  auth/not-found closes; no retry by itself
+   * @param {(code: number) => void} [o.onFatal]  auth/not-found closes: stopped; start() again
    * @param {() => void} [o.onOpen]  after every (re)connect
    */
   constructor({ url, onEvent, onStatus = () => {}, onFatal = () => {}, onOpen = () => {}, heartbeat = 20000 }) {
@@ -102,7 +102,7 @@ export class LiveSocket {
       if (this.ws !== ws) return;
       this._close();
       if (FATAL.has(close.code)) {
-        this.onStatus("stopped");
+        this.stop(); // the owner decides: new token, new conversation, or the login page
         this.onFatal(close.code);
       } else this._retry();
     };

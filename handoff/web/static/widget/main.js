@@ -5,22 +5,19 @@
 import { LiveSocket } from "../shared/socket.js";
 import { ChatClient } from "./client.js";
 import { pickLocale, translator } from "./i18n.js";
-import { markFailed, markSent, messageNode, noticeNode, pendingNode } from "./messages.js";
+import { MessageLog } from "./log.js";
+import { markFailed } from "./messages.js";
 import { WidgetView } from "./view.js";
 
 const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 6000;
 const LIVE_STATES = ["queued", "agent"];
-const normalise = (text) => String(text).replace(/\r\n?/g, "\n").trim();
 
 class Widget {
   constructor(config) {
     this.config = config;
     this.client = new ChatClient(config);
     this.conversationId = null;
-    this.seen = new Set();
-    this.lastSeq = 0;
-    this.pending = [];
     this.status = { state: "bot", agent: null, position: null, minutes: null };
     this.starting = null;
     this.lastTypingSent = 0;
@@ -33,15 +30,24 @@ class Widget {
       onLocale: (locale) => this.setLocale(locale),
       onTyping: () => this.typing(),
     });
+    this.log = new MessageLog({
+      view: this.view,
+      articleUrl: (slug) => this.client.articleUrl(slug, this.locale),
+      onButton: (button) => this.send(button.title, button.payload),
+      greeting: () => {
+        const name = (this.client.name || "").split(" ")[0];
+        return this.t("welcome", { name: name ? ` ${name}` : "" });
+      },
+    });
     this.socket = new LiveSocket({
-      url: () => this.client.socketUrl(this.conversationId, this.lastSeq),
+      url: () => this.client.socketUrl(this.conversationId, this.log.lastSeq),
       onEvent: (event) => this.onEvent(event),
       onStatus: (status, detail) => this.onSocketStatus(status, detail),
       onFatal: (code) => this.onSocketFatal(code),
       onOpen: () => this.refreshStatus(),
     });
     this.applyLocale(pickLocale(config.locale));
-    this.resetLog();
+    this.log.reset(this.t);
   }
 
   async init() {
@@ -53,7 +59,7 @@ class Widget {
     const saved = this.client.load();
     if (saved.locale) this.applyLocale(saved.locale);
     this.conversationId = saved.conversationId || null;
-    this.resetLog();
+    this.log.reset(this.t); // the employee's name may be known only now
     // A chat with a person (or waiting for one) comes back live at once, so nothing is missed.
     if (this.conversationId && LIVE_STATES.includes(saved.state)) this.start().catch(() => {});
     if (saved.open || this.config.open) this.open();
@@ -103,86 +109,43 @@ class Widget {
 
   async loadConversation(id) {
     const [session, transcript] = await Promise.all([this.client.readSession(id), this.client.messages(id, 0)]);
-    this.resetLog();
+    this.log.reset(this.t);
     this.applySession(session);
-    for (const message of transcript.messages) this.addMessage(message, { quiet: true });
-    for (const entry of this.pending) this.view.log.append(entry.node); // typed while loading
+    for (const message of transcript.messages) this.log.add(message);
+    this.log.restorePending();
   }
 
   switchTo(id) {
     if (!id || id === this.conversationId) return;
     this.conversationId = id;
-    this.seen.clear();
-    this.lastSeq = 0;
     this.client.save({ conversationId: id });
-    this.view.add(noticeNode(this.t("newChat")));
+    this.log.newConversation();
     this.socket.stop();
     this.socket.start();
   }
 
-  resetLog() {
-    this.view.clearLog();
-    this.seen.clear();
-    this.lastSeq = 0;
-    const name = (this.client.name || "").split(" ")[0];
-    this.intro = messageNode(
-      { sender: "bot", text: this.t("welcome", { name: name ? ` ${name}` : "" }) },
-      { t: this.t, articleUrl: () => "" },
-    );
-    this.intro.classList.add("intro");
-    this.intro.querySelector("time")?.remove();
-    this.view.add(this.intro);
-  }
-
   // --- messages ---
-  addMessage(message, { quiet = false } = {}) {
-    if (message.seq != null) {
-      if (this.seen.has(message.seq)) return;
-      this.seen.add(message.seq);
-      this.lastSeq = Math.max(this.lastSeq, message.seq);
-    }
-    if (message.sender === "user") {
-      this.disableOldButtons();
-      const index = this.pending.findIndex((p) => p.text === normalise(message.text));
-      if (index >= 0) {
-        markSent(this.pending.splice(index, 1)[0].node, message.seq);
-        return;
-      }
-    }
-    const node = messageNode(message, {
-      t: this.t,
-      articleUrl: (slug) => this.client.articleUrl(slug, this.locale),
-      onButton: (button) => this.send(button.title, button.payload),
-    });
-    this.view.add(node);
+  addMessage(message) {
+    if (!this.log.add(message)) return;
     if (message.sender === "agent") this.showTyping(false);
-    if (!quiet && !this.view.isOpen && message.sender !== "user") this.view.setUnread(this.view.unread + 1);
-  }
-
-  disableOldButtons() {
-    for (const button of this.view.log.querySelectorAll(".buttons button")) button.disabled = true;
+    if (!this.view.isOpen && message.sender !== "user") this.view.setUnread(this.view.unread + 1);
   }
 
   async send(text, payload) {
-    const node = pendingNode(text, this.t);
-    this.disableOldButtons();
-    this.view.add(node);
-    this.view.scrollToEnd();
-    const entry = { text: normalise(text), node };
-    this.pending = [...this.pending.slice(-19), entry];
+    const entry = this.log.addPending(text);
     try {
       await this.start();
       const reply = await this.client.send(this.conversationId, text, payload);
-      node.querySelector(".status")?.remove();
-      node.classList.remove("pending");
+      entry.node.querySelector(".status")?.remove();
+      entry.node.classList.remove("pending");
       if (reply.new_conversation || reply.conversation_id !== this.conversationId) this.switchTo(reply.conversation_id);
       for (const message of reply.messages) this.addMessage(message);
       this.applyStatus({ state: reply.state, position: reply.queue_position });
       if (!this.socket.isOpen) await this.catchUp();
     } catch (error) {
-      this.pending = this.pending.filter((p) => p !== entry);
-      markFailed(node, this.t, () => {
-        node.remove();
+      this.log.forget(entry);
+      markFailed(entry.node, this.t, () => {
+        entry.node.remove();
         this.send(text, payload);
       });
     }
@@ -190,7 +153,7 @@ class Widget {
 
   async catchUp() {
     try {
-      const transcript = await this.client.messages(this.conversationId, this.lastSeq);
+      const transcript = await this.client.messages(this.conversationId, this.log.lastSeq);
       for (const message of transcript.messages) this.addMessage(message);
     } catch {
       /* the socket's replay brings it later */
@@ -229,7 +192,7 @@ class Widget {
     if (!ticket) return;
     if (reply && ticket.conversation_id === this.conversationId) return; // arrives as a message
     const text = this.t("ticketUpdate", { number: ticket.number, status: this.t.status(ticket.status) });
-    this.view.add(noticeNode(text, reply ? reply.text : null));
+    this.log.notice(text, reply ? reply.text : null);
     if (!this.view.isOpen) this.view.setUnread(this.view.unread + 1);
   }
 
@@ -307,12 +270,7 @@ class Widget {
     this.t = translator(this.locale);
     this.view.applyTexts(this.t);
     this.view.setState(this.stateText());
-    if (this.intro) {
-      const name = (this.client.name || "").split(" ")[0];
-      const fresh = messageNode({ sender: "bot", text: this.t("welcome", { name: name ? ` ${name}` : "" }) }, { t: this.t, articleUrl: () => "" });
-      this.intro.replaceChildren(...fresh.childNodes);
-      this.intro.querySelector("time")?.remove();
-    }
+    if (this.log) this.log.retranslate(this.t);
   }
 
   async setLocale(locale) {

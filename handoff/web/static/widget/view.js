@@ -5,6 +5,7 @@ import { h, replace } from "../shared/dom.js";
 import { LOCALES } from "./i18n.js";
 import { CSS } from "./styles.js";
 
+const LANGUAGE_NAMES = { de: "Deutsch", en: "English" };
 const ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
 
 function svgIcon() {
@@ -52,7 +53,11 @@ export class WidgetView {
     this.title = h("h2", { id: "hd-title" });
     this.stateLine = h("p", { class: "state", id: "hd-state", "aria-live": "polite" });
     this.langButtons = LOCALES.map((locale) =>
-      h("button", { type: "button", lang: locale, onclick: () => this.onLocale(locale) }, locale.toUpperCase()),
+      h(
+        "button",
+        { type: "button", lang: locale, "aria-label": `${LANGUAGE_NAMES[locale]} (${locale.toUpperCase()})`, onclick: () => this.onLocale(locale) },
+        locale.toUpperCase(),
+      ),
     );
     this.langGroup = h("div", { class: "lang", role: "group" }, this.langButtons);
     this.closeButton = h("button", { type: "button", class: "close", onclick: () => this.onClose() }, "×");

@@ -1,0 +1,130 @@
+"""Page objects: the chat widget on the demo page and the agent console."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+from playwright.async_api import Locator, Page, expect
+
+from .stack import Stack
+
+LAUNCHER = re.compile(r"IT-Assistenten|IT assistant")
+
+
+class Widget:
+    """The employee's chat widget (inside its shadow root; Playwright's locators pierce it)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.host = page.locator("helpdesk-widget")
+
+    async def visit(self, stack: Stack, name: str, email: str, lang: str = "de") -> Widget:
+        query = urlencode({"name": name, "email": email, "lang": lang})
+        await self.page.goto(f"{stack.base_url}/demo?{query}")
+        return self
+
+    async def open(self) -> None:
+        """Open the panel (a reload may have reopened it already)."""
+        launcher = self.host.get_by_role("button", name=LAUNCHER)
+        await expect(launcher).to_be_attached()  # mounted: the panel's state is settled now
+        if await launcher.get_attribute("aria-expanded") != "true":
+            await launcher.click()
+        await expect(self.panel).to_be_visible()
+
+    @property
+    def panel(self) -> Locator:
+        return self.host.get_by_role("dialog")
+
+    @property
+    def log(self) -> Locator:
+        return self.host.get_by_role("log")
+
+    @property
+    def state(self) -> Locator:
+        return self.host.locator(".state")
+
+    def messages(self, text: str | re.Pattern[str]) -> Locator:
+        return self.log.locator("li.msg", has_text=text)
+
+    async def send(self, text: str) -> None:
+        box = self.host.locator("textarea")
+        await box.fill(text)
+        await box.press("Enter")
+        await expect(self.log.locator("li.msg.user.pending")).to_have_count(0)
+
+    async def conversation_id(self, timeout: float = 10) -> str:
+        """The conversation the widget keeps in localStorage (waits until it has one)."""
+        for _ in range(int(timeout * 10)):
+            stored = await self.page.evaluate(
+                "() => Object.keys(localStorage).filter(k => k.startsWith('helpdesk-widget:'))"
+                ".map(k => localStorage.getItem(k))"
+            )
+            ids = [json.loads(s).get("conversationId") for s in stored]
+            if any(ids):
+                return str(next(i for i in ids if i))
+            await self.page.wait_for_timeout(100)
+        raise AssertionError("the widget has no conversation")
+
+
+class Console:
+    """The agent console."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def login(self, stack: Stack, username: str, password: str) -> Console:
+        await self.page.goto(f"{stack.base_url}/console")
+        await self.page.get_by_label("Username").fill(username)
+        await self.page.get_by_label("Password").fill(password)
+        await self.page.get_by_role("button", name="Log in").click()
+        await expect(self.page.locator("#connection")).to_have_text("live")
+        return self
+
+    def queue_item(self, name: str) -> Locator:
+        return self.page.locator("#queue .chat-item", has_text=name)
+
+    @property
+    def transcript(self) -> Locator:
+        return self.page.locator("#transcript")
+
+    def messages(self, text: str | re.Pattern[str]) -> Locator:
+        return self.transcript.locator("li.msg", has_text=text)
+
+    async def open_from_queue(self, name: str) -> None:
+        await self.queue_item(name).click()
+        await expect(self.page.locator("#chat-title")).to_contain_text(name)
+
+    async def claim(self) -> None:
+        await self.page.keyboard.press("c")
+        await expect(self.page.locator("#act-escalate")).to_be_enabled()
+
+    async def reply(self, text: str) -> None:
+        box = self.page.locator("#reply")
+        await box.fill(text)
+        await box.press("Enter")
+        await expect(box).to_have_value("")
+
+    async def note(self, text: str) -> None:
+        box = self.page.locator("#reply")
+        await box.fill(text)
+        await box.press("Control+Enter")
+        await expect(box).to_have_value("")
+
+    async def escalate(self, summary: str) -> None:
+        await self.page.locator("#reply").blur()
+        await self.page.keyboard.press("e")
+        dialog = self.page.get_by_role("dialog", name="Escalate to second level")
+        await dialog.get_by_label("Summary for the specialists").fill(summary)
+        await dialog.get_by_role("button", name="Escalate").click()
+        await expect(dialog).to_be_hidden()
+
+
+async def ask_for_person(stack: Stack, widget: Widget, text: str) -> str:
+    """The employee asks for a person; without a bot the test hands off as the bot would."""
+    await widget.send(text)
+    conversation_id = await widget.conversation_id()
+    if not stack.bot:
+        await stack.hand_off(conversation_id)
+    return conversation_id
