@@ -102,14 +102,10 @@ async def feedback(
 ) -> dict[str, Any]:
     """Record "did this help?"; returns how many failures in a row this conversation had."""
     conversation = await _conversation(session, conversation_id)
-    turn = await service.pending_turn(session=session, conversation_id=conversation_id)
+    # The feedback is about the last question the knowledge base was asked.
+    query = await service.last_kb_query(session=session, conversation_id=conversation_id)
     session.add(
-        Feedback(
-            conversation_id=conversation_id,
-            slug=body.slug,
-            helpful=body.helpful,
-            query=turn.kb_query if turn else None,
-        )
+        Feedback(conversation_id=conversation_id, slug=body.slug, helpful=body.helpful, query=query)
     )
     conversation.kb_failures = 0 if body.helpful else conversation.kb_failures + 1
     await session.commit()

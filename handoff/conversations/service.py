@@ -171,6 +171,16 @@ async def pending_turn(*, session: AsyncSession, conversation_id: str) -> BotTur
     )
 
 
+async def last_kb_query(*, session: AsyncSession, conversation_id: str) -> str | None:
+    """The newest question of this conversation that went to the knowledge base."""
+    return await session.scalar(
+        select(BotTurn.kb_query)
+        .where(BotTurn.conversation_id == conversation_id, BotTurn.kb_query.is_not(None))
+        .order_by(BotTurn.id.desc())
+        .limit(1)
+    )
+
+
 async def employee_messages(*, session: AsyncSession, conversation_id: str) -> list[str]:
     rows = await session.scalars(
         select(Message.text)

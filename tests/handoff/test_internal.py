@@ -222,16 +222,34 @@ async def test_handoff_queues_opens_a_ticket_and_silences_the_bot(helpdesk: Help
 async def test_feedback_counts_failures_in_a_row(sqlite_helpdesk: Helpdesk) -> None:
     internal = sqlite_helpdesk.rasa
 
-    async def feedback(sender: str) -> Any:
+    async def answer(sender: str) -> Any:
         assert internal.internal is not None
-        url = f"/api/internal/conversations/{sender}/feedback"
-        first = await internal.internal.post(url, json={"helpful": False, "slug": "vpn-connect"})
-        second = await internal.internal.post(url, json={"helpful": False})
-        good = await internal.internal.post(url, json={"helpful": True, "slug": "vpn-connect"})
-        return [r.json()["consecutive_failures"] for r in (first, second, good)]
+        return (
+            await internal.internal.get(
+                "/api/internal/kb/answer",
+                params={"q": "VPN verbindet nicht", "lang": "de", "conversation_id": sender},
+            )
+        ).json()
 
-    _, counts = await _chat_with_action(sqlite_helpdesk, feedback)
-    assert counts == [1, 2, 0]
+    cid, answered = await _chat_with_action(sqlite_helpdesk, answer, text="VPN verbindet nicht")
+    base = answered["consecutive_failures"]  # 1 if the answer was not confident
+    assert internal.internal is not None
+    url = f"/api/internal/conversations/{cid}/feedback"
+    counts = []
+    for body in (
+        {"helpful": False, "slug": "vpn-connect"},
+        {"helpful": False},
+        {"helpful": True, "slug": "vpn-connect"},
+    ):
+        counts.append((await internal.internal.post(url, json=body)).json()["consecutive_failures"])
+    assert counts == [base + 1, base + 2, 0]
+    from sqlalchemy import select
+
+    from handoff.conversations.models import Feedback
+
+    async with sqlite_helpdesk.app.state.sessions() as session:
+        queries = list(await session.scalars(select(Feedback.query)))
+    assert queries == ["VPN verbindet nicht"] * 3
 
 
 async def test_internal_calls_for_unknown_things_are_404(sqlite_helpdesk: Helpdesk) -> None:
