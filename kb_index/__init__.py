@@ -9,8 +9,9 @@ Public API::
 from .build import BuildStats, build_index
 from .documents import Document, DocumentError, read_jsonl
 from .embedder import DEFAULT_MODEL, Embedder, EmbedderError, SentenceTransformerEmbedder
-from .index import ConfidenceRule, KbIndex, QueryError, Scoring, SearchHit, SearchResult
+from .index import KbIndex
 from .language import detect_language, is_clearly
+from .query import ConfidenceRule, QueryError, Scoring, SearchHit, SearchResult
 from .store import IndexCorruptError, IndexLoadError, IndexMissingError, ModelMismatchError
 
 __all__ = [

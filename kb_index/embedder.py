@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -67,7 +69,9 @@ class SentenceTransformerEmbedder:
             self._model_id, location = model, model
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # no bar on stderr per process start
             self._model = SentenceTransformer(location, device=device)
         except Exception as exc:
             raise EmbedderError(f"cannot load embedding model {model!r}: {exc}") from exc
@@ -95,26 +99,72 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Encode texts in batches, reporting the number done after each batch."""
-        parts = []
-        for start in range(0, len(texts), batch_size):
-            batch = list(texts[start : start + batch_size])
-            parts.append(
-                self._model.encode(
-                    batch,
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+        """Encode texts, shortest first (less padding), reporting how many are done."""
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        block = batch_size * 16
+        for start in range(0, len(texts), block):
+            rows = order[start : start + block]
+            out[rows] = self._model.encode(
+                [texts[i] for i in rows],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
             if progress:
-                progress(min(start + batch_size, len(texts)))
-        if not parts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
-        return normalise(np.vstack(parts))
+                progress(min(start + block, len(texts)))
+        return normalise(out)
+
+
+class HashingEmbedder:
+    """A model-free embedder: hashed words and character trigrams, for tests and smoke runs.
+
+    Deterministic across processes (blake2b, not Python's salted hash). Select it
+    with the model name "hashing" or "hashing:DIMENSION".
+    """
+
+    def __init__(self, dimension: int = 256) -> None:
+        self._dimension = dimension
+
+    @property
+    def model_id(self) -> str:
+        return f"hashing:{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feature, weight in _features(text):
+                digest = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest())
+                sign = 1.0 if digest & 1 else -1.0
+                out[row, (digest >> 1) % self._dimension] += sign * weight
+        if progress:
+            progress(len(texts))
+        return normalise(out)
+
+
+def _features(text: str) -> list[tuple[str, float]]:
+    tokens = re.findall(r"\w+", text.lower())
+    grams = [f"#{t[i : i + 3]}" for t in tokens for i in range(max(len(t) - 2, 1))]
+    return [(t, 1.0) for t in tokens] + [(g, 0.3) for g in grams]
 
 
 def load_embedder(model: str | None = None) -> Embedder:
     """Return the configured embedder (KB_INDEX_MODEL, else the default model)."""
-    return SentenceTransformerEmbedder(model or os.environ.get("KB_INDEX_MODEL") or "default")
+    name = model or os.environ.get("KB_INDEX_MODEL") or "default"
+    if name == "hashing" or name.startswith("hashing:"):
+        size = name.partition(":")[2]
+        if size and not size.isdigit():
+            raise EmbedderError(f"bad model {name!r}: use hashing or hashing:DIMENSION")
+        return HashingEmbedder(int(size) if size else 256)
+    return SentenceTransformerEmbedder(name)

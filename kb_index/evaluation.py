@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from .index import KbIndex, SearchResult
+from .index import KbIndex
+from .query import ConfidenceRule, SearchResult
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,19 @@ class Report:
         return good / total if total else 0.0
 
 
-def score(questions: Sequence[Question], results: Sequence[SearchResult]) -> Report:
-    """Compare results with the expected slugs."""
+def score(
+    questions: Sequence[Question],
+    results: Sequence[SearchResult],
+    *,
+    rule: ConfidenceRule | None = None,
+) -> Report:
+    """Compare results with the expected slugs (deciding `confident` anew with rule, if given)."""
     ranks, correct, wrong, rejected, failures = [], 0, 0, 0, []
-    in_scope = [(q, r) for q, r in zip(questions, results, strict=True) if q.slug]
-    out_scope = [(q, r) for q, r in zip(questions, results, strict=True) if not q.slug]
+    pairs = list(zip(questions, results, strict=True))
+    if rule is not None:
+        pairs = [(q, SearchResult(r.hits, rule(r.hits), r.lang)) for q, r in pairs]
+    in_scope = [(q, r) for q, r in pairs if q.slug]
+    out_scope = [(q, r) for q, r in pairs if not q.slug]
     for q, r in in_scope:
         slugs = [h.slug for h in r.hits]
         ranks.append(slugs.index(q.slug) + 1 if q.slug in slugs else 0)
@@ -88,6 +97,11 @@ def score(questions: Sequence[Question], results: Sequence[SearchResult]) -> Rep
 
 def evaluate(index: KbIndex, questions: Sequence[Question], *, k: int = 5) -> Report:
     """Search every question (in its language) and score the results."""
+    return score(questions, search_all(index, questions, k=k))
+
+
+def search_all(index: KbIndex, questions: Sequence[Question], *, k: int = 5) -> list[SearchResult]:
+    """Search every question in its language; results in the order of questions."""
     by_lang: dict[str | None, list[int]] = {}
     for i, q in enumerate(questions):
         by_lang.setdefault(q.lang, []).append(i)
@@ -95,5 +109,4 @@ def evaluate(index: KbIndex, questions: Sequence[Question], *, k: int = 5) -> Re
     for lang, indices in by_lang.items():
         found = index.search_many([questions[i].text for i in indices], k=k, lang=lang)
         ordered.update(zip(indices, found, strict=True))
-    results = [ordered[i] for i in range(len(questions))]
-    return score(questions, results)
+    return [ordered[i] for i in range(len(questions))]

@@ -2,100 +2,52 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import copy
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from . import store
 from .embedder import Embedder
 from .language import LANGUAGES, detect_language, translate
+from .query import (
+    MAX_K,
+    MAX_QUERY_CHARS,
+    ConfidenceRule,
+    QueryError,
+    Scoring,
+    SearchHit,
+    SearchResult,
+    check_options,
+    clean_query,
+)
 
-MAX_QUERY_CHARS = 500
-MAX_K = 50
+__all__ = [
+    "MAX_K",
+    "MAX_QUERY_CHARS",
+    "ConfidenceRule",
+    "KbIndex",
+    "QueryError",
+    "Scoring",
+    "SearchHit",
+    "SearchResult",
+    "clean_query",
+]
 
+# HNSW search breadth: recall@10 against exact search is measured in benchmarks/kb_speed.py.
+HNSW_EF_SEARCH = 128
 
-class QueryError(ValueError):
-    """A query that cannot be searched (empty, too long, unknown language, bad k)."""
+# Threads per FAISS search. One query's work is small: with more threads, the
+# synchronisation costs more than it saves (most on a busy machine), and a service
+# gets its parallelism from concurrent requests. (OpenMP settings are per thread.)
+SEARCH_THREADS = 1
 
-
-@dataclass(frozen=True)
-class Scoring:
-    """How dense and lexical evidence combine; chosen by benchmarks/kb_quality.py."""
-
-    lexical_weight: float = 0.25  # weight of the saturated BM25 score
-    lexical_saturation: float = 10.0  # BM25 score that counts as half of the weight
-    candidates: int = 100  # passages taken from FAISS per query vector
-
-
-@dataclass(frozen=True)
-class ConfidenceRule:
-    """Answer directly when the best score is high and clearly ahead of the next one."""
-
-    threshold: float = 0.55
-    margin: float = 0.0
-
-    def __call__(self, hits: Sequence[SearchHit]) -> bool:
-        if not hits or hits[0].score < self.threshold:
-            return False
-        return len(hits) < 2 or hits[0].score - hits[1].score >= self.margin
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    slug: str
-    title: str
-    lang: str
-    score: float
-    dense: float = 0.0
-    lexical: float = 0.0
-
-    def to_json(self, *, detail: bool = False) -> dict[str, object]:
-        data: dict[str, object] = {
-            "slug": self.slug,
-            "title": self.title,
-            "lang": self.lang,
-            "score": round(self.score, 4),
-        }
-        if detail:
-            data.update(dense=round(self.dense, 4), lexical=round(self.lexical, 4))
-        return data
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    hits: list[SearchHit]
-    confident: bool
-    lang: str | None = None  # the query language used (given or detected)
-    translations: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self, *, detail: bool = False) -> dict[str, object]:
-        data: dict[str, object] = {
-            "hits": [h.to_json(detail=detail) for h in self.hits],
-            "confident": self.confident,
-        }
-        if detail:
-            data.update(lang=self.lang, translations=self.translations)
-        return data
-
-
-_CONTROL = re.compile(r"\s+")
-
-
-def clean_query(query: str) -> str:
-    """Replace control characters, collapse whitespace; refuse empty or over-long queries."""
-    if not isinstance(query, str):
-        raise QueryError("the query must be text")
-    text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in query)
-    text = _CONTROL.sub(" ", text).strip()
-    if not text:
-        raise QueryError("the query is empty")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
-    return text
+# A query plan: the query language and the text to match per document language
+# ("*" = as written, for documents of its own or an unknown language).
+Plan = tuple[str | None, dict[str, str]]
 
 
 class KbIndex:
@@ -116,10 +68,18 @@ class KbIndex:
         self.rule = rule or ConfidenceRule()
         self.path = path
         self._langs = np.asarray([d.lang for d in stored.documents])
-        self._known = sorted({lg for lg in self._langs if lg in LANGUAGES})
+        self._known = sorted({str(lg) for lg in self._langs if lg in LANGUAGES})
+        # Documents sharing an id (the language versions of one article) form a group.
+        ids = np.asarray([d.id for d in stored.documents])
+        self._group = np.unique(ids, return_inverse=True)[1].astype(np.int64)
+        order = np.argsort(self._group, kind="stable")
+        self._members = order
+        self._member_offsets = np.searchsorted(
+            self._group[order], np.arange(self._group.max(initial=-1) + 2)
+        )
         if stored.meta.get("kind") == "hnsw":
             hnsw = stored.faiss_index.hnsw  # type: ignore[attr-defined]
-            hnsw.efSearch = max(128, self.scoring.candidates)
+            hnsw.efSearch = max(HNSW_EF_SEARCH, self.scoring.candidates)
 
     @classmethod
     def load(cls, path: Path, embedder: Embedder, **kwargs: object) -> KbIndex:
@@ -135,15 +95,20 @@ class KbIndex:
     def hashes(self) -> list[str]:
         return self._stored.hashes
 
+    def __len__(self) -> int:
+        return len(self._stored.documents)
+
     def with_rule(self, rule: ConfidenceRule) -> KbIndex:
-        return KbIndex(
-            self._stored, self._embedder, scoring=self.scoring, rule=rule, path=self.path
-        )
+        """Return this index with another confident rule (sharing the loaded data)."""
+        other = copy.copy(self)
+        other.rule = rule
+        return other
 
     def with_scoring(self, scoring: Scoring) -> KbIndex:
-        return KbIndex(
-            self._stored, self._embedder, scoring=scoring, rule=self.rule, path=self.path
-        )
+        """Return this index with other scoring settings (sharing the loaded data)."""
+        other = copy.copy(self)
+        other.scoring = scoring
+        return other
 
     def search(self, query: str, *, k: int = 5, lang: str | None = None) -> SearchResult:
         """Return the best k documents for query, best first, with the confident decision."""
@@ -153,27 +118,22 @@ class KbIndex:
         self, queries: Sequence[str], *, k: int = 5, lang: str | None = None
     ) -> list[SearchResult]:
         """Search several queries with one batched encoding."""
-        if not 1 <= k <= MAX_K:
-            raise QueryError(f"k must be between 1 and {MAX_K}")
-        if lang is not None and lang not in LANGUAGES:
-            raise QueryError(f"unsupported language {lang!r}: use one of {', '.join(LANGUAGES)}")
-        cleaned = [clean_query(q) for q in queries]
-        plans = [self._plan(q, lang or detect_language(q)) for q in cleaned]
-        texts = [t for _, variants in plans for t in variants.values()]
-        vectors = self._embedder.encode(texts) if texts else np.zeros((0, 1), np.float32)
+        check_options(k, lang)
+        plans = [self._plan(clean_query(q), lang) for q in queries]
+        vectors = self._encode(plans)
         results, cursor = [], 0
         for qlang, variants in plans:
-            qvecs = {}
-            for target in variants:
-                qvecs[target] = vectors[cursor]
-                cursor += 1
+            qvecs = None
+            if vectors is not None:
+                qvecs = vectors[cursor : cursor + len(variants)]
+                cursor += len(variants)
             results.append(self._rank(qlang, variants, qvecs, k))
         return results
 
-    def _plan(self, query: str, qlang: str | None) -> tuple[str | None, dict[str, str]]:
-        """Return the query text to use per document language ("*" = as written)."""
+    def _plan(self, query: str, lang: str | None) -> Plan:
+        qlang = lang or detect_language(query)
         variants = {"*": query}
-        if qlang in LANGUAGES:
+        if self.scoring.translate and qlang in LANGUAGES:
             for other in self._known:
                 if other != qlang:
                     translated = translate(query, source=qlang, target=other)
@@ -181,56 +141,122 @@ class KbIndex:
                         variants[other] = translated
         return qlang, variants
 
-    def _rank(
-        self,
-        qlang: str | None,
-        variants: dict[str, str],
-        qvecs: dict[str, np.ndarray],
-        k: int,
-    ) -> SearchResult:
-        stored, scoring = self._stored, self.scoring
-        n_docs = len(stored.documents)
-        if n_docs == 0:
-            return SearchResult([], False, qlang)
-        lexical = stored.lexical.scores(variants)
-        candidates: set[int] = set()
-        for vec in qvecs.values():
-            _, ids = stored.faiss_index.search(vec[None, :].astype(np.float32), scoring.candidates)
-            found = ids[0][ids[0] >= 0]
-            candidates.update(int(d) for d in np.searchsorted(stored.offsets, found, "right") - 1)
-        top_lexical = np.argsort(-lexical)[: scoring.candidates]
-        candidates.update(int(i) for i in top_lexical if lexical[i] > 0)
-        scored = []
-        for doc in candidates:
-            start, end = stored.offsets[doc], stored.offsets[doc + 1]
-            block = np.asarray(stored.vectors[start:end])
-            dense = float((block @ qvecs["*"]).max())
-            translated = qvecs.get(str(self._langs[doc]))
-            if translated is not None:
-                dense = max(dense, float((block @ translated).max()))
-            lex = float(lexical[doc])
-            score = dense + scoring.lexical_weight * lex / (lex + scoring.lexical_saturation)
-            scored.append((score, dense, lex, int(doc)))
-        hits = self._merge(scored, qlang, k)
-        translations = {t: v for t, v in variants.items() if t != "*"}
-        return SearchResult(hits, self.rule(hits), qlang, translations)
+    def _encode(self, plans: list[Plan]) -> np.ndarray | None:
+        if self.scoring.dense_weight == 0:
+            return None
+        texts = [text for _, variants in plans for text in variants.values()]
+        return self._embedder.encode(texts) if texts else None
 
-    def _merge(
-        self, scored: list[tuple[float, float, float, int]], qlang: str | None, k: int
+    def _rank(
+        self, qlang: str | None, variants: dict[str, str], qvecs: np.ndarray | None, k: int
+    ) -> SearchResult:
+        translations = {t: v for t, v in variants.items() if t != "*"}
+        if not self._stored.documents:
+            return SearchResult([], False, qlang, translations)
+        scoring = self.scoring
+        lexical = (
+            self._stored.lexical.scores(variants)
+            if scoring.lexical_weight > 0 or qvecs is None
+            else None
+        )
+        docs = self._siblings(self._candidates(qvecs, lexical))
+        dense = self._dense(docs, list(variants), qvecs)
+        bm25 = lexical[docs] if lexical is not None else np.zeros(len(docs), np.float32)
+        saturated = bm25 / (bm25 + scoring.lexical_saturation)
+        scores = scoring.dense_weight * dense + scoring.lexical_weight * saturated
+        ranked = self._articles(docs, scores, dense, bm25, qlang)
+        return SearchResult(ranked[:k], self.rule(ranked[:2]), qlang, translations)
+
+    def _candidates(self, qvecs: np.ndarray | None, lexical: np.ndarray | None) -> np.ndarray:
+        """Return the documents worth scoring: FAISS's nearest passages and BM25's best."""
+        stored, wanted = self._stored, self.scoring.candidates
+        found: list[np.ndarray] = []
+        if qvecs is not None:
+            with faiss_threads(SEARCH_THREADS):
+                _, ids = stored.faiss_index.search(np.ascontiguousarray(qvecs), wanted)
+            passages = ids[ids >= 0]
+            found.append(np.searchsorted(stored.offsets, passages, side="right") - 1)
+        if lexical is not None:
+            top = np.argpartition(-lexical, wanted)[:wanted] if len(lexical) > wanted else None
+            best = np.arange(len(lexical)) if top is None else top
+            found.append(best[lexical[best] > 0])
+        merged = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return merged.astype(np.int64)
+
+    def _dense(self, docs: np.ndarray, targets: list[str], qvecs: np.ndarray | None) -> np.ndarray:
+        """Best passage cosine per document (the translated query for its language)."""
+        if qvecs is None or not len(docs):
+            return np.zeros(len(docs), np.float32)
+        offsets = self._stored.offsets
+        starts, ends = offsets[docs], offsets[docs + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        # einsum, not BLAS: a few hundred rows are faster on one core than shared threads.
+        sims = np.einsum("pd,vd->pv", np.asarray(self._stored.vectors[rows]), qvecs)
+        bounds = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
+        per_doc = np.maximum.reduceat(sims, bounds, axis=0)
+        best = per_doc[:, 0].copy()
+        for column, target in enumerate(targets[1:], start=1):
+            mine = self._langs[docs] == target
+            best[mine] = np.maximum(best[mine], per_doc[mine, column])
+        return best
+
+    def _siblings(self, docs: np.ndarray) -> np.ndarray:
+        """Add the other language versions of the candidate documents."""
+        groups = np.unique(self._group[docs])
+        starts, ends = self._member_offsets[groups], self._member_offsets[groups + 1]
+        if np.all(ends - starts == 1):
+            return self._members[starts]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        return np.sort(self._members[rows])
+
+    def _articles(
+        self,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        dense: np.ndarray,
+        bm25: np.ndarray,
+        qlang: str | None,
     ) -> list[SearchHit]:
-        """One hit per id: best score of its languages, shown in the query's language."""
-        docs = self._stored.documents
-        best: dict[str, tuple[float, float, float, int]] = {}
-        shown: dict[str, int] = {}
-        for entry in sorted(scored, reverse=True):
-            doc = docs[entry[3]]
-            best.setdefault(doc.id, entry)
-            if doc.id not in shown or doc.lang == qlang:
-                if doc.id not in shown or docs[shown[doc.id]].lang != qlang:
-                    shown[doc.id] = entry[3]
-        ranked = sorted(best.values(), reverse=True)[:k]
+        """One hit per article, best first, shown in the query's language where it exists.
+
+        An article in the query's language and another one scores
+        (1 - w) * its own-language score + w * its other-language score
+        (w = Scoring.other_language_weight): two texts of it are two views of the match.
+        Otherwise it scores its best language version.
+        """
+        documents, weight = self._stored.documents, self.scoring.other_language_weight
+        versions: dict[str, list[int]] = {}
+        for pos in np.argsort(-scores, kind="stable"):
+            versions.setdefault(documents[docs[pos]].id, []).append(int(pos))
         hits = []
-        for score, dense, lex, index in ranked:
-            doc = docs[shown[docs[index].id]]
-            hits.append(SearchHit(doc.id, doc.display_title, doc.lang, score, dense, lex))
+        for doc_id, positions in versions.items():
+            own = [p for p in positions if documents[docs[p]].lang == qlang]
+            other = [p for p in positions if documents[docs[p]].lang != qlang]
+            shown = own[0] if own else positions[0]
+            score = float(scores[positions[0]])
+            if own and other and weight:
+                score = (1 - weight) * float(scores[own[0]]) + weight * float(scores[other[0]])
+            doc = documents[docs[shown]]
+            hits.append(
+                SearchHit(
+                    doc_id,
+                    doc.display_title,
+                    doc.lang,
+                    score,
+                    float(dense[shown]),
+                    float(bm25[shown]),
+                )
+            )
+        hits.sort(key=lambda hit: -hit.score)
         return hits
+
+
+@contextmanager
+def faiss_threads(n: int) -> Iterator[None]:
+    """Run FAISS with n OpenMP threads in this thread, then restore the setting."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)

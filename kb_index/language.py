@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("de", "en")
-_SUFFIXES = ("en", "er", "es", "s", "n", "e")
+_SUFFIXES = {"de": ("en", "er", "es", "s", "n", "e"), "en": ("ing", "ed", "es", "s", "d")}
+_MAX_PHRASE = 3
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
@@ -76,7 +77,7 @@ def is_clearly(text: str, lang: str) -> bool:
 
 @cache
 def _glossary() -> dict[str, dict[str, str]]:
-    """Load the glossary as {"de": {folded de word: en}, "en": {folded en word: de}}."""
+    """Load the glossary as {"de": {folded de phrase: en}, "en": {folded en phrase: de}}."""
     table: dict[str, dict[str, str]] = {"de": {}, "en": {}}
     path = Path(__file__).with_name("glossary.tsv")
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -84,23 +85,44 @@ def _glossary() -> dict[str, dict[str, str]]:
             continue
         de, en = (part.strip() for part in line.split("\t")[:2])
         for variant in de.split("|"):
-            table["de"].setdefault(fold(variant), en.split("|")[0])
+            table["de"].setdefault(_key(variant), en.split("|")[0])
         for variant in en.split("|"):
-            table["en"].setdefault(fold(variant), de.split("|")[0])
+            table["en"].setdefault(_key(variant), de.split("|")[0])
     return table
 
 
+def _key(phrase: str) -> str:
+    return " ".join(fold(w) for w in words(phrase))
+
+
+def _lookup(table: dict[str, str], key: str, source: str) -> str | None:
+    """Find a word in the glossary, else its form without a common inflection ending."""
+    if key in table:
+        return table[key]
+    if " " in key or len(key) <= 4:
+        return None
+    for suffix in _SUFFIXES[source]:
+        if key.endswith(suffix) and key[: -len(suffix)] in table:
+            return table[key[: -len(suffix)]]
+    return None
+
+
 def translate(text: str, *, source: str, target: str) -> str:
-    """Translate word by word with the glossary; unknown words stay as they are."""
+    """Translate with the glossary, longest phrase first; unknown words stay as they are."""
     if source == target or source not in LANGUAGES or target not in LANGUAGES:
         return text
     table = _glossary()[source]
-    out = []
-    for token in words(text):
-        key = fold(token)
-        if key in table:
-            out.append(table[key])
+    tokens = words(text)
+    keys = [fold(t) for t in tokens]
+    out, i = [], 0
+    while i < len(tokens):
+        for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+            found = _lookup(table, " ".join(keys[i : i + n]), source)
+            if found is not None:
+                out.append(found)
+                i += n
+                break
         else:
-            stems = (key[: -len(s)] for s in _SUFFIXES if len(key) > 4 and key.endswith(s))
-            out.append(next((table[s] for s in stems if s in table), token))
+            out.append(tokens[i])
+            i += 1
     return " ".join(out)
