@@ -51,8 +51,8 @@ run: install
 	$(PY) scripts/run.py
 
 lint: $(VENV)/.stamp
-	$(VENV)/bin/ruff check handoff kb_index tests benchmarks scripts
-	$(VENV)/bin/ruff format --check handoff kb_index tests benchmarks scripts
+	$(VENV)/bin/ruff check handoff kb_index tests benchmarks scripts bot
+	$(VENV)/bin/ruff format --check handoff kb_index tests benchmarks scripts bot
 
 typecheck: $(VENV)/.stamp
 	$(VENV)/bin/mypy

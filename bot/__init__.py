@@ -1,0 +1,1 @@
+"""The Rasa bot of the IT self-service assistant (data, domain, custom actions)."""

@@ -1,0 +1,73 @@
+"""The employee's verdict on an answer: helped, or not (twice -> a person)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import clients
+from bot.actions.common import failure_streak, latest_intent, logger
+from bot.actions.handoff import hand_off
+from bot.actions.kb import FAILURES_BEFORE_HANDOFF
+
+POSITIVE_INTENTS = ("feedback_positive", "affirm")
+
+
+class ActionFeedback(Action):
+    """Record "helped" / "didn't help"; offer a ticket or a person, or hand off."""
+
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        helpful = latest_intent(tracker) in POSITIVE_INTENTS
+        reported_failures = 0
+        try:
+            async with clients.make_client() as api:
+                answer = await api.feedback(
+                    conversation_id=tracker.sender_id,
+                    helpful=helpful,
+                    slug=tracker.get_slot("feedback_slug"),
+                )
+            reported_failures = int(answer.get("consecutive_failures") or 0)
+        except (clients.HelpdeskError, TypeError, ValueError) as error:
+            # The verdict is worth keeping but not worth failing the answer:
+            # carry on with the bot's own count.
+            logger.warning("feedback not recorded: %s", error)
+
+        if helpful:
+            dispatcher.utter_message(response="utter_feedback_thanks")
+            return [
+                SlotSet("failure_streak", 0),
+                SlotSet("pending", None),
+                SlotSet("feedback_slug", None),
+            ]
+
+        streak = max(failure_streak(tracker) + 1, reported_failures)
+        if streak >= FAILURES_BEFORE_HANDOFF:
+            dispatcher.utter_message(response="utter_escalating")
+            return await hand_off(dispatcher, tracker, reason="negative_feedback")
+        dispatcher.utter_message(response="utter_offer_ticket_or_person")
+        return [
+            SlotSet("failure_streak", streak),
+            SlotSet("pending", "offer"),
+            SlotSet("feedback_slug", None),
+        ]
+
+
+class ActionDeclineOffer(Action):
+    """No ticket and no person, thanks: leave it open."""
+
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("pending", None)]

@@ -1,0 +1,88 @@
+"""Where the employee's tickets stand."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import clients
+from bot.actions.common import language_of, say_unavailable
+from bot.actions.labels import format_when, level_label, priority_label, status_label
+
+MAX_LISTED = 10
+
+
+def normalise_number(raw: str | None) -> str | None:
+    """'INC42', 'inc-000042', '#42', '42' -> 'INC-000042'."""
+    digits = re.search(r"\d+", raw or "")
+    return f"INC-{int(digits.group()):06d}" if digits else None
+
+
+def _tell_ticket(dispatcher: CollectingDispatcher, ticket: dict[str, Any], lang: str) -> None:
+    details = {
+        "ticket_number": ticket.get("number"),
+        "subject": ticket.get("subject") or "–",
+        "status": status_label(ticket.get("status"), lang),
+        "priority_label": priority_label(
+            ticket.get("priority"), lang, ticket.get("priority_label")
+        ),
+        "level": level_label(ticket.get("level"), lang),
+        "updated_at": format_when(ticket.get("updated_at"), lang) or "–",
+    }
+    if ticket.get("assignee"):
+        dispatcher.utter_message(
+            response="utter_ticket_status_assigned", assignee=ticket["assignee"], **details
+        )
+    else:
+        dispatcher.utter_message(response="utter_ticket_status_unassigned", **details)
+
+
+def _ticket_lines(tickets: list[dict[str, Any]], lang: str) -> str:
+    return "\n".join(
+        f"• {t.get('number')} – {t.get('subject') or '–'} ({status_label(t.get('status'), lang)})"
+        for t in tickets[:MAX_LISTED]
+    )
+
+
+class ActionTicketStatus(Action):
+    """One ticket by number, or the employee's open tickets."""
+
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        lang = language_of(tracker)
+        number = normalise_number(next(tracker.get_latest_entity_values("ticket_number"), None))
+        try:
+            async with clients.make_client() as api:
+                if number:
+                    ticket = await api.ticket(number=number, conversation_id=tracker.sender_id)
+                else:
+                    tickets = await api.open_tickets(conversation_id=tracker.sender_id)
+        except clients.NotFound as error:
+            if not number:  # the helpdesk does not know this conversation
+                return say_unavailable(dispatcher, error)
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket_number=number)
+            return []
+        except clients.Forbidden:
+            # Someone else's ticket: say so, and nothing about it.
+            dispatcher.utter_message(response="utter_ticket_not_yours", ticket_number=number)
+            return []
+        except clients.HelpdeskError as error:
+            return say_unavailable(dispatcher, error)
+
+        if number:
+            _tell_ticket(dispatcher, ticket, lang)
+        elif tickets:
+            dispatcher.utter_message(
+                response="utter_open_tickets", tickets=_ticket_lines(tickets, lang)
+            )
+        else:
+            dispatcher.utter_message(response="utter_no_open_tickets")
+        return []

@@ -1,0 +1,229 @@
+"""Answering from the knowledge base, suggestions, chosen articles, feedback."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from fakes import CONVERSATION, article, responses, run, slot_events, tracker
+
+from bot.actions.feedback import ActionDeclineOffer, ActionFeedback
+from bot.actions.kb import ActionAnswerFromKb, ActionShowArticle
+
+ANSWER = "/api/internal/kb/answer"
+FEEDBACK = f"/api/internal/conversations/{CONVERSATION}/feedback"
+HANDOFF = f"/api/internal/conversations/{CONVERSATION}/handoff"
+HITS = [
+    {"slug": "vpn-connect", "title": "Connect the VPN", "lang": "en", "score": 0.41},
+    {"slug": "vpn-disconnects", "title": "VPN drops", "lang": "en", "score": 0.38},
+    {"slug": "wifi-office", "title": "Office Wi-Fi", "lang": "en", "score": 0.31},
+]
+
+
+def test_confident_answer_carries_the_article(helpdesk) -> None:
+    helpdesk.on(
+        "GET",
+        ANSWER,
+        body={"confident": True, "lang": "en", "hits": HITS[:1], "article": article(lang="en")},
+    )
+    messages, events = run(
+        ActionAnswerFromKb(),
+        tracker("my vpn won't connect", "it_problem", metadata={"locale": "en"}),
+    )
+    params = helpdesk.last().url.params
+    assert (params["q"], params["lang"], params["conversation_id"]) == (
+        "my vpn won't connect",
+        "en",
+        CONVERSATION,
+    )
+    assert responses(messages) == ["utter_kb_answer", "utter_ask_helpful"]
+    answer = messages[0]
+    assert answer["custom"] == {"kb_article": {"slug": "vpn-connect", "title": "Connect the VPN"}}
+    assert answer["steps"] == "1. GlobalProtect öffnen\n2. Verbinden"
+    assert answer["url"] == "https://it.brandt.example/kb/vpn-connect"
+    slots = slot_events(events)
+    assert slots["pending"] == "helpful"
+    assert slots["feedback_slug"] == "vpn-connect"
+    assert slots["failure_streak"] == 0
+
+
+def test_language_slot_wins_over_metadata(helpdesk) -> None:
+    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "de", "hits": [], "article": None})
+    run(
+        ActionAnswerFromKb(),
+        tracker("vpn geht nicht", slots={"language": "de"}, metadata={"locale": "en"}),
+    )
+    assert helpdesk.last().url.params["lang"] == "de"
+
+
+def test_not_confident_offers_up_to_three_suggestions_and_a_person(helpdesk) -> None:
+    hits = HITS + [{"slug": "extra", "title": "Extra", "lang": "en", "score": 0.2}]
+    helpdesk.on(
+        "GET", ANSWER, body={"confident": False, "lang": "en", "hits": hits, "article": None}
+    )
+    messages, events = run(ActionAnswerFromKb(), tracker("vpn", slots={"language": "en"}))
+    assert responses(messages) == ["utter_kb_candidates"]
+    buttons = messages[0]["buttons"]
+    assert [b["payload"] for b in buttons[:3]] == [
+        '/choose_article{"article_slug":"vpn-connect"}',
+        '/choose_article{"article_slug":"vpn-disconnects"}',
+        '/choose_article{"article_slug":"wifi-office"}',
+    ]
+    assert buttons[0]["title"] == "Connect the VPN"
+    assert buttons[-1] == {"title": "Talk to a person", "payload": "/request_human"}
+    assert len(buttons) == 4
+    slots = slot_events(events)
+    assert slots["pending"] == "choose"
+    assert slots["kb_candidates"] == ["vpn-connect", "vpn-disconnects", "wifi-office"]
+    assert slots["failure_streak"] == 1
+
+
+def test_nothing_found_offers_ticket_or_person(helpdesk) -> None:
+    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "de", "hits": [], "article": None})
+    messages, events = run(ActionAnswerFromKb(), tracker("wie bestelle ich pizza ins büro"))
+    assert responses(messages) == ["utter_kb_nothing"]
+    assert slot_events(events)["pending"] == "offer"
+    assert "custom" not in messages[0] or not messages[0]["custom"]
+
+
+def test_second_miss_in_a_row_hands_off_without_another_detour(helpdesk) -> None:
+    helpdesk.on(
+        "GET", ANSWER, body={"confident": False, "lang": "de", "hits": HITS, "article": None}
+    )
+    helpdesk.on(
+        "POST",
+        HANDOFF,
+        body={
+            "state": "queued",
+            "outcome": "queued",
+            "ticket_number": "INC-000007",
+            "queue_position": 2,
+            "agents_online": 1,
+            "estimated_wait_minutes": 4,
+        },
+    )
+    messages, events = run(ActionAnswerFromKb(), tracker("hä?", slots={"failure_streak": 1}))
+    assert helpdesk.paths() == [f"GET {ANSWER}", f"POST {HANDOFF}"]
+    assert helpdesk.last_json() == {"reason": "low_confidence"}
+    assert responses(messages) == ["utter_escalating", "utter_handoff_queued"]
+    assert slot_events(events)["failure_streak"] == 0
+
+
+def test_confident_answer_ends_a_run_of_misses(helpdesk) -> None:
+    helpdesk.on(
+        "GET",
+        ANSWER,
+        body={"confident": True, "lang": "de", "hits": HITS[:1], "article": article()},
+    )
+    _, events = run(ActionAnswerFromKb(), tracker("vpn geht nicht", slots={"failure_streak": 1}))
+    assert slot_events(events)["failure_streak"] == 0
+
+
+def test_service_down_says_so_politely(helpdesk) -> None:
+    helpdesk.down()
+    messages, events = run(ActionAnswerFromKb(), tracker("drucker druckt nicht"))
+    assert responses(messages) == ["utter_service_unavailable"]
+    assert events == []
+
+
+def test_service_error_500_says_so_politely(helpdesk) -> None:
+    helpdesk.on("GET", ANSWER, status=500, body={"detail": "internal error"})
+    messages, _ = run(ActionAnswerFromKb(), tracker("drucker druckt nicht"))
+    assert responses(messages) == ["utter_service_unavailable"]
+
+
+def test_chosen_article_by_button(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/kb/articles/wifi-office", body=article("wifi-office", "en"))
+    entity = {"entity": "article_slug", "value": "wifi-office"}
+    messages, events = run(
+        ActionShowArticle(),
+        tracker(
+            '/choose_article{"article_slug":"wifi-office"}',
+            "choose_article",
+            [entity],
+            slots={"language": "en"},
+        ),
+    )
+    assert helpdesk.last().url.params["lang"] == "en"
+    assert responses(messages) == ["utter_kb_answer", "utter_ask_helpful"]
+    assert messages[0]["custom"]["kb_article"]["slug"] == "wifi-office"
+    assert slot_events(events)["pending"] == "helpful"
+
+
+def test_chosen_article_by_position(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/kb/articles/vpn-disconnects", body=article("vpn-disconnects"))
+    slots = {"kb_candidates": ["vpn-connect", "vpn-disconnects", "wifi-office"]}
+    run(ActionShowArticle(), tracker("the second one", "choose_article", slots=slots))
+    assert helpdesk.last().url.path.endswith("/vpn-disconnects")
+
+
+def test_chosen_article_gone(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/kb/articles/old", status=404, body={"detail": "unknown"})
+    entity = {"entity": "article_slug", "value": "old"}
+    messages, events = run(ActionShowArticle(), tracker("/choose_article", entities=[entity]))
+    assert responses(messages) == ["utter_article_not_found"]
+    assert slot_events(events)["pending"] == "offer"
+
+
+def test_positive_feedback(helpdesk) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 0})
+    messages, events = run(
+        ActionFeedback(),
+        tracker("ja", "affirm", slots={"feedback_slug": "vpn-connect", "failure_streak": 1}),
+    )
+    assert helpdesk.last_json() == {"helpful": True, "slug": "vpn-connect"}
+    assert responses(messages) == ["utter_feedback_thanks"]
+    assert slot_events(events) == {"failure_streak": 0, "pending": None, "feedback_slug": None}
+
+
+def test_first_negative_feedback_offers_ticket_or_person(helpdesk) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 1})
+    messages, events = run(
+        ActionFeedback(),
+        tracker("hat nicht geholfen", "feedback_negative", slots={"feedback_slug": "vpn-connect"}),
+    )
+    assert helpdesk.last_json() == {"helpful": False, "slug": "vpn-connect"}
+    assert responses(messages) == ["utter_offer_ticket_or_person"]
+    assert slot_events(events)["pending"] == "offer"
+    assert slot_events(events)["failure_streak"] == 1
+
+
+def test_second_failure_reported_by_the_helpdesk_hands_off(helpdesk) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 2})
+    helpdesk.on(
+        "POST",
+        HANDOFF,
+        body={
+            "state": "bot",
+            "outcome": "no_agents",
+            "ticket_number": "INC-000099",
+            "queue_position": None,
+            "agents_online": 0,
+            "estimated_wait_minutes": None,
+        },
+    )
+    messages, _ = run(ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x"}))
+    assert json.loads(helpdesk.requests[-1].content) == {"reason": "negative_feedback"}
+    assert responses(messages) == ["utter_escalating", "utter_handoff_no_agents"]
+    assert messages[1]["ticket_number"] == "INC-000099"
+
+
+def test_miss_then_negative_feedback_hands_off(helpdesk) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 1})
+    helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
+    messages, _ = run(ActionFeedback(), tracker("no", "deny", slots={"failure_streak": 1}))
+    assert responses(messages) == ["utter_escalating", "utter_handoff_already_queued"]
+
+
+def test_feedback_endpoint_down_still_offers_help(helpdesk) -> None:
+    helpdesk.fail("POST", FEEDBACK, httpx.ConnectError("refused"))
+    messages, _ = run(ActionFeedback(), tracker("didn't help", "feedback_negative"))
+    assert responses(messages) == ["utter_offer_ticket_or_person"]
+
+
+def test_declining_the_offer_clears_the_question() -> None:
+    messages, events = run(
+        ActionDeclineOffer(), tracker("nein", "deny", slots={"pending": "offer"})
+    )
+    assert responses(messages) == ["utter_anything_else"]
+    assert slot_events(events) == {"pending": None}

@@ -1,0 +1,230 @@
+"""Ticket status, handoff outcomes, session start and the language slot."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import CONVERSATION, responses, run, slot_events, tracker
+
+from bot.actions.handoff import ActionHandoff
+from bot.actions.language import choose_language, detect_language
+from bot.actions.session import ActionDetectLanguage, ActionSessionStart, ActionWelcomeBack
+from bot.actions.ticket_status import ActionTicketStatus, normalise_number
+
+TICKET = {
+    "number": "INC-000042",
+    "subject": "VPN bricht ab",
+    "status": "in_progress",
+    "priority": 2,
+    "priority_label": "P2",
+    "category": "network",
+    "level": 2,
+    "assignee": "Jana Vogel",
+    "updated_at": "2026-11-26T15:30:00+00:00",
+    "sla": {"first_response_due": None, "resolution_due": None},
+}
+HANDOFF = f"/api/internal/conversations/{CONVERSATION}/handoff"
+
+
+def _number(value: str) -> list[dict]:
+    return [{"entity": "ticket_number", "value": value}]
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [
+        ("INC-000042", "INC-000042"),
+        ("INC42", "INC-000042"),
+        ("inc 42", "INC-000042"),
+        ("42", "INC-000042"),
+        ("1234567", "INC-1234567"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_number_normalisation(raw, number) -> None:
+    assert normalise_number(raw) == number
+
+
+def test_status_of_own_ticket(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/tickets/INC-000042", body=TICKET)
+    messages, _ = run(
+        ActionTicketStatus(), tracker("status INC42", "ticket_status", _number("INC42"))
+    )
+    assert helpdesk.last().url.params["conversation_id"] == CONVERSATION
+    assert responses(messages) == ["utter_ticket_status_assigned"]
+    message = messages[0]
+    assert message["status"] == "in Bearbeitung"
+    assert message["priority_label"] == "2 – hoch"
+    assert message["level"] == "2nd Level (Fachteam)"
+    assert message["assignee"] == "Jana Vogel"
+    assert message["updated_at"] == "26.11.2026, 16:30 Uhr"
+
+
+def test_status_in_english_unassigned(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/tickets/INC-000042", body={**TICKET, "assignee": None})
+    messages, _ = run(
+        ActionTicketStatus(),
+        tracker("status of ticket 42", "ticket_status", _number("42"), metadata={"locale": "en"}),
+    )
+    assert responses(messages) == ["utter_ticket_status_unassigned"]
+    assert messages[0]["status"] == "in progress"
+
+
+def test_unknown_ticket(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/tickets/INC-000999", status=404, body={"detail": "no"})
+    messages, _ = run(ActionTicketStatus(), tracker("#999", "ticket_status", _number("999")))
+    assert responses(messages) == ["utter_ticket_not_found"]
+    assert messages[0]["ticket_number"] == "INC-000999"
+
+
+def test_someone_elses_ticket_reveals_nothing(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/tickets/INC-000007", status=403, body={"detail": "not yours"})
+    messages, _ = run(
+        ActionTicketStatus(), tracker("INC-000007", "ticket_status", _number("INC-000007"))
+    )
+    assert responses(messages) == ["utter_ticket_not_yours"]
+    assert set(messages[0]) & {"subject", "status", "assignee"} == set()
+
+
+def test_open_tickets_listed(helpdesk) -> None:
+    helpdesk.on(
+        "GET",
+        "/api/internal/tickets",
+        body={
+            "tickets": [
+                TICKET,
+                {**TICKET, "number": "INC-000043", "subject": "Drucker", "status": "new"},
+            ]
+        },
+    )
+    messages, _ = run(ActionTicketStatus(), tracker("meine tickets", "ticket_status"))
+    assert helpdesk.last().url.params["open"] == "1"
+    assert responses(messages) == ["utter_open_tickets"]
+    assert messages[0]["tickets"].splitlines() == [
+        "• INC-000042 – VPN bricht ab (in Bearbeitung)",
+        "• INC-000043 – Drucker (neu)",
+    ]
+
+
+def test_no_open_tickets(helpdesk) -> None:
+    helpdesk.on("GET", "/api/internal/tickets", body={"tickets": []})
+    messages, _ = run(ActionTicketStatus(), tracker("my tickets", "ticket_status"))
+    assert responses(messages) == ["utter_no_open_tickets"]
+
+
+def test_status_when_the_service_is_down(helpdesk) -> None:
+    helpdesk.down()
+    messages, _ = run(ActionTicketStatus(), tracker("INC-1", "ticket_status", _number("INC-1")))
+    assert responses(messages) == ["utter_service_unavailable"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "response", "fields"),
+    [
+        (
+            {"outcome": "queued", "queue_position": 3, "estimated_wait_minutes": 6},
+            "utter_handoff_queued",
+            {"queue_position": 3, "estimated_wait": 6},
+        ),
+        (
+            {"outcome": "queued", "queue_position": 1, "estimated_wait_minutes": None},
+            "utter_handoff_queued_nowait",
+            {"queue_position": 1},
+        ),
+        ({"outcome": "already_queued", "queue_position": 2}, "utter_handoff_already_queued", {}),
+        (
+            {"outcome": "no_agents", "ticket_number": "INC-000011"},
+            "utter_handoff_no_agents",
+            {"ticket_number": "INC-000011"},
+        ),
+        (
+            {"outcome": "out_of_hours", "ticket_number": "INC-000012"},
+            "utter_handoff_out_of_hours",
+            {"ticket_number": "INC-000012"},
+        ),
+        ({"outcome": "no_agents", "ticket_number": None}, "utter_handoff_unavailable", {}),
+    ],
+)
+def test_handoff_outcomes(helpdesk, answer, response, fields) -> None:
+    helpdesk.on("POST", HANDOFF, body={"state": "queued", "agents_online": 1, **answer})
+    messages, events = run(ActionHandoff(), tracker("mitarbeiter", "request_human"))
+    assert helpdesk.last_json() == {"reason": "requested"}
+    assert responses(messages) == [response]
+    assert {key: messages[0][key] for key in fields} == fields
+    assert slot_events(events)["pending"] is None
+
+
+def test_handoff_when_the_service_is_down(helpdesk) -> None:
+    helpdesk.down()
+    messages, events = run(
+        ActionHandoff(), tracker("human please", "request_human", slots={"pending": "offer"})
+    )
+    assert responses(messages) == ["utter_service_unavailable"]
+    assert slot_events(events) == {"pending": None}
+
+
+def test_session_start_takes_the_locale_and_keeps_the_language() -> None:
+    slots = {
+        "session_started_metadata": {"locale": "en-GB", "employee": {"id": "e1"}},
+        "language": "de",
+        "pending": "offer",
+        "problem_description": "alt",
+    }
+    _, events = run(ActionSessionStart(), tracker(slots=slots))
+    assert events[0]["event"] == "session_started"
+    assert events[-1] == {**events[-1], "event": "action", "name": "action_listen"}
+    slots_after = slot_events(events)
+    assert slots_after["language"] == "en"
+    assert "pending" not in slots_after and "problem_description" not in slots_after
+
+
+def test_detect_language_follows_a_clear_message_and_the_widget() -> None:
+    _, events = run(
+        ActionDetectLanguage(),
+        tracker(
+            "my printer doesn't print anymore",
+            slots={"language": "de", "metadata_locale": "de"},
+            metadata={"locale": "de"},
+        ),
+    )
+    assert slot_events(events) == {"language": "en"}
+    _, events = run(
+        ActionDetectLanguage(),
+        tracker("ok", slots={"language": "en", "metadata_locale": "de"}, metadata={"locale": "de"}),
+    )
+    assert events == []
+    _, events = run(
+        ActionDetectLanguage(),
+        tracker("ok", slots={"language": "de", "metadata_locale": "de"}, metadata={"locale": "en"}),
+    )
+    assert slot_events(events) == {"language": "en", "metadata_locale": "en"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Mein Drucker druckt nicht mehr", "de"),
+        ("Outlook stürzt ständig ab", "de"),
+        ("Outlook stürzt ab", None),
+        ("I can't connect to the VPN", "en"),
+        ("how do i reset my password", "en"),
+        ("VPN ok?", None),
+        ("Outlook not syncing", None),
+        ('/inform{"impact":"low"}', None),
+    ],
+)
+def test_detect_language(text: str, language: str | None) -> None:
+    assert detect_language(text) == language
+
+
+def test_choose_language_defaults_to_german() -> None:
+    assert choose_language("ok", None, None, None) == "de"
+    assert choose_language("ok", None, "en", None) == "en"
+
+
+def test_welcome_back_after_handback() -> None:
+    messages, events = run(
+        ActionWelcomeBack(), tracker("", "EXTERNAL_handback", slots={"failure_streak": 1})
+    )
+    assert responses(messages) == ["utter_welcome_back"]
+    assert slot_events(events)["failure_streak"] == 0
