@@ -16,6 +16,7 @@ from .rendering import page
 
 router = APIRouter(prefix="/console")
 HOME = "/console"
+EDITOR_HOME = "/editor"  # the knowledge editor shares this login
 
 
 async def page_user(request: Request) -> User | None:
@@ -32,8 +33,8 @@ PageUser = Annotated[User | None, Depends(page_user)]
 
 
 def safe_next(target: str | None) -> str:
-    """Only a console path may follow a login (no open redirect)."""
-    if not target or not target.startswith(HOME) or "//" in target or "\\" in target:
+    """Only a console or editor path may follow a login (no open redirect)."""
+    if not target or not target.startswith((HOME, EDITOR_HOME)) or "//" in target or "\\" in target:
         return HOME
     return target
 
@@ -57,9 +58,9 @@ def _console_page(
 
 @router.get("/login")
 async def login(request: Request, user: PageUser, next: str | None = None) -> Response:
-    """The login form; a logged-in agent goes straight on."""
+    """The login form; staff already logged in go straight on if they may see the target."""
     target = safe_next(next)
-    if user is not None and user.can("agent"):
+    if user is not None and user.can("editor" if target.startswith(EDITOR_HOME) else "agent"):
         return RedirectResponse(target, status_code=303)
     return page(request, "console/login.html", {"next": target})
 

@@ -1,0 +1,286 @@
+"""The knowledge editor against the whole system: a question the bot failed on becomes an
+article, is published and indexed, and the same question in the widget gets the article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+import yaml
+from playwright.async_api import Browser, BrowserContext, Dialog, Locator, Page, expect
+
+from handoff.kb.sections import split_sections
+from handoff.web import assets
+
+from .pages import Widget
+from .stack import ROOT, Stack
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "editor browser password"
+QUESTION = "Wie verbinde ich den Beamer im Besprechungsraum?"
+SLUG = "beamer-besprechungsraum"
+TITLE = "Beamer im Besprechungsraum verbinden"
+BODY = """Im Besprechungsraum hängt ein Beamer an der Decke. So zeigen Sie Ihren Laptop darauf.
+
+## Zuerst prüfen
+- Der Beamer ist eingeschaltet: Taste **On** an der Fernbedienung auf dem Tisch.
+- Das HDMI-Kabel steckt in der Tischbox im Anschluss **HDMI 1**.
+
+## Schritte
+1. Stecken Sie das HDMI-Kabel aus der Tischbox in Ihren Laptop.
+2. Drücken Sie **Windows-Taste + P** und wählen Sie **Duplizieren**.
+3. Wählen Sie an der Fernbedienung mit **Source** den Eingang **HDMI 1**.
+
+## Klappt es nicht?
+Rufen Sie den IT Service Desk an (intern 4357) und nennen Sie die Raumnummer."""
+FINAL = re.compile(r"^(succeeded|failed|rejected)$")
+
+
+class Person:
+    """A browser context and page, recording JavaScript dialogs and errors (there must be none)."""
+
+    def __init__(self, context: BrowserContext, page: Page) -> None:
+        self.context = context
+        self.page = page
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    async def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+
+@pytest.fixture
+async def person(browser: Browser) -> AsyncIterator[Person]:
+    context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        yield Person(context, await context.new_page())
+    finally:
+        await context.close()
+
+
+async def _editor(stack: Stack, name: str) -> dict[str, str]:
+    username = re.sub(r"\W+", "-", name.lower())
+    await stack.create_staff(username, "editor", name, PASSWORD)
+    return {"username": username, "password": PASSWORD}
+
+
+async def _log_in(page: Page, stack: Stack, account: dict[str, str], path: str) -> None:
+    """Open an editor page: the staff login comes first and leads back to it."""
+    await page.goto(f"{stack.base_url}{path}")
+    await expect(page).to_have_url(re.compile(r"/console/login\?next="))
+    await page.get_by_label("Username").fill(account["username"])
+    await page.get_by_label("Password").fill(account["password"])
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(f"{stack.base_url}{path}")
+    await page.wait_for_load_state()  # the page's modules ran: keys and buttons work
+
+
+async def _ask(widget: Widget, question: str) -> Locator:
+    """Send a question; return the bot's answers to it (once the first one is there)."""
+    before = await widget.log.locator("li.msg").count()
+    await widget.send(question)
+    bot = "contains(concat(' ', @class, ' '), ' bot ')"
+    answers = (
+        widget.log.locator("li.msg").nth(before).locator(f"xpath=following-sibling::li[{bot}]")
+    )
+    await expect(answers.first).to_be_visible(timeout=30_000)
+    return answers
+
+
+async def test_an_unanswered_question_becomes_an_article_the_bot_answers_with(
+    stack: Stack, browser: Browser, person: Person
+) -> None:
+    employee = await browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        widget = await Widget(await employee.new_page()).visit(
+            stack, "Lena Vogt", "lena.vogt@brandt.example"
+        )
+        await widget.open()
+        answers = await _ask(widget, QUESTION)
+        await expect(answers.filter(has_text="Dazu habe ich etwas gefunden")).to_have_count(0)
+        assert await answers.locator(".article-title").count() == 0, "answered before the edit"
+    finally:
+        await employee.close()
+
+    # The editor finds the question among the knowledge gaps, with its conversation.
+    page = person.page
+    await _log_in(page, stack, await _editor(stack, "Erika Editor"), "/editor/gaps")
+    group = page.locator("li.group", has=page.get_by_text(QUESTION, exact=True))
+    await expect(group).to_be_visible()
+    await expect(group).to_contain_text("no confident answer")
+    await group.get_by_role("button", name=re.compile(r"^Conversation 1 for")).first.click()
+    transcript = page.get_by_role("dialog", name="Conversation")
+    await expect(transcript.get_by_role("log")).to_contain_text(QUESTION)
+    await transcript.get_by_role("button", name="Close").click()
+
+    # A new draft from the group: its question becomes an example question.
+    await group.get_by_role("button", name="New draft article from this group").click()
+    dialog = page.get_by_role("dialog", name="New draft article from this group")
+    await dialog.get_by_label("Slug").fill(SLUG)
+    await dialog.get_by_label("Category").select_option("hardware")
+    await dialog.get_by_label("Language").select_option("de")
+    await dialog.get_by_label("Title").fill(TITLE)
+    await dialog.get_by_role("button", name="Create draft and edit it").click()
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{SLUG}")
+    await expect(page.locator("#notice")).to_contain_text("The draft was created")
+    await expect(page.get_by_label("Example questions, one per line (de)")).to_have_value(QUESTION)
+
+    # Write the body; the preview shows what the bot will send.
+    await page.get_by_label("Body, Markdown (de)").fill(BODY)
+    preview = page.locator("#de-preview")
+    await expect(preview.locator(".article-title")).to_contain_text(TITLE)
+    await expect(preview.locator("ol li")).to_have_count(3)
+    await expect(preview.locator("ol li").first).to_have_text(
+        "Stecken Sie das HDMI-Kabel aus der Tischbox in Ihren Laptop."
+    )
+    await expect(preview).to_contain_text(f"/kb/{SLUG}?lang=de")
+    await expect(page.locator("#de-warnings li")).to_have_count(0)
+    await page.get_by_label("Note for this version (optional)").fill("Schritte für den Beamer")
+    await page.get_by_role("button", name="Save new version").click()
+    await expect(page.locator("#article-state")).to_contain_text("version 2")
+    versions = page.locator("#versions")
+    await expect(versions.locator("li").first).to_contain_text("Schritte für den Beamer")
+    await expect(versions.locator("li").last).to_contain_text("from knowledge gaps")
+    await page.get_by_role("button", name="Publish").click()
+    await expect(page.locator("#article-state")).to_contain_text("published: version 2")
+    await expect(page.locator("#notice")).to_contain_text("index rebuild")
+
+    # Rebuild the index and follow the progress bar to the end.
+    await (
+        page.get_by_role("navigation", name="Knowledge editor")
+        .get_by_role("link", name="Index")
+        .click()
+    )
+    await expect(page).to_have_url(f"{stack.base_url}/editor/index")
+    await page.get_by_role("button", name="Rebuild index").click()
+    progress = page.get_by_role("progressbar")
+    await expect(progress).to_be_visible()
+    await expect(page.locator("#job")).to_have_attribute("data-state", FINAL, timeout=240_000)
+    message = await page.locator("#job-message").text_content()
+    verdict = await page.locator("#verdict").text_content()
+    assert await page.locator("#job-state").text_content() == "succeeded", (message, verdict)
+    await expect(progress).to_have_attribute("value", "100")
+    await expect(page.locator("#job-message")).to_contain_text("the new index is live")
+    job_id = (await page.locator("#job-label").text_content() or "").split()[-1]
+    await expect(page.locator("#live")).to_contain_text(job_id)
+
+    # "Try a question" agrees; the group has left the knowledge gaps.
+    await page.goto(f"{stack.base_url}/editor/try")
+    await page.get_by_label("Question", exact=True).fill(QUESTION)
+    await page.get_by_label("Language", exact=True).select_option("de")
+    await page.get_by_role("button", name="Try").click()
+    live = page.locator("#live-results")
+    await expect(live.locator(".decision")).to_contain_text("Confident")
+    await expect(live.locator(".decision")).to_contain_text(TITLE)
+    await page.goto(f"{stack.base_url}/editor/gaps")
+    await expect(page.locator("#gaps-status")).not_to_have_text("Loading…")
+    await expect(page.get_by_text(QUESTION, exact=True)).to_have_count(0)
+
+    # The same question in a new conversation now gets the new article.
+    employee = await browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        widget = await Widget(await employee.new_page()).visit(
+            stack, "Jonas Keller", "jonas.keller@brandt.example"
+        )
+        await widget.open()
+        answers = await _ask(widget, QUESTION)
+        answer = answers.filter(has=widget.page.locator(".article-title"))
+        await expect(answer.locator(".article-title")).to_contain_text(TITLE)
+        await expect(answers.filter(has_text="Windows-Taste + P").first).to_be_visible()
+        link = answer.locator(f'.article-link a[href*="/kb/{SLUG}"]')
+        await expect(link).to_be_visible()
+    finally:
+        await employee.close()
+    assert person.dialogs == [] and person.errors == []
+
+
+MARKUP_TITLE = "<img src=x onerror=alert(1)> <b>Fett</b>"
+MARKUP_BODY = (
+    "Kurz <script>alert(2)</script>\n\n## Zuerst prüfen\n- nichts\n\n## Schritte\n"
+    "1. Klicken Sie <img src=y onerror=alert(3)>\n2. [Portal](javascript:alert(4))\n\n"
+    "## Klappt es nicht?\n4357"
+)
+
+
+async def test_markup_in_an_article_is_shown_literally(stack: Stack, person: Person) -> None:
+    page = person.page
+    await _log_in(page, stack, await _editor(stack, "Max Markup"), "/editor/articles/new")
+    await page.get_by_label("Slug (the article's address)").fill("markup-literal")
+    await page.get_by_label("Category").select_option("general")
+    await page.get_by_label("Title (de)").fill(MARKUP_TITLE)
+    await page.get_by_label("Body, Markdown (de)").fill(MARKUP_BODY)
+    preview = page.locator("#de-preview")
+    await expect(preview.locator(".article-title")).to_contain_text(MARKUP_TITLE)
+    await expect(preview.locator("ol li").first).to_have_text(
+        "Klicken Sie <img src=y onerror=alert(3)>"
+    )
+    await expect(preview.locator("ol li").nth(1)).to_contain_text("Portal")
+    await expect(preview.locator("ol li").nth(1).locator("a")).to_have_count(0)  # javascript:
+    assert await preview.locator("img, script, b, a[href^='javascript']").count() == 0
+    await page.get_by_role("button", name="Create draft").click()
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/markup-literal")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(MARKUP_TITLE)
+    await expect(page.get_by_label("Body, Markdown (de)")).to_have_value(MARKUP_BODY)
+    await expect(preview.locator(".article-title")).to_contain_text(MARKUP_TITLE)
+
+    await page.goto(f"{stack.base_url}/editor?q=fett")
+    row = page.locator("#article-rows tr", has_text="markup-literal")
+    await expect(row.get_by_role("link")).to_have_text(MARKUP_TITLE)
+    await expect(row).to_contain_text("draft")
+    assert await page.locator("#article-rows img, #article-rows b").count() == 0
+    assert person.dialogs == [] and person.errors == []
+
+
+async def test_validation_errors_are_shown_next_to_the_fields(stack: Stack, person: Person) -> None:
+    page = person.page
+    await _log_in(page, stack, await _editor(stack, "Vera Valid"), "/editor/articles/new")
+    await page.get_by_label("Slug (the article's address)").fill("Not A Slug")
+    await page.get_by_label("Title (en)").fill("   ")
+    await page.get_by_label("Body, Markdown (en)").fill("Some text")
+    await page.keyboard.press("Control+s")
+    errors = page.get_by_role("alert").filter(has_text="The draft was not created")
+    await expect(errors).to_be_visible()
+    await expect(page.locator("#slug-error")).to_contain_text("lower-case letters")
+    await expect(page.get_by_label("Slug (the article's address)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await page.get_by_label("Slug (the article's address)").fill("valid-slug-now")
+    await page.get_by_role("button", name="Create draft").click()
+    await expect(page.locator("#en-title-error")).to_contain_text("must not be blank")
+    assert page.url.endswith("/editor/articles/new")
+    assert person.dialogs == [] and person.errors == []
+
+
+def _bot_answer(lang: str, title: str, body: str, url: str) -> str:
+    """The bot's answer with an article: domain.yml's utter_kb_answer, filled in as
+    bot/actions/kb.py utter_article does."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variants = domain["responses"]["utter_kb_answer"]
+    template = next(v["text"] for v in variants if bool(v.get("condition")) == (lang == "en"))
+    parts = split_sections(body)
+    steps = re.sub(r"\n\s*\n+", "\n", (parts["steps"] or parts["check_first"]).strip())
+    return str(template.format(title=title, steps=steps, url=url))
+
+
+async def test_the_preview_says_what_the_bot_says(stack: Stack, person: Person) -> None:
+    """The preview's text is the bot's, for both languages (guards against the two drifting)."""
+    page = person.page
+    await page.goto(f"{stack.base_url}/")
+    english = BODY.replace("## Zuerst prüfen", "## Check first").replace("## Schritte", "## Steps")
+    without_steps = BODY.split("## Schritte")[0]
+    base = stack.base_url
+    for lang, body in (("de", BODY), ("en", english), ("de", without_steps)):
+        url = f"{base}/kb/{SLUG}?lang={lang}"
+        preview: str = await page.evaluate(
+            """async ([module, article]) => (await import(module)).botMessages(article)[0].text""",
+            [
+                f"{stack.base_url}{assets.url('editor/preview.js')}",
+                {"slug": SLUG, "lang": lang, "title": TITLE, "body": body, "publicUrl": base},
+            ],
+        )
+        assert preview == _bot_answer(lang, TITLE, body, url)
