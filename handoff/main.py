@@ -109,6 +109,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.search = search
     app.state.broker = _broker(settings)
     await app.state.broker.start()
+    app.state.cleanups = set()  # clean-up tasks of closed sockets (realtime.ws.finish_later)
     app.state.bot = (
         RasaClient(
             settings.rasa_url,
@@ -154,6 +155,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Wait until it has let go of its database session before the engine goes away.
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+        if app.state.cleanups:
+            await asyncio.wait(app.state.cleanups, timeout=10)
         for shutdown in reversed(app.state.on_shutdown):
             await shutdown(app)
         if app.state.bot is not None:

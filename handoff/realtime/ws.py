@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import uuid
+from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -184,9 +185,23 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
         finally:
             for task in [pump, beat, *watchers.values()]:
                 task.cancel()
-            async with app.state.sessions() as session:
-                await user_service.leave(session=session, connection_id=connection)
-            await app.state.queue.presence_changed()
+            # Shielded: a handler cancelled at disconnect or shutdown must not abandon a
+            # database call half-way (the lifespan waits for these before closing the engine).
+            await asyncio.shield(finish_later(app, _leave(app, connection)))
+
+
+async def _leave(app: Any, connection: str) -> None:
+    async with app.state.sessions() as session:
+        await user_service.leave(session=session, connection_id=connection)
+    await app.state.queue.presence_changed()
+
+
+def finish_later(app: Any, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """Run clean-up work to its end as its own task; app.state.cleanups holds it until then."""
+    task = asyncio.create_task(work)
+    app.state.cleanups.add(task)
+    task.add_done_callback(app.state.cleanups.discard)
+    return task
 
 
 async def _agent_frame(
