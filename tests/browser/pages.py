@@ -6,11 +6,26 @@ import json
 import re
 from urllib.parse import urlencode
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Dialog, Locator, Page, expect
 
 from .stack import Stack
 
 LAUNCHER = re.compile(r"IT-Assistenten|IT assistant")
+
+
+class Session:
+    """One person's page, recording JavaScript dialogs and errors (there must be none)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    async def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
 
 
 class Widget:

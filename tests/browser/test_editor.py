@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import yaml
-from playwright.async_api import Browser, BrowserContext, Dialog, Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from handoff.kb.sections import split_sections
 from handoff.web import assets
 
-from .pages import Widget
+from .pages import Session, Widget
 from .stack import ROOT, Stack
 
 pytestmark = pytest.mark.browser
@@ -38,27 +38,11 @@ Rufen Sie den IT Service Desk an (intern 4357) und nennen Sie die Raumnummer."""
 FINAL = re.compile(r"^(succeeded|failed|rejected)$")
 
 
-class Person:
-    """A browser context and page, recording JavaScript dialogs and errors (there must be none)."""
-
-    def __init__(self, context: BrowserContext, page: Page) -> None:
-        self.context = context
-        self.page = page
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    async def _dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(dialog.message)
-        await dialog.dismiss()
-
-
 @pytest.fixture
-async def person(browser: Browser) -> AsyncIterator[Person]:
+async def person(browser: Browser) -> AsyncIterator[Session]:
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
-        yield Person(context, await context.new_page())
+        yield Session(await context.new_page())
     finally:
         await context.close()
 
@@ -93,7 +77,7 @@ async def _ask(widget: Widget, question: str) -> Locator:
 
 
 async def test_an_unanswered_question_becomes_an_article_the_bot_answers_with(
-    stack: Stack, browser: Browser, person: Person
+    stack: Stack, browser: Browser, person: Session
 ) -> None:
     employee = await browser.new_context(viewport={"width": 1280, "height": 800})
     try:
@@ -207,7 +191,7 @@ MARKUP_BODY = (
 )
 
 
-async def test_markup_in_an_article_is_shown_literally(stack: Stack, person: Person) -> None:
+async def test_markup_in_an_article_is_shown_literally(stack: Stack, person: Session) -> None:
     page = person.page
     await _log_in(page, stack, await _editor(stack, "Max Markup"), "/editor/articles/new")
     await page.get_by_label("Slug (the article's address)").fill("markup-literal")
@@ -236,7 +220,9 @@ async def test_markup_in_an_article_is_shown_literally(stack: Stack, person: Per
     assert person.dialogs == [] and person.errors == []
 
 
-async def test_validation_errors_are_shown_next_to_the_fields(stack: Stack, person: Person) -> None:
+async def test_validation_errors_are_shown_next_to_the_fields(
+    stack: Stack, person: Session
+) -> None:
     page = person.page
     await _log_in(page, stack, await _editor(stack, "Vera Valid"), "/editor/articles/new")
     await page.get_by_label("Slug (the article's address)").fill("Not A Slug")
@@ -267,7 +253,7 @@ def _bot_answer(lang: str, title: str, body: str, url: str) -> str:
     return str(template.format(title=title, steps=steps, url=url))
 
 
-async def test_the_preview_says_what_the_bot_says(stack: Stack, person: Person) -> None:
+async def test_the_preview_says_what_the_bot_says(stack: Stack, person: Session) -> None:
     """The preview's text is the bot's, for both languages (guards against the two drifting)."""
     page = person.page
     await page.goto(f"{stack.base_url}/")

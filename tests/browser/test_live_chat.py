@@ -7,30 +7,15 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Dialog, Page, expect
+from playwright.async_api import Browser, expect
 
-from .pages import Console, Widget, ask_for_person
+from .pages import Console, Session, Widget, ask_for_person
 from .stack import Stack
 
 pytestmark = pytest.mark.browser
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
-
-
-class Session:
-    """One person's browser context, recording any JavaScript dialog (there must be none)."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    async def _dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(dialog.message)
-        await dialog.dismiss()
 
 
 @pytest.fixture

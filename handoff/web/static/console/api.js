@@ -18,7 +18,15 @@ export function loginUrl() {
   return `/console/login?next=${encodeURIComponent(here)}`;
 }
 
-export async function api(method, path, body) {
+function consoleError(status, detail) {
+  return new ApiError(status, typeof detail === "string" ? detail : JSON.stringify(detail));
+}
+
+/**
+ * One request with the session cookie and, on changes, the CSRF header. A 401 goes to the
+ * login page. Failures throw makeError(status, detail), detail as the API sent it.
+ */
+export async function api(method, path, body, makeError = consoleError) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
@@ -31,21 +39,20 @@ export async function api(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, "The helpdesk service cannot be reached. Check the connection and try again.");
+    throw makeError(0, "The helpdesk service cannot be reached. Check the connection and try again.");
   }
   if (response.status === 401) {
     location.assign(loginUrl());
-    throw new ApiError(401, "Your login has expired.");
+    throw makeError(401, "Your login has expired.");
   }
   if (!response.ok) {
-    let detail = response.statusText;
+    let detail = response.statusText || `HTTP ${response.status}`;
     try {
-      const data = await response.json();
-      detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+      detail = (await response.json()).detail ?? detail;
     } catch {
       /* not JSON */
     }
-    throw new ApiError(response.status, detail);
+    throw makeError(response.status, detail);
   }
   return response.status === 204 ? null : response.json();
 }

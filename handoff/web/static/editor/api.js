@@ -2,7 +2,7 @@
 // and errors that keep FastAPI's structured 422 detail, so forms can show each problem
 // next to its field.
 
-import { csrfToken, loginUrl } from "../console/api.js";
+import { api as consoleApi } from "../console/api.js";
 
 export class ApiError extends Error {
   /** @param {number} status  @param {string|Array|object} detail  as the API sent it */
@@ -41,36 +41,8 @@ function describe(detail) {
   return JSON.stringify(detail);
 }
 
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, "The helpdesk service cannot be reached. Check the connection and try again.");
-  }
-  if (response.status === 401) {
-    location.assign(loginUrl());
-    throw new ApiError(401, "Your login has expired.");
-  }
-  if (!response.ok) {
-    let detail = response.statusText || `HTTP ${response.status}`;
-    try {
-      detail = (await response.json()).detail ?? detail;
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(response.status, detail);
-  }
-  return response.status === 204 ? null : response.json();
-}
+export const api = (method, path, body) =>
+  consoleApi(method, path, body, (status, detail) => new ApiError(status, detail));
 
 export const get = (path) => api("GET", path);
 export const post = (path, body = {}) => api("POST", path, body);
