@@ -6,10 +6,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handoff.conversations.availability import DEFAULT_HOLIDAYS, ServiceHours
+from handoff.tickets.priority import DEFAULT_SLA, check_sla
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_PREFIX = "dev-insecure-"
@@ -55,9 +56,17 @@ class Settings(BaseSettings):
     service_timezone: str = "Europe/Berlin"
     holidays: list[str] = Field(default_factory=lambda: list(DEFAULT_HOLIDAYS))
     queue_timeout_minutes: float = Field(default=10.0, gt=0)
+    # Priority -> [minutes to first response, minutes to resolution] (wall-clock), as JSON:
+    # {"1": [15, 240], "2": [60, 480], "3": [240, 4320], "4": [480, 7200]}
+    sla_minutes: dict[int, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_SLA))
 
     max_message_chars: int = Field(default=4000, ge=1)
     max_query_chars: int = Field(default=500, ge=1)
+
+    @field_validator("sla_minutes")
+    @classmethod
+    def _check_sla(cls, table: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
+        return check_sla(table)
 
     @model_validator(mode="after")
     def _fill_defaults_and_refuse_placeholders(self) -> Settings:

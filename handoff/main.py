@@ -39,6 +39,7 @@ from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.realtime.ws import router as ws_router
+from handoff.tickets import priority as prio
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.router import internal as tickets_internal
 from handoff.tickets.router import router as tickets_router
@@ -107,6 +108,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         await search.refresh()
     app.state.search = search
+    prio.configure_sla(settings.sla_minutes)
     app.state.broker = _broker(settings)
     await app.state.broker.start()
     app.state.cleanups = set()  # clean-up tasks of closed sockets (realtime.ws.finish_later)

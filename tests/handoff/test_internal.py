@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from pydantic import ValidationError
 
-from .conftest import Helpdesk
+from handoff.config import Settings
+
+from .conftest import Helpdesk, make_settings, running_helpdesk
 
 PASSWORD_TITLE = "Passwort vergessen – selbst zurücksetzen"
 
@@ -118,6 +124,46 @@ async def test_a_ticket_gets_priority_category_and_the_transcript(
     assert mine.status_code == 200
     assert mine.json()["transcript"][0]["text"] == "Der Drucker im 2. OG druckt nicht"
     assert mine.json()["conversation_id"] == cid
+
+
+async def test_sla_due_times_follow_the_configured_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = {"1": [5, 60], "2": [10, 120], "3": [30, 600], "4": [45, 900]}
+    monkeypatch.setenv("HELPDESK_SLA_MINUTES", json.dumps(table))
+    settings = make_settings(tmp_path)
+    assert settings.sla_minutes[4] == (45, 900)
+    async with running_helpdesk(settings) as helpdesk:
+        internal = helpdesk.rasa
+
+        async def create(sender: str) -> Any:
+            assert internal.internal is not None
+            draft = {"conversation_id": sender, "description": "Maus defekt"}
+            draft |= {"impact": "low", "urgency": "low"}
+            return await internal.internal.post("/api/internal/tickets", json=draft)
+
+        _, created = await _chat_with_action(helpdesk, create, text="Meine Maus ist kaputt")
+    ticket = created.json()
+    assert ticket["priority"] == 4
+    opened = datetime.fromisoformat(ticket["created_at"])
+    due = {k: datetime.fromisoformat(v) - opened for k, v in ticket["sla"].items()}
+    assert due["first_response_due"].total_seconds() == 45 * 60
+    assert due["resolution_due"].total_seconds() == 900 * 60
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ({"1": [5, 60], "2": [10, 120], "3": [30, 600]}, "exactly the priorities 1, 2, 3 and 4"),
+        ({"1": [90, 60], "2": [10, 120], "3": [30, 600], "4": [45, 900]}, "at most"),
+    ],
+)
+def test_a_broken_sla_table_is_refused_with_the_reason(
+    table: dict[str, list[int]], problem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HELPDESK_SLA_MINUTES", json.dumps(table))
+    with pytest.raises(ValidationError, match=problem):
+        Settings(env="dev")
 
 
 async def test_ticket_status_own_foreign_unknown_and_loose_numbers(helpdesk: Helpdesk) -> None:
