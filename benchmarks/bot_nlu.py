@@ -67,7 +67,6 @@ def run_cross_validation(out: Path) -> float:
         "--folds",
         str(FOLDS),
         "--successes",
-        "--errors",
         "--no-plot",
         "--out",
         str(out),

@@ -171,13 +171,13 @@ async def _measure(url: str, env: dict[str, str]) -> tuple[float, list[float]]:
         widgets = []
         for cid, token, _, _agent in chats:
             widgets.append(
-                await websockets.connect(f"ws://{url}/ws/chat/{cid}?token={token}&after=1000000")
+                await websockets.connect(f"ws://{url}/ws/chat/{cid}?token={token}&after=0")
             )
         # One console socket per chat, so that each pair reads only its own events.
         watchers = []
         for cid, _, _, agent in chats:
             ws = await websockets.connect(f"ws://{url}/ws/agent?token={agent}")
-            await ws.send(json.dumps({"type": "watch", "conversation_id": cid, "after": 1000000}))
+            await ws.send(json.dumps({"type": "watch", "conversation_id": cid, "after": 0}))
             watchers.append(ws)
         await asyncio.sleep(1)
         latencies: list[float] = []
@@ -225,6 +225,19 @@ def _postgres_database() -> str | None:
     return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
 
 
+def _drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(POSTGRES.replace("+asyncpg", ""), timeout=3)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+    asyncio.run(drop())
+
+
 def main() -> None:
     rows = []
     for label, database in (("SQLite", None), ("PostgreSQL", "pg")):
@@ -238,6 +251,8 @@ def main() -> None:
             finally:
                 proc.terminate()
                 proc.wait(15)
+                if url_db:
+                    _drop_postgres_database(url_db)
         rows.append(
             [
                 label,
