@@ -75,12 +75,13 @@ def _server(
             capture_output=True,
             cwd=ROOT,
         )
+    log = (data_dir / "server.log").open("wb")  # shown if the run fails
     proc = subprocess.Popen(
         [sys.executable, "-m", "handoff", "serve", "--port", str(port)],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"127.0.0.1:{port}"
     for _ in range(600):
@@ -136,7 +137,9 @@ async def _pair(
 
 async def _measure(url: str, env: dict[str, str]) -> tuple[float, list[float]]:
     service = {"Authorization": f"Bearer {env['HELPDESK_SERVICE_TOKEN']}"}
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as http:
+    # Pooled connections expire before the server's 5 s keep-alive can close them under us.
+    limits = httpx.Limits(max_connections=200, keepalive_expiry=2)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         agents = []
         for i in range(AGENTS):
             login = await http.post(
@@ -248,6 +251,9 @@ def main() -> None:
             proc, url, env = _server(Path(tmp), url_db)
             try:
                 rate, latencies = asyncio.run(_measure(url, env))
+            except Exception:
+                sys.stderr.write((Path(tmp) / "server.log").read_text(errors="replace")[-5000:])
+                raise
             finally:
                 proc.terminate()
                 proc.wait(15)
