@@ -22,23 +22,9 @@ def kb_documents(
     root: Path = KB_ARTICLES, *, langs: Sequence[str] = ("de", "en")
 ) -> list[Document]:
     """Return one Document per article and language (as the helpdesk indexes them)."""
-    from handoff.kb.source import read_all
+    from handoff.kb.source import search_documents
 
-    documents = []
-    for article, _status in read_all(root):
-        for lang, text in sorted(article.translations.items()):
-            if lang in langs:
-                documents.append(
-                    Document(
-                        id=article.slug,
-                        lang=lang,
-                        title=text.title,
-                        text=text.body,
-                        questions=tuple(text.questions),
-                        tags=tuple(article.tags),
-                    )
-                )
-    return documents
+    return search_documents(root, langs)
 
 
 class CachedEmbedder:

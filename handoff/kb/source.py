@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+
+from kb_index import Document
 
 from .schemas import ArticleCreate
 
@@ -68,6 +71,23 @@ def read_all(root: Path) -> list[tuple[ArticleCreate, str]]:
     if not root.is_dir():
         raise SourceError(f"{root} is not a directory")
     return [read_article(d) for d in sorted(root.iterdir()) if d.is_dir()]
+
+
+def search_documents(root: Path, langs: Sequence[str] = LANGS) -> list[Document]:
+    """One kb_index Document per article and language of a source tree (all statuses)."""
+    return [
+        Document(
+            id=article.slug,
+            lang=lang,
+            title=text.title,
+            text=text.body,
+            questions=tuple(text.questions),
+            tags=tuple(article.tags),
+        )
+        for article, _status in read_all(root)
+        for lang, text in sorted(article.translations.items())
+        if lang in langs
+    ]
 
 
 def write_article(root: Path, article: ArticleCreate, status: str) -> None:

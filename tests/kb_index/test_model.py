@@ -20,21 +20,9 @@ CEILING = {"answered_wrong": 0.04}
 
 
 def kb_documents(langs: tuple[str, ...] = ("de", "en")) -> list[Document]:
-    from handoff.kb.source import read_all
+    from handoff.kb.source import search_documents
 
-    return [
-        Document(
-            id=article.slug,
-            lang=lang,
-            title=text.title,
-            text=text.body,
-            questions=tuple(text.questions),
-            tags=tuple(article.tags),
-        )
-        for article, _ in read_all(ROOT / "kb" / "articles")
-        for lang, text in sorted(article.translations.items())
-        if lang in langs
-    ]
+    return search_documents(ROOT / "kb" / "articles", langs)
 
 
 @pytest.fixture(scope="session")
