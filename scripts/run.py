@@ -36,6 +36,8 @@ def main() -> int:
     model = train_bot()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C, also when started from a script that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     procs = []
     try:
         config.extra_env.update(
