@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,12 @@ import faiss
 import numpy as np
 import psutil
 
-from kb_index import Document, KbIndex, Scoring, build_index
+from kb_index import KbIndex, Scoring, build_index
 from kb_index.embedder import load_embedder
 from kb_index.index import faiss_threads
 
 from .common import CachedEmbedder, table
-from .synthetic import synthetic_documents, synthetic_queries
+from .synthetic import edited, synthetic_documents, synthetic_queries
 
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000,1000000").split(","))
 QUERIES = 200
@@ -184,7 +183,7 @@ def one_size(
     docs = synthetic_documents(n)
     with timed() as took_incremental:
         incremental = build_index(
-            _change(docs, max(1, n // 100)),
+            edited(docs, max(1, n // 100)),
             inc_dir,
             embedder=embedder.inner,
             previous=flat_dir,
@@ -269,15 +268,6 @@ def _child_search(flat_dir: Path, hnsw_dir: Path) -> tuple[str, str, str, float]
         f"{p50_combined:.1f} / {p95_combined:.1f}",
         recall_at_10(top_approx, top_exact),
     )
-
-
-def _change(docs: list[Document], count: int) -> list[Document]:
-    """The same collection with `count` documents edited (spread over it)."""
-    step = max(1, len(docs) // count)
-    return [
-        replace(d, text=d.text + " (updated)") if i % step == 0 and i // step < count else d
-        for i, d in enumerate(docs)
-    ]
 
 
 def main() -> None:

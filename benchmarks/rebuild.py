@@ -14,7 +14,6 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,42 +22,7 @@ from kb_index import Document, KbIndex, build_index
 from kb_index.embedder import load_embedder
 
 from .common import kb_documents, table
-from .synthetic import ACTIONS, CONTEXTS, DETAILS, PROBLEMS, PRODUCTS, synthetic_queries
-
-
-def _words(token: str) -> str:
-    return token.replace("-", " ")
-
-
-def synthetic_articles(n: int, *, seed: int = 3) -> list[Document]:
-    rng = np.random.default_rng(seed)
-    docs = []
-    for i in range(n):
-        product = PRODUCTS[rng.integers(len(PRODUCTS))]
-        problem = _words(PROBLEMS[rng.integers(len(PROBLEMS))])
-        context = _words(CONTEXTS[rng.integers(len(CONTEXTS))])
-        detail = _words(DETAILS[rng.integers(len(DETAILS))])
-        action = _words(ACTIONS[rng.integers(len(ACTIONS))])
-        docs.append(
-            Document(
-                id=f"article-{i}",
-                lang="en",
-                title=f"{product} {problem} ({i})",
-                questions=(f"my {product} {problem}", f"{product} {problem} {context}"),
-                text=(
-                    f"## Check first\n- {detail}\n\n## Steps\n1. {action}\n2. restart the "
-                    f"{product}\n\n## Still not working?\nOpen a ticket and mention {detail}."
-                ),
-            )
-        )
-    return docs
-
-
-def _changed(docs: list[Document], share: float) -> list[Document]:
-    step = max(int(1 / share), 1)
-    return [
-        replace(d, text=d.text + " Updated.") if i % step == 0 else d for i, d in enumerate(docs)
-    ]
+from .synthetic import edited, synthetic_articles, synthetic_queries
 
 
 def _time_builds(docs: list[Document], embedder: object, root: Path) -> tuple[float, float, int]:
@@ -66,10 +30,10 @@ def _time_builds(docs: list[Document], embedder: object, root: Path) -> tuple[fl
     started = time.perf_counter()
     build_index(docs, path, embedder=embedder)  # type: ignore[arg-type]
     full = time.perf_counter() - started
-    edited = _changed(docs, 0.01)
+    changed = edited(docs, max(1, len(docs) // 100))
     started = time.perf_counter()
     stats = build_index(
-        edited,
+        changed,
         root / "index2",
         embedder=embedder,  # type: ignore[arg-type]
         previous=path,

@@ -1,6 +1,8 @@
-"""Synthetic IT-support documents and queries for the speed benchmark (deterministic)."""
+"""Synthetic IT-support documents, articles and queries for the speed benchmarks (deterministic)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -48,6 +50,31 @@ def synthetic_documents(n: int, *, seed: int = 7) -> list[Document]:
     return docs
 
 
+def synthetic_articles(n: int, *, seed: int = 3) -> list[Document]:
+    """n articles as editors write them: title, two example questions, a three-part body."""
+    rng = np.random.default_rng(seed)
+    docs = []
+    for i in range(n):
+        product = PRODUCTS[rng.integers(len(PRODUCTS))]
+        problem = _words(PROBLEMS[rng.integers(len(PROBLEMS))])
+        context = _words(CONTEXTS[rng.integers(len(CONTEXTS))])
+        detail = _words(DETAILS[rng.integers(len(DETAILS))])
+        action = _words(ACTIONS[rng.integers(len(ACTIONS))])
+        docs.append(
+            Document(
+                id=f"article-{i}",
+                lang="en",
+                title=f"{product} {problem} ({i})",
+                questions=(f"my {product} {problem}", f"{product} {problem} {context}"),
+                text=(
+                    f"## Check first\n- {detail}\n\n## Steps\n1. {action}\n2. restart the "
+                    f"{product}\n\n## Still not working?\nOpen a ticket and mention {detail}."
+                ),
+            )
+        )
+    return docs
+
+
 def synthetic_queries(n: int, *, seed: int = 11) -> list[str]:
     """n employee-style queries over the same vocabulary."""
     rng = np.random.default_rng(seed)
@@ -58,3 +85,12 @@ def synthetic_queries(n: int, *, seed: int = 11) -> list[str]:
         context = _words(CONTEXTS[rng.integers(len(CONTEXTS))])
         queries.append(f"my {product} {problem} {context}")
     return queries
+
+
+def edited(docs: list[Document], count: int) -> list[Document]:
+    """The same collection with `count` documents edited (spread over it)."""
+    step = max(1, len(docs) // count)
+    return [
+        replace(d, text=d.text + " (updated)") if i % step == 0 and i // step < count else d
+        for i, d in enumerate(docs)
+    ]
