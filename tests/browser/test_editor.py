@@ -270,3 +270,15 @@ async def test_the_preview_says_what_the_bot_says(stack: Stack, person: Session)
             ],
         )
         assert preview == _bot_answer(lang, TITLE, body, url)
+
+
+async def test_logging_out_ends_the_session_and_returns_to_the_editor_login(
+    stack: Stack, person: Session
+) -> None:
+    page = person.page
+    await _log_in(page, stack, await _editor(stack, "Lea Logout"), "/editor")
+    await page.get_by_role("button", name="Log out").click()
+    await expect(page).to_have_url(f"{stack.base_url}/console/login?next=/editor")
+    await page.goto(f"{stack.base_url}/editor")  # the session is gone: the login again
+    await expect(page).to_have_url(f"{stack.base_url}/console/login?next=/editor")
+    assert person.dialogs == [] and person.errors == []

@@ -2,6 +2,7 @@
 // labels, and times.
 
 import { h } from "../shared/dom.js";
+import { post } from "./api.js";
 
 export function toast(text, kind = "info") {
   const region = document.getElementById("toasts");
@@ -9,6 +10,19 @@ export function toast(text, kind = "info") {
   const item = h("p", { class: `toast ${kind}`, role: kind === "error" ? "alert" : null }, text);
   region.append(item);
   setTimeout(() => item.remove(), kind === "error" ? 9000 : 5000);
+}
+
+/** The logout button of a staff page: end the session, then go to `target`. */
+export function wireLogout(target) {
+  document.getElementById("logout")?.addEventListener("click", async () => {
+    try {
+      await post("/api/auth/logout");
+    } catch (error) {
+      if (error.status !== 401) toast(`Logout failed: ${error.message}`, "error");
+      return;
+    }
+    location.assign(target);
+  });
 }
 
 export const PRIORITY = { 1: "P1 critical", 2: "P2 high", 3: "P3 medium", 4: "P4 low" };
