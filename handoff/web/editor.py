@@ -7,7 +7,7 @@ by the page's modules from `/api/kb/...`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -62,10 +62,6 @@ def _shell(request: Request, user: User | None, template: str, **context: object
     return _editor_page(request, editor, template, **context)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite: naive UTC
-
-
 def _row(article: Article, version: ArticleVersion) -> dict[str, Any]:
     titles = {lang: text["title"] for lang, text in sorted(version.translations.items())}
     return {
@@ -78,7 +74,7 @@ def _row(article: Article, version: ArticleVersion) -> dict[str, Any]:
         and article.published_version != article.latest_version,
         "version": version.number,
         "author": version.author,
-        "updated_at": _aware(article.updated_at),
+        "updated_at": article.updated_at,  # aware UTC (database.UtcDateTime)
     }
 
 
