@@ -14,10 +14,7 @@ from . import store
 from .embedder import Embedder
 from .language import LANGUAGES, detect_language, translate
 from .query import (
-    MAX_K,
-    MAX_QUERY_CHARS,
     ConfidenceRule,
-    QueryError,
     Scoring,
     SearchHit,
     SearchResult,
@@ -25,17 +22,7 @@ from .query import (
     clean_query,
 )
 
-__all__ = [
-    "MAX_K",
-    "MAX_QUERY_CHARS",
-    "ConfidenceRule",
-    "KbIndex",
-    "QueryError",
-    "Scoring",
-    "SearchHit",
-    "SearchResult",
-    "clean_query",
-]
+__all__ = ["KbIndex", "faiss_threads"]
 
 # HNSW search breadth: recall@10 against exact search is measured in benchmarks/kb_speed.py.
 HNSW_EF_SEARCH = 128
