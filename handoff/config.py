@@ -61,7 +61,6 @@ class Settings(BaseSettings):
     sla_minutes: dict[int, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_SLA))
 
     max_message_chars: int = Field(default=4000, ge=1)
-    max_query_chars: int = Field(default=500, ge=1)
 
     @field_validator("sla_minutes")
     @classmethod
