@@ -48,7 +48,7 @@ browser:
 	fi
 
 run: install
-	$(PY) scripts/run.py
+	$(PY) -m scripts.run
 
 lint: $(VENV)/.stamp
 	$(VENV)/bin/ruff check handoff kb_index tests benchmarks scripts bot

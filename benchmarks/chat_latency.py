@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +21,9 @@ import httpx
 import numpy as np
 import websockets
 
-from .common import ROOT, table
+from scripts import stack as system
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import stack as system  # noqa: E402
+from .common import ROOT, table
 
 QUESTIONS = [
     ("de", "Ich habe mein Passwort vergessen"),

@@ -26,6 +26,7 @@ import numpy as np
 import websockets
 
 from handoff.auth.employees import issue_token
+from scripts.stack import free_port
 
 from .common import ROOT, table
 
@@ -35,8 +36,6 @@ SECONDS = float(os.environ.get("BENCH_LIVE_SECONDS", "20"))
 POSTGRES = os.environ.get(
     "HELPDESK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-sys.path.insert(0, str(ROOT / "scripts"))
-from stack import free_port  # noqa: E402
 
 
 def _server(

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 
-from stack import PY, ROOT, StackConfig, run_all, stop, train_bot
+from scripts.stack import PY, ROOT, StackConfig, run_all, stop, train_bot
 
 
 def step(name: str, argv: list[str], env: dict[str, str]) -> str:

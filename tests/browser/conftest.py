@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, async_playwright
-from stack import StackConfig
 
-from .stack import CHROMIUM, CHROMIUM_ARGS, Stack, from_system
+from scripts.stack import StackConfig
+
+from .live import CHROMIUM, CHROMIUM_ARGS, Stack, from_system
 
 PASSWORD = "browser test password"
 _agents = itertools.count(1)

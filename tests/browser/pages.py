@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from playwright.async_api import Dialog, Locator, Page, expect
 
-from .stack import Stack
+from .live import Stack
 
 LAUNCHER = re.compile(r"IT-Assistenten|IT assistant")
 

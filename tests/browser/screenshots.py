@@ -18,11 +18,12 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-import stack as system  # noqa: E402  (scripts/stack.py, on the path through .stack)
 from playwright.async_api import Browser, async_playwright, expect
 
+from scripts import stack as system
+
+from .live import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack, from_system
 from .pages import Console, Widget
-from .stack import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack, from_system
 
 OUT = ROOT / "docs" / "screenshots"
 

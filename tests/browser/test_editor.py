@@ -13,8 +13,8 @@ from playwright.async_api import Browser, Locator, Page, expect
 from handoff.kb.sections import split_sections
 from handoff.web import assets
 
+from .live import ROOT, Stack
 from .pages import Session, Widget
-from .stack import ROOT, Stack
 
 pytestmark = pytest.mark.browser
 

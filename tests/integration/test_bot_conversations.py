@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from stack import StackConfig
+
+from scripts.stack import StackConfig
 
 pytestmark = pytest.mark.rasa
 

@@ -18,10 +18,9 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))  # scripts/stack.py: the processes of the system
+from scripts.stack import StackConfig
 
-from stack import StackConfig  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
