@@ -53,6 +53,7 @@ run: install
 lint: $(VENV)/.stamp
 	$(VENV)/bin/ruff check handoff kb_index tests benchmarks scripts bot
 	$(VENV)/bin/ruff format --check handoff kb_index tests benchmarks scripts bot
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.stamp
 	$(VENV)/bin/mypy

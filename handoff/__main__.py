@@ -104,7 +104,7 @@ def _users_create(args: argparse.Namespace) -> int:
     async def run() -> None:
         async with database(get_settings()) as sessions, sessions() as session:
             user = await service.create_user(
-                session=session,
+                db=session,
                 username=args.username,
                 password=password,
                 role=args.role,
@@ -126,11 +126,11 @@ def _users_ensure_admin(args: argparse.Namespace) -> int:
 
     async def run() -> str | None:
         async with database(get_settings()) as sessions, sessions() as session:
-            if await service.admin_exists(session=session):
+            if await service.admin_exists(db=session):
                 return None
             password = secrets.token_urlsafe(12)
             await service.create_user(
-                session=session,
+                db=session,
                 username=args.username,
                 password=password,
                 role="admin",

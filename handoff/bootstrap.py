@@ -45,7 +45,7 @@ async def prepare(
     await migrate_database(settings)
     await seed_articles(settings=settings, sessions=sessions)
     async with sessions() as session:
-        await canned.seed_defaults(session=session)
+        await canned.seed_defaults(db=session)
     if embedder is None:
         return None
     return await indexing.rebuild_live(

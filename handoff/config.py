@@ -9,12 +9,33 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handoff.conversations.availability import DEFAULT_HOLIDAYS, ServiceHours
-from handoff.tickets.priority import DEFAULT_SLA, check_sla
+from handoff.servicehours import DEFAULT_HOLIDAYS, ServiceHours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_PREFIX = "dev-insecure-"
 _SECRETS = ("secret_key", "employee_token_secret", "service_token", "rasa_token")
+
+SlaTable = dict[int, tuple[int, int]]
+# Minutes until first response and until resolution, per priority (1 = critical ... 4 = low).
+DEFAULT_SLA: SlaTable = {
+    1: (15, 4 * 60),
+    2: (60, 8 * 60),
+    3: (4 * 60, 3 * 24 * 60),
+    4: (8 * 60, 5 * 24 * 60),
+}
+
+
+def check_sla(table: SlaTable) -> SlaTable:
+    """Return the table if it has priorities 1-4, each (first response, resolution) in minutes."""
+    if sorted(table) != [1, 2, 3, 4]:
+        raise ValueError("the SLA table needs exactly the priorities 1, 2, 3 and 4")
+    for priority, (first, resolve) in table.items():
+        if not 0 < first <= resolve:
+            raise ValueError(
+                f"priority {priority}: minutes to first response must be positive and at most "
+                "the minutes to resolution"
+            )
+    return table
 
 
 class Settings(BaseSettings):
@@ -58,13 +79,13 @@ class Settings(BaseSettings):
     queue_timeout_minutes: float = Field(default=10.0, gt=0)
     # Priority -> [minutes to first response, minutes to resolution] (wall-clock), as JSON:
     # {"1": [15, 240], "2": [60, 480], "3": [240, 4320], "4": [480, 7200]}
-    sla_minutes: dict[int, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_SLA))
+    sla_minutes: SlaTable = Field(default_factory=lambda: dict(DEFAULT_SLA))
 
     max_message_chars: int = Field(default=4000, ge=1)
 
     @field_validator("sla_minutes")
     @classmethod
-    def _check_sla(cls, table: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
+    def _check_sla(cls, table: SlaTable) -> SlaTable:
         return check_sla(table)
 
     @model_validator(mode="after")

@@ -1,38 +1,41 @@
-"""Dependencies shared by the routers, declared once as Annotated aliases."""
+"""Dependencies every route shares (settings, the database), declared once as Annotated aliases.
+
+They take an HTTPConnection, so WebSocket endpoints use them as well as HTTP routes.
+
+Each domain declares its own (its flows, load-or-404) in its ``dependencies.py``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from handoff.config import Settings
-from handoff.kb.search import LiveSearch
 
 
-def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+def get_settings_dep(connection: HTTPConnection) -> Settings:
+    settings: Settings = connection.app.state.settings
     return settings
 
 
-def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
+def get_open_db(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+    open_db: async_sessionmaker[AsyncSession] = connection.app.state.open_db
+    return open_db
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
-        yield session
-
-
-def get_search(request: Request) -> LiveSearch:
-    search: LiveSearch = request.app.state.search
-    return search
+async def get_db(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
+    async with connection.app.state.open_db() as db:
+        yield db
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
-SearchDep = Annotated[LiveSearch, Depends(get_search)]
+DbDep = Annotated[AsyncSession, Depends(get_db)]
+OpenDbDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_open_db)]
+
+# TEMP-MERGE: old names still used by kb routers until they move to their own deps.
+SessionDep = DbDep
+from handoff.kb.dependencies import SearchDep  # noqa: E402,F401

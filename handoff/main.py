@@ -18,16 +18,19 @@ from sqlalchemy import text
 
 from handoff import bootstrap
 from handoff import logging as logs
-from handoff.auth.dependencies import ServiceOnly
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
-from handoff.conversations.agent import AgentActions
+from handoff.conversations.agent import AgentFlow
 from handoff.conversations.agent_router import router as agent_router
-from handoff.conversations.bot import RasaClient
-from handoff.conversations.chat import ChatService
-from handoff.conversations.internal import router as conversations_internal
-from handoff.conversations.queue import QueueService
+from handoff.conversations.assistant import AssistantFlow
+from handoff.conversations.assistant_router import router as assistant_router
+from handoff.conversations.chat import ChatFlow
+from handoff.conversations.events import Events
+from handoff.conversations.queue import QueueFlow
+from handoff.conversations.rasa import RasaClient
 from handoff.conversations.router import router as chat_router
+from handoff.conversations.sockets import Live
+from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing
@@ -38,12 +41,8 @@ from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
-from handoff.realtime.ws import router as ws_router
-from handoff.tickets import priority as prio
 from handoff.tickets.agent_router import router as tickets_agent_router
-from handoff.tickets.router import internal as tickets_internal
 from handoff.tickets.router import router as tickets_router
-from handoff.users import service as user_service
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
 from handoff.web.router import router as web_router
@@ -58,8 +57,8 @@ HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
 
 async def _check_database(app: FastAPI) -> tuple[bool, Any]:
     try:
-        async with app.state.sessions() as session:
-            await session.execute(text("SELECT 1"))
+        async with app.state.open_db() as db:
+            await db.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not ready"
         return False, f"unreachable: {type(exc).__name__}"
     return True, "ok"
@@ -87,6 +86,44 @@ def _broker(settings: Settings) -> Broker:
     return LocalBroker()
 
 
+def _rasa(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> RasaClient | None:
+    if not settings.rasa_url:
+        return None
+    return RasaClient(
+        settings.rasa_url,
+        settings.rasa_token.get_secret_value(),
+        settings.rasa_timeout_seconds,
+        transport=transport,
+    )
+
+
+def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
+    """The conversation flows, each built once and handed to the routes by dependencies."""
+    open_db = app.state.open_db
+    events = app.state.events = Events(app.state.broker)
+    chat = app.state.chat = ChatFlow(
+        open_db=open_db, bot=app.state.bot, events=events, max_chars=settings.max_message_chars
+    )
+    queue = app.state.queue = QueueFlow(
+        open_db=open_db,
+        events=events,
+        hours=settings.hours,
+        timeout_minutes=settings.queue_timeout_minutes,
+    )
+    app.state.agent_flow = AgentFlow(chat=chat, queue=queue, sla=settings.sla_minutes)
+    app.state.assistant = AssistantFlow(
+        open_db=open_db,
+        search=search,
+        queue=queue,
+        public_url=settings.public_url,
+        sla=settings.sla_minutes,
+    )
+    app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
+    app.state.live = Live(
+        open_db=open_db, broker=app.state.broker, events=events, queue=queue, settings=settings
+    )
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -96,7 +133,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     embedder: Embedder = app.state.embedder or await asyncio.to_thread(
         load_embedder, settings.embedding_model
     )
-    app.state.engine, app.state.sessions = engine, sessions
+    app.state.engine, app.state.open_db = engine, sessions
     if settings.auto_prepare:
         await bootstrap.prepare(settings=settings, sessions=sessions, embedder=embedder)
     search = LiveSearch(embedder=embedder, sessions=sessions)
@@ -108,45 +145,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         await search.refresh()
     app.state.search = search
-    prio.configure_sla(settings.sla_minutes)
     app.state.broker = _broker(settings)
     await app.state.broker.start()
-    app.state.cleanups = set()  # clean-up tasks of closed sockets (realtime.ws.finish_later)
-    app.state.bot = (
-        RasaClient(
-            settings.rasa_url,
-            settings.rasa_token.get_secret_value(),
-            settings.rasa_timeout_seconds,
-            transport=app.state.bot_transport,
-        )
-        if settings.rasa_url
-        else None
-    )
-    app.state.chat = ChatService(
-        sessions=sessions,
-        bot=app.state.bot,
-        broker=app.state.broker,
-        max_chars=settings.max_message_chars,
-    )
-
-    async def agents_online() -> int:
-        async with sessions() as session:
-            return await user_service.agents_online(session=session)
-
-    app.state.queue = QueueService(
-        sessions=sessions,
-        broker=app.state.broker,
-        hours=settings.hours,
-        agents_online=agents_online,
-        timeout_minutes=settings.queue_timeout_minutes,
-    )
-    app.state.agent_actions = AgentActions(chat=app.state.chat, queue=app.state.queue)
-    app.state.ticket_updates = TicketUpdates(chat=app.state.chat)
+    app.state.bot = _rasa(settings, app.state.bot_transport)
+    _flows(app, settings, search)
     app.state.rebuild_jobs = RebuildJobs(sessions=sessions, settings=settings, search=search)
     app.state.draft_index = DraftIndex(
         sessions=sessions, search=search, path=settings.index_dir / "draft"
     )
-    watcher = asyncio.create_task(app.state.queue.watch_unattended(app.state.chat))
+    watcher = asyncio.create_task(app.state.queue.watch_unattended())
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
@@ -157,8 +164,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Wait until it has let go of its database session before the engine goes away.
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
-        if app.state.cleanups:
-            await asyncio.wait(app.state.cleanups, timeout=10)
+        if app.state.live.cleanups:
+            await asyncio.wait(app.state.live.cleanups, timeout=10)
         for shutdown in reversed(app.state.on_shutdown):
             await shutdown(app)
         if app.state.bot is not None:
@@ -195,13 +202,12 @@ def create_app(
     app.include_router(kb_index_router)
     app.include_router(chat_router)
     app.include_router(tickets_router)
-    app.include_router(conversations_internal, dependencies=ServiceOnly)
-    app.include_router(tickets_internal)
+    app.include_router(assistant_router)
     app.include_router(auth_router)
     app.include_router(users_admin_router)
     app.include_router(agent_router)
     app.include_router(tickets_agent_router)
-    app.include_router(ws_router)
+    app.include_router(sockets_router)
     app.include_router(web_router)
     if settings.widget_origins:
         from fastapi.middleware.cors import CORSMiddleware

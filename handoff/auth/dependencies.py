@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, WebSocket
+from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from handoff.config import Settings
+from handoff.deps import SettingsDep
 
 from .employees import Employee, InvalidEmployeeToken, same_secret, verify_token
 
@@ -25,28 +26,29 @@ def employee_from_token(token: str, settings: Settings) -> Employee:
     )
 
 
-def current_employee(request: Request, credentials: Credentials) -> Employee:
+def current_employee(settings: SettingsDep, credentials: Credentials) -> Employee:
     """The employee named by the bearer token (401 otherwise)."""
     if credentials is None:
         raise HTTPException(401, "employee token required", headers=UNAUTHORIZED)
     try:
-        return employee_from_token(credentials.credentials, request.app.state.settings)
+        return employee_from_token(credentials.credentials, settings)
     except InvalidEmployeeToken as exc:
         raise HTTPException(401, f"invalid employee token: {exc}", headers=UNAUTHORIZED) from exc
 
 
-def employee_for_websocket(websocket: WebSocket, token: str | None) -> Employee | None:
+def employee_for_websocket(token: str | None, settings: Settings) -> Employee | None:
+    """The employee of a socket's token, or None."""
     if not token:
         return None
     try:
-        return employee_from_token(token, websocket.app.state.settings)
+        return employee_from_token(token, settings)
     except InvalidEmployeeToken:
         return None
 
 
-def require_service(request: Request, credentials: Credentials) -> None:
+def require_service(settings: SettingsDep, credentials: Credentials) -> None:
     """Only the action server, with the service token (401 otherwise)."""
-    expected = request.app.state.settings.service_token.get_secret_value()
+    expected = settings.service_token.get_secret_value()
     if credentials is None or not same_secret(credentials.credentials, expected):
         raise HTTPException(401, "service token required", headers=UNAUTHORIZED)
 

@@ -1,4 +1,4 @@
-"""Canned responses: the defaults every new installation starts with."""
+"""Canned responses: ready answers agents insert with one click; admins keep them."""
 
 from __future__ import annotations
 
@@ -41,10 +41,46 @@ DEFAULTS = [
 ]
 
 
-async def seed_defaults(*, session: AsyncSession) -> int:
+async def seed_defaults(*, db: AsyncSession) -> int:
     """Add the default canned responses to an empty table; return how many."""
-    if await session.scalar(select(func.count(CannedResponse.id))):
+    if await db.scalar(select(func.count(CannedResponse.id))):
         return 0
-    session.add_all(CannedResponse(title=t, text_de=de, text_en=en) for t, de, en in DEFAULTS)
-    await session.commit()
+    db.add_all(CannedResponse(title=t, text_de=de, text_en=en) for t, de, en in DEFAULTS)
+    await db.commit()
     return len(DEFAULTS)
+
+
+class CannedNotFound(LookupError):
+    """No canned response with that id."""
+
+
+async def list_all(*, db: AsyncSession) -> list[CannedResponse]:
+    """Return every canned response, by title."""
+    return list(await db.scalars(select(CannedResponse).order_by(CannedResponse.title)))
+
+
+async def add(*, db: AsyncSession, title: str, text_de: str, text_en: str) -> CannedResponse:
+    """Add a canned response."""
+    row = CannedResponse(title=title, text_de=text_de, text_en=text_en)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def edit(
+    *, db: AsyncSession, canned_id: int, title: str, text_de: str, text_en: str
+) -> CannedResponse:
+    """Change a canned response (CannedNotFound if there is none)."""
+    row = await db.get(CannedResponse, canned_id)
+    if row is None:
+        raise CannedNotFound(canned_id)
+    row.title, row.text_de, row.text_en = title, text_de, text_en
+    return row
+
+
+async def remove(*, db: AsyncSession, canned_id: int) -> None:
+    """Delete a canned response (CannedNotFound if there is none)."""
+    row = await db.get(CannedResponse, canned_id)
+    if row is None:
+        raise CannedNotFound(canned_id)
+    await db.delete(row)

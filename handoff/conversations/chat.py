@@ -1,23 +1,20 @@
-"""The employee's side of a chat: store first, then relay to the bot or to the agent."""
+"""The employee's side of a chat: store first, then relay to the bot (or wait for the agent)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.auth.employees import Employee
-from handoff.realtime.broker import Broker
 from kb_index import is_clearly
 
-from . import service, texts
-from .bot import BotMessage, BotUnavailable, ParseInfo, RasaClient
+from . import store, texts
+from .events import Events
 from .models import BotTurn, Conversation, Message
+from .rasa import BotMessage, BotUnavailable, ParseInfo, RasaClient
 
 log = logging.getLogger(__name__)
 OTHER = {"de": "en", "en": "de"}
@@ -31,205 +28,178 @@ class ChatResult:
     new_conversation: bool = False
 
 
-def conversation_event(conversation: Conversation, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "state",
-        "conversation_id": conversation.id,
-        "state": conversation.state,
-        "agent": conversation.agent_name,
-        "locale": conversation.locale,
-        **extra,
-    }
+@dataclass
+class BotAnswer:
+    """What Rasa did with one message (or why it could not)."""
+
+    messages: list[BotMessage] = field(default_factory=list)
+    info: ParseInfo = field(default_factory=ParseInfo)
+    error: str | None = None
+    latency_ms: float = 0.0
 
 
-class ChatService:
-    """Orchestrates one employee message across the transcript, the bot and live events."""
+class ChatFlow:
+    """One employee message across the transcript, the bot and the live channels."""
 
     def __init__(
         self,
         *,
-        sessions: async_sessionmaker[AsyncSession],
+        open_db: async_sessionmaker[AsyncSession],
         bot: RasaClient | None,
-        broker: Broker,
+        events: Events,
         max_chars: int,
-        after_commit: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
-        self.sessions = sessions
+        self.open_db = open_db
         self.bot = bot
-        self.broker = broker
+        self.events = events
         self.max_chars = max_chars
-        self.after_commit = after_commit
-
-    async def publish_message(self, conversation: Conversation, message: Message) -> None:
-        """Push a stored message: to the widget (and watching agents), notes to agents only."""
-        event = {
-            "type": "message",
-            "conversation_id": conversation.id,
-            "message": service.message_json(message),
-        }
-        channel = "agent-conversation" if message.internal else "conversation"
-        await self.broker.publish(f"{channel}:{conversation.id}", event)
 
     async def post(
         self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None
     ) -> ChatResult:
         """Store the employee's message; in state bot, relay it and store the replies."""
-        text = service.clean_text(text, limit=self.max_chars)
-        async with self.sessions() as session:
-            conversation = await service.get_for_employee(
-                session=session, conversation_id=conversation_id, employee=employee
+        text = store.clean_text(text, limit=self.max_chars)
+        async with self.open_db() as db:
+            conversation = await store.get_for_employee(
+                db=db, conversation_id=conversation_id, employee=employee
             )
             new = conversation.state == "closed"
             if new:
-                conversation = await service.create(
-                    session=session, employee=employee, locale=conversation.locale
+                conversation = await store.create(
+                    db=db, employee=employee, locale=conversation.locale
                 )
             if payload is not None:
-                payload = await self._offered_payload(session, conversation, payload)
+                await store.ensure_offered(db=db, conversation=conversation, payload=payload)
             elif is_clearly(text, OTHER.get(conversation.locale, "en")):
                 conversation.locale = OTHER[conversation.locale]
-            to_bot = conversation.state == "bot"
-            message = await service.add_message(
-                session=session,
-                conversation=conversation,
-                sender="user",
-                text=text,
-                bot_status="pending" if to_bot else None,
-            )
-            if to_bot:
-                session.add(
-                    BotTurn(
-                        conversation_id=conversation.id,
-                        message_seq=message.seq,
-                        text=text,
-                        locale=conversation.locale,
-                    )
-                )
-            await session.commit()
-        await self.publish_message(conversation, message)
+            message = await self._store_employee_message(db, conversation, text)
+            await db.commit()
+        await self.events.message(conversation, message)
         if new:
-            await self.broker.publish(
-                f"conversation:{conversation_id}",
-                conversation_event(conversation, moved_to=conversation.id),
-            )
-        if not to_bot:
-            async with self.sessions() as session:
-                position = await service.queue_position(session=session, conversation=conversation)
+            await self.events.moved(conversation_id, conversation)
+        if conversation.state != "bot":
+            async with self.open_db() as db:
+                position = await store.queue_position(db=db, conversation=conversation)
             return ChatResult(conversation, [], position, new)
-        result = await self._relay(conversation, message, payload or text)
+        answer = await self._ask_bot(conversation, payload or text)
+        result = await self._store_answer(conversation.id, message.seq, answer)
         result.new_conversation = new
         return result
 
-    async def _offered_payload(
-        self, session: AsyncSession, conversation: Conversation, payload: str
-    ) -> str:
-        """Accept a button payload only if the bot offered it in this conversation."""
-        recent = await service.transcript(
-            session=session,
-            conversation_id=conversation.id,
-            after=max(conversation.last_seq - 20, 0),
+    async def _store_employee_message(
+        self, db: AsyncSession, conversation: Conversation, text: str
+    ) -> Message:
+        to_bot = conversation.state == "bot"
+        message = await store.add_message(
+            db=db,
+            conversation=conversation,
+            sender="user",
+            text=text,
+            bot_status="pending" if to_bot else None,
         )
-        offered = {b.get("payload") for m in recent for b in m.payload.get("buttons", [])}
-        if payload not in offered:
-            raise service.MessageRejected("that button is not offered in this conversation")
-        return payload
+        if to_bot:
+            db.add(
+                BotTurn(
+                    conversation_id=conversation.id,
+                    message_seq=message.seq,
+                    text=text,
+                    locale=conversation.locale,
+                )
+            )
+        return message
 
-    async def _relay(self, conversation: Conversation, message: Message, text: str) -> ChatResult:
+    async def _ask_bot(self, conversation: Conversation, text: str) -> BotAnswer:
         started = time.perf_counter()
-        bot_messages: list[BotMessage] = []
-        info, error = ParseInfo(), None
+        answer = BotAnswer()
         try:
             if self.bot is None:
                 raise BotUnavailable("no bot configured")
-            if conversation.bot_locale != conversation.locale:
-                await self.bot.set_slot(conversation.id, "language", conversation.locale)
-            bot_messages = await self.bot.send(
-                conversation.id,
-                text,
-                {
-                    "locale": conversation.locale,
-                    "employee": {
-                        "id": conversation.employee_id,
-                        "name": conversation.employee_name,
-                        "email": conversation.employee_email,
-                    },
-                },
-            )
+            await self._sync_locale(conversation)
+            answer.messages = await self.bot.send(conversation.id, text, _metadata(conversation))
             try:
-                info = await self.bot.parse_info(conversation.id)
+                answer.info = await self.bot.parse_info(conversation.id)
             except BotUnavailable as exc:
                 log.warning("no parse info from the bot", extra={"error": str(exc)})
         except BotUnavailable as exc:
-            error = str(exc)
+            answer.error = str(exc)
             log.warning(
-                "bot unavailable", extra={"conversation_id": conversation.id, "error": error}
+                "bot unavailable", extra={"conversation_id": conversation.id, "error": answer.error}
             )
-        latency = (time.perf_counter() - started) * 1000
-        return await self._store_replies(
-            conversation.id, message.seq, bot_messages, info, error, latency
-        )
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
 
-    async def _store_replies(
-        self,
-        conversation_id: str,
-        seq: int,
-        bot_messages: list[BotMessage],
-        info: ParseInfo,
-        error: str | None,
-        latency: float,
-    ) -> ChatResult:
-        async with self.sessions() as session:
-            conversation = await service.get(session=session, conversation_id=conversation_id)
-            message = await session.scalar(
-                select(Message).where(
-                    Message.conversation_id == conversation_id, Message.seq == seq
-                )
-            )
-            turn = await service.pending_turn(session=session, conversation_id=conversation_id)
-            replies = []
-            if error is None:
+    async def _sync_locale(self, conversation: Conversation) -> None:
+        if self.bot is not None and conversation.bot_locale != conversation.locale:
+            await self.bot.set_slot(conversation.id, "language", conversation.locale)
+
+    async def _store_answer(self, conversation_id: str, seq: int, answer: BotAnswer) -> ChatResult:
+        async with self.open_db() as db:
+            conversation = await store.get(db=db, conversation_id=conversation_id)
+            if answer.error is None:
                 conversation.bot_locale = conversation.locale
-                for bot_message in bot_messages:
-                    replies.append(
-                        await service.add_message(
-                            session=session,
-                            conversation=conversation,
-                            sender="bot",
-                            text=bot_message.text,
-                            payload=bot_message.payload,
-                        )
-                    )
+                replies = await store.add_bot_messages(
+                    db=db, conversation=conversation, messages=answer.messages
+                )
             else:
-                replies.append(
-                    await service.add_message(
-                        session=session,
+                replies = [
+                    await store.add_message(
+                        db=db,
                         conversation=conversation,
                         sender="system",
                         text=texts.text("bot_unavailable", conversation.locale),
                         payload={"error": "bot_unavailable"},
                     )
-                )
-            if message is not None:
-                message.bot_status = "failed" if error else "answered"
+                ]
+            await store.mark_relayed(
+                db=db, conversation_id=conversation_id, seq=seq, failed=answer.error is not None
+            )
+            turn = await store.pending_turn(db=db, conversation_id=conversation_id)
             if turn is not None:
-                _finish_turn(turn, conversation, info, error, latency)
-            position = await service.queue_position(session=session, conversation=conversation)
-            await session.commit()
-        for reply in replies:
-            await self.publish_message(conversation, reply)
+                _finish_turn(turn, conversation, answer)
+            position = await store.queue_position(db=db, conversation=conversation)
+            await db.commit()
+        await self.events.messages(conversation, replies)
         return ChatResult(conversation, replies, position)
 
+    async def greet_again(self, conversation_id: str) -> list[Message]:
+        """After a hand-back: the bot greets the employee (nothing if Rasa is away)."""
+        if self.bot is None:
+            return []
+        async with self.open_db() as db:
+            conversation = await store.get(db=db, conversation_id=conversation_id)
+        try:
+            await self._sync_locale(conversation)
+            replies = await self.bot.trigger_intent(conversation.id, "EXTERNAL_handback")
+        except BotUnavailable as exc:
+            log.warning("bot did not greet after hand-back", extra={"error": str(exc)})
+            return []
+        async with self.open_db() as db:
+            conversation = await store.get(db=db, conversation_id=conversation_id)
+            greeting = await store.add_bot_messages(
+                db=db, conversation=conversation, messages=replies
+            )
+            await db.commit()
+        await self.events.messages(conversation, greeting)
+        return greeting
 
-def _finish_turn(
-    turn: BotTurn,
-    conversation: Conversation,
-    info: ParseInfo,
-    error: str | None,
-    latency: float,
-) -> None:
+
+def _metadata(conversation: Conversation) -> dict[str, object]:
+    return {
+        "locale": conversation.locale,
+        "employee": {
+            "id": conversation.employee_id,
+            "name": conversation.employee_name,
+            "email": conversation.employee_email,
+        },
+    }
+
+
+def _finish_turn(turn: BotTurn, conversation: Conversation, answer: BotAnswer) -> None:
+    info = answer.info
     turn.intent, turn.confidence, turn.entities = info.intent, info.confidence, info.entities
-    turn.action, turn.latency_ms, turn.error = info.action, round(latency, 1), error
-    if error:
+    turn.action, turn.error = info.action, answer.error
+    turn.latency_ms = round(answer.latency_ms, 1)
+    if answer.error:
         turn.outcome = "bot_unavailable"
     elif conversation.state == "queued":
         turn.outcome = "handoff"

@@ -14,7 +14,7 @@ from handoff.tickets.models import Ticket, format_number
 from handoff.tickets.schemas import ticket_json
 from kb_index import QueryError
 
-from . import service
+from . import store
 from .models import BotTurn, Conversation, Feedback
 
 SUGGESTIONS = 3
@@ -43,9 +43,9 @@ def summary(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-async def queue(*, session: AsyncSession) -> list[dict[str, Any]]:
+async def queue(*, db: AsyncSession) -> list[dict[str, Any]]:
     """Queued chats, oldest first, with ticket priority and the last thing the employee said."""
-    rows = await session.execute(
+    rows = await db.execute(
         select(Conversation, Ticket)
         .outerjoin(Ticket, Ticket.id == Conversation.ticket_id)
         .where(Conversation.state == "queued")
@@ -53,7 +53,7 @@ async def queue(*, session: AsyncSession) -> list[dict[str, Any]]:
     )
     out = []
     for position, (conversation, ticket) in enumerate(rows, start=1):
-        said = await service.employee_messages(session=session, conversation_id=conversation.id)
+        said = await store.employee_messages(db=db, conversation_id=conversation.id)
         out.append(
             {
                 **summary(conversation),
@@ -66,21 +66,27 @@ async def queue(*, session: AsyncSession) -> list[dict[str, Any]]:
     return out
 
 
-async def full(
-    *, session: AsyncSession, conversation_id: str, search: LiveSearch
-) -> dict[str, Any]:
-    """The agent's view of one chat."""
-    conversation = await service.get(session=session, conversation_id=conversation_id)
-    messages = await service.transcript(
-        session=session, conversation_id=conversation_id, include_internal=True
+async def live_chats_of(*, db: AsyncSession, agent_id: int) -> list[dict[str, Any]]:
+    """An agent's live chats, in the order they took them."""
+    rows = await db.scalars(
+        select(Conversation)
+        .where(Conversation.state == "agent", Conversation.agent_id == agent_id)
+        .order_by(Conversation.claimed_at)
     )
+    return [summary(c) for c in rows]
+
+
+async def full(*, db: AsyncSession, conversation_id: str, search: LiveSearch) -> dict[str, Any]:
+    """The agent's view of one chat."""
+    conversation = await store.get(db=db, conversation_id=conversation_id)
+    messages = await store.transcript(db=db, conversation_id=conversation_id, include_internal=True)
     turns = list(
-        await session.scalars(
+        await db.scalars(
             select(BotTurn).where(BotTurn.conversation_id == conversation_id).order_by(BotTurn.id)
         )
     )
     feedback = list(
-        await session.scalars(
+        await db.scalars(
             select(Feedback)
             .where(Feedback.conversation_id == conversation_id)
             .order_by(Feedback.id)
@@ -92,15 +98,15 @@ async def full(
         if "kb_article" in m.payload
     }
     tickets = await ticket_service.list_for_requester(
-        session=session, requester_id=conversation.employee_id, open_only=True
+        db=db, requester_id=conversation.employee_id, open_only=True
     )
     ticket = next((t for t in tickets if t.id == conversation.ticket_id), None)
     if ticket is None and conversation.ticket_id is not None:
-        ticket = await ticket_service.get(session=session, number=conversation.ticket_id)
+        ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
     said = [m.text for m in messages if m.sender == "user"]
     return {
         "conversation": summary(conversation),
-        "messages": [service.message_json(m) for m in messages],
+        "messages": [store.message_json(m) for m in messages],
         "bot": [
             {
                 "seq": t.message_seq,

@@ -1,100 +1,94 @@
-"""Chat API for employees (bearer: the intranet's signed token)."""
+"""Chat API for employees (bearer: the intranet's signed token).
+
+The public paths say "sessions" (the contract); inside the code a chat is a conversation.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.auth.dependencies import CurrentEmployee
-from handoff.deps import SessionDep
+from handoff.deps import DbDep
 from handoff.tickets.models import format_number
 
-from . import service
-from .chat import ChatService
-from .schemas import ChatReply, MessageCreate, SessionCreate, SessionRead, SessionUpdate, Transcript
+from . import store
+from .dependencies import ChatDep, EmployeeConversation
+from .models import Conversation
+from .schemas import (
+    ChatReply,
+    ConversationCreate,
+    ConversationRead,
+    ConversationUpdate,
+    MessageCreate,
+    Transcript,
+)
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 
-def chat_service(request: Request) -> ChatService:
-    chat: ChatService = request.app.state.chat
-    return chat
-
-
-async def session_read(session: Any, conversation: Any) -> dict[str, Any]:
+async def _read(db: AsyncSession, conversation: Conversation) -> dict[str, Any]:
     return {
         "conversation_id": conversation.id,
         "state": conversation.state,
         "locale": conversation.locale,
         "agent": conversation.agent_name,
-        "queue_position": await service.queue_position(session=session, conversation=conversation),
+        "queue_position": await store.queue_position(db=db, conversation=conversation),
         "ticket_number": format_number(conversation.ticket_id) if conversation.ticket_id else None,
         "created_at": conversation.created_at,
         "last_seq": conversation.last_seq,
     }
 
 
-async def _load(session: Any, conversation_id: str, employee: Any) -> Any:
-    try:
-        return await service.get_for_employee(
-            session=session, conversation_id=conversation_id, employee=employee
-        )
-    except service.ConversationNotFound as exc:
-        raise HTTPException(404, "conversation not found") from exc
-
-
-@router.post("/sessions", response_model=SessionRead, status_code=201)
-async def create_session(
-    employee: CurrentEmployee, session: SessionDep, body: SessionCreate | None = None
+@router.post("/sessions", response_model=ConversationRead, status_code=201)
+async def start_conversation(
+    employee: CurrentEmployee, db: DbDep, body: ConversationCreate | None = None
 ) -> dict[str, Any]:
     """Start a conversation with the assistant."""
-    conversation = await service.create(
-        session=session, employee=employee, locale=(body or SessionCreate()).locale
-    )
-    await session.commit()
-    return await session_read(session, conversation)
+    locale = (body or ConversationCreate()).locale
+    conversation = await store.create(db=db, employee=employee, locale=locale)
+    await db.commit()
+    return await _read(db, conversation)
 
 
-@router.get("/sessions/{conversation_id}", response_model=SessionRead)
-async def read_session(
-    conversation_id: str, employee: CurrentEmployee, session: SessionDep
-) -> dict[str, Any]:
+@router.get("/sessions/{conversation_id}", response_model=ConversationRead)
+async def read_conversation(conversation: EmployeeConversation, db: DbDep) -> dict[str, Any]:
     """State of a conversation: owner, queue position, ticket."""
-    return await session_read(session, await _load(session, conversation_id, employee))
+    return await _read(db, conversation)
 
 
-@router.patch("/sessions/{conversation_id}", response_model=SessionRead)
-async def update_session(
-    conversation_id: str, body: SessionUpdate, employee: CurrentEmployee, session: SessionDep
+@router.patch("/sessions/{conversation_id}", response_model=ConversationRead)
+async def update_conversation(
+    conversation: EmployeeConversation, body: ConversationUpdate, db: DbDep
 ) -> dict[str, Any]:
     """Switch the conversation's language."""
-    conversation = await _load(session, conversation_id, employee)
     conversation.locale = body.locale
-    await session.commit()
-    return await session_read(session, conversation)
+    await db.commit()
+    return await _read(db, conversation)
 
 
 @router.post("/sessions/{conversation_id}/messages", response_model=ChatReply)
 async def post_message(
-    conversation_id: str, body: MessageCreate, employee: CurrentEmployee, request: Request
+    conversation_id: str, body: MessageCreate, employee: CurrentEmployee, chat: ChatDep
 ) -> dict[str, Any]:
     """Send a message; the bot's replies to it come back in this response."""
     try:
-        result = await chat_service(request).post(
+        result = await chat.post(
             conversation_id=conversation_id,
             employee=employee,
             text=body.text,
             payload=body.payload,
         )
-    except service.ConversationNotFound as exc:
+    except store.ConversationNotFound as exc:
         raise HTTPException(404, "conversation not found") from exc
-    except service.MessageRejected as exc:
+    except store.MessageRejected as exc:
         raise HTTPException(422, str(exc)) from exc
     return {
         "conversation_id": result.conversation.id,
         "state": result.conversation.state,
-        "messages": [service.message_json(m) for m in result.replies],
+        "messages": [store.message_json(m) for m in result.replies],
         "queue_position": result.queue_position,
         "new_conversation": result.new_conversation,
     }
@@ -102,18 +96,14 @@ async def post_message(
 
 @router.get("/sessions/{conversation_id}/messages", response_model=Transcript)
 async def read_messages(
-    conversation_id: str,
-    employee: CurrentEmployee,
-    session: SessionDep,
+    conversation: EmployeeConversation,
+    db: DbDep,
     after: Annotated[int, Query(ge=0, description="only messages after this seq")] = 0,
 ) -> dict[str, Any]:
     """The transcript (without agents' internal notes)."""
-    conversation = await _load(session, conversation_id, employee)
-    messages = await service.transcript(
-        session=session, conversation_id=conversation.id, after=after
-    )
+    messages = await store.transcript(db=db, conversation_id=conversation.id, after=after)
     return {
         "conversation_id": conversation.id,
         "state": conversation.state,
-        "messages": [service.message_json(m) for m in messages],
+        "messages": [store.message_json(m) for m in messages],
     }

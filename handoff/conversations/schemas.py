@@ -10,15 +10,15 @@ from pydantic import BaseModel, Field
 Locale = Literal["de", "en"]
 
 
-class SessionCreate(BaseModel):
+class ConversationCreate(BaseModel):
     locale: Locale = "de"
 
 
-class SessionUpdate(BaseModel):
+class ConversationUpdate(BaseModel):
     locale: Locale
 
 
-class SessionRead(BaseModel):
+class ConversationRead(BaseModel):
     conversation_id: str
     state: str
     locale: str

@@ -2,45 +2,40 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from handoff.tickets.models import Ticket
 from handoff.tickets.schemas import ticket_json
-from handoff.users.models import User
 
-from . import service
-from .chat import ChatService
+from . import store
+from .events import Events
 
 
 class TicketUpdates:
-    """Pushes ticket events to ``employee:<id>``; replies also go into the chat transcript."""
+    """The tickets' listener: events to ``employee:<id>``; replies also go into the chat."""
 
-    def __init__(self, *, chat: ChatService) -> None:
-        self.chat = chat
+    def __init__(self, *, open_db: async_sessionmaker[AsyncSession], events: Events) -> None:
+        self.open_db = open_db
+        self.events = events
 
     async def changed(self, ticket: Ticket) -> None:
-        await self.chat.broker.publish(
-            f"employee:{ticket.requester_id}", {"type": "ticket", "ticket": ticket_json(ticket)}
-        )
+        await self.events.ticket(ticket.requester_id, ticket_json(ticket))
 
-    async def replied(self, ticket: Ticket, agent: User, text: str) -> None:
+    async def replied(self, ticket: Ticket, author: str, text: str) -> None:
         """Append the reply to the ticket's conversation and push it to the employee."""
-        message_json = None
+        reply = None
         if ticket.conversation_id is not None:
-            async with self.chat.sessions() as session:
-                conversation = await service.get(
-                    session=session, conversation_id=ticket.conversation_id
-                )
-                message = await service.add_message(
-                    session=session,
+            async with self.open_db() as db:
+                conversation = await store.get(db=db, conversation_id=ticket.conversation_id)
+                message = await store.add_message(
+                    db=db,
                     conversation=conversation,
                     sender="agent",
                     text=text,
-                    author=agent.display_name,
+                    author=author,
                     payload={"ticket": {"number": ticket.number, "subject": ticket.subject}},
                 )
-                await session.commit()
-            message_json = service.message_json(message)
-            await self.chat.publish_message(conversation, message)
-        await self.chat.broker.publish(
-            f"employee:{ticket.requester_id}",
-            {"type": "ticket", "ticket": ticket_json(ticket), "reply": message_json},
-        )
+                await db.commit()
+            reply = store.message_json(message)
+            await self.events.message(conversation, message)
+        await self.events.ticket(ticket.requester_id, ticket_json(ticket), reply=reply)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from handoff.conversations import service as conversation_service
+from handoff.conversations import store as conversation_service
 from handoff.deps import SearchDep, SessionDep
 from handoff.users.dependencies import CurrentAdmin, CurrentEditor
 from kb_index import QueryError
@@ -209,14 +209,10 @@ async def transcript(
 ) -> dict[str, Any]:
     """A conversation behind a knowledge gap (without agents' internal notes)."""
     try:
-        conversation = await conversation_service.get(
-            session=session, conversation_id=conversation_id
-        )
+        conversation = await conversation_service.get(db=session, conversation_id=conversation_id)
     except conversation_service.ConversationNotFound as exc:
         raise HTTPException(404, "conversation not found") from exc
-    messages = await conversation_service.transcript(
-        session=session, conversation_id=conversation.id
-    )
+    messages = await conversation_service.transcript(db=session, conversation_id=conversation.id)
     return {
         "conversation_id": conversation.id,
         "locale": conversation.locale,

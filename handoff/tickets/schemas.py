@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from . import priority as prio
-from .models import Ticket
+from .models import Ticket, TicketActivity
 
 Level = Literal["low", "medium", "high"]
 
@@ -51,4 +51,16 @@ def ticket_json(ticket: Ticket, lang: str = "en", *, detail: bool = False) -> di
             requester=ticket.requester_name,
             transcript=ticket.transcript,
         )
+    return data
+
+
+def activity_json(activity: TicketActivity, *, staff: bool = True) -> dict[str, Any]:
+    """An activity log entry; employees see only when, what and the public text."""
+    data: dict[str, Any] = {
+        "at": activity.created_at.isoformat(),
+        "kind": activity.kind,
+        "text": activity.text,
+    }
+    if staff:
+        data.update(actor=activity.actor, detail=activity.detail, public=activity.public)
     return data

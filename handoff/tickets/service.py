@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.config import SlaTable
 from handoff.database import utcnow
 
 from . import priority as prio
@@ -58,7 +59,7 @@ def propose_summary(description: str) -> str:
 
 async def log(
     *,
-    session: AsyncSession,
+    db: AsyncSession,
     ticket: Ticket,
     actor: str,
     kind: str,
@@ -70,14 +71,14 @@ async def log(
     entry = TicketActivity(
         ticket_id=ticket.id, actor=actor, kind=kind, text=text, detail=detail, public=public
     )
-    session.add(entry)
+    db.add(entry)
     ticket.updated_at = utcnow()
     return entry
 
 
 async def create(
     *,
-    session: AsyncSession,
+    db: AsyncSession,
     requester: Requester,
     description: str,
     impact: str,
@@ -87,8 +88,8 @@ async def create(
     since: str = "",
     conversation_id: str | None = None,
     transcript: list[dict[str, Any]] | None = None,
+    sla: SlaTable,
     actor: str = "bot",
-    sla: dict[int, tuple[int, int]] | None = None,
 ) -> Ticket:
     """Open a ticket with a derived priority and SLA due times."""
     priority = prio.priority_of(impact, urgency)
@@ -112,10 +113,10 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    session.add(ticket)
-    await session.flush()
+    db.add(ticket)
+    await db.flush()
     await log(
-        session=session,
+        db=db,
         ticket=ticket,
         actor=actor,
         kind="created",
@@ -127,45 +128,45 @@ async def create(
     return ticket
 
 
-async def get(*, session: AsyncSession, number: str | int) -> Ticket:
+async def get(*, db: AsyncSession, number: str | int) -> Ticket:
     """Return the ticket with that number (loose forms accepted) or raise TicketNotFound."""
     ticket_id = number if isinstance(number, int) else parse_number(number)
-    ticket = await session.get(Ticket, ticket_id)
+    ticket = await db.get(Ticket, ticket_id)
     if ticket is None:
         raise TicketNotFound(str(number))
     return ticket
 
 
-async def get_for_requester(*, session: AsyncSession, number: str, requester_id: str) -> Ticket:
+async def get_for_requester(*, db: AsyncSession, number: str, requester_id: str) -> Ticket:
     """Return the requester's own ticket; raise NotYourTicket for someone else's."""
-    ticket = await get(session=session, number=number)
+    ticket = await get(db=db, number=number)
     if ticket.requester_id != requester_id:
         raise NotYourTicket(ticket.number)
     return ticket
 
 
 async def list_for_requester(
-    *, session: AsyncSession, requester_id: str, open_only: bool = False, limit: int = 50
+    *, db: AsyncSession, requester_id: str, open_only: bool = False, limit: int = 50
 ) -> list[Ticket]:
     """Return the requester's tickets, newest first."""
     query = select(Ticket).where(Ticket.requester_id == requester_id)
     if open_only:
         query = query.where(Ticket.status.in_(OPEN_STATUSES))
-    rows = await session.scalars(query.order_by(Ticket.id.desc()).limit(limit))
+    rows = await db.scalars(query.order_by(Ticket.id.desc()).limit(limit))
     return list(rows)
 
 
 async def activities(
-    *, session: AsyncSession, ticket: Ticket, public_only: bool
+    *, db: AsyncSession, ticket: Ticket, public_only: bool
 ) -> list[TicketActivity]:
     query = select(TicketActivity).where(TicketActivity.ticket_id == ticket.id)
     if public_only:
         query = query.where(TicketActivity.public.is_(True))
-    return list(await session.scalars(query.order_by(TicketActivity.id)))
+    return list(await db.scalars(query.order_by(TicketActivity.id)))
 
 
 async def set_status(
-    *, session: AsyncSession, ticket: Ticket, status: str, actor: str, resolution: str = ""
+    *, db: AsyncSession, ticket: Ticket, status: str, actor: str, resolution: str = ""
 ) -> None:
     """Change the status (logged); resolving needs a resolution text."""
     if status not in STATUSES:
@@ -182,7 +183,7 @@ async def set_status(
     if status == "resolved":
         ticket.resolved_at = utcnow()
     await log(
-        session=session,
+        db=db,
         ticket=ticket,
         actor=actor,
         kind="status",
@@ -195,12 +196,13 @@ async def set_status(
 
 async def classify(
     *,
-    session: AsyncSession,
+    db: AsyncSession,
     ticket: Ticket,
     actor: str,
     category: str | None = None,
     impact: str | None = None,
     urgency: str | None = None,
+    sla: SlaTable,
 ) -> None:
     """Change category, impact or urgency; the priority and due times follow (logged)."""
     changes: dict[str, Any] = {}
@@ -213,12 +215,10 @@ async def classify(
         changes["priority"] = [ticket.priority, new_priority]
         ticket.priority = new_priority
         ticket.first_response_due, ticket.resolution_due = prio.due_times(
-            new_priority, ticket.created_at
+            new_priority, ticket.created_at, sla
         )
     if changes:
-        await log(
-            session=session, ticket=ticket, actor=actor, kind="classified", public=False, **changes
-        )
+        await log(db=db, ticket=ticket, actor=actor, kind="classified", public=False, **changes)
 
 
 def mark_first_response(ticket: Ticket) -> None:
@@ -226,3 +226,61 @@ def mark_first_response(ticket: Ticket) -> None:
         ticket.first_responded_at = utcnow()
     if ticket.status == "new":
         ticket.status = "in_progress"
+
+
+async def search(
+    *,
+    db: AsyncSession,
+    status: str | None = None,
+    level: int | None = None,
+    assignee_id: int | None = None,
+    limit: int = 100,
+) -> list[Ticket]:
+    """Return tickets, newest first; status is one of STATUSES or "open"."""
+    query = select(Ticket)
+    if status == "open":
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    elif status:
+        query = query.where(Ticket.status == status)
+    if level:
+        query = query.where(Ticket.level == level)
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    return list(await db.scalars(query.order_by(Ticket.id.desc()).limit(limit)))
+
+
+async def reply(*, db: AsyncSession, ticket: Ticket, actor: str, text: str) -> None:
+    """Answer the requester on the ticket (public, counts as the first response)."""
+    await log(db=db, ticket=ticket, actor=actor, kind="reply", text=text, public=True)
+    mark_first_response(ticket)
+
+
+async def note(*, db: AsyncSession, ticket: Ticket, actor: str, text: str) -> None:
+    """Add an internal note (never shown to the requester)."""
+    await log(db=db, ticket=ticket, actor=actor, kind="note", text=text, public=False)
+
+
+async def change(
+    *,
+    db: AsyncSession,
+    ticket: Ticket,
+    actor: str,
+    sla: SlaTable,
+    category: str | None = None,
+    impact: str | None = None,
+    urgency: str | None = None,
+    status: str | None = None,
+    resolution: str = "",
+) -> None:
+    """Reclassify and/or change the status in one step (each part logged)."""
+    await classify(
+        db=db,
+        ticket=ticket,
+        actor=actor,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        sla=sla,
+    )
+    if status:
+        await set_status(db=db, ticket=ticket, status=status, actor=actor, resolution=resolution)

@@ -8,6 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff.deps import OpenDbDep
 
 from . import service
 from .models import AuthSession, User
@@ -26,26 +29,21 @@ class Staff:
     via: str  # cookie | bearer
 
 
-async def _lookup(request: Request, token: str, kind: str) -> tuple[User, AuthSession] | None:
-    # A short session of its own: the request's connection is not held while it runs.
-    async with request.app.state.sessions() as session:
-        return await service.session_user(session=session, token=token, kind=kind)
-
-
 async def current_staff(
     request: Request,
+    open_db: OpenDbDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Staff:
     """The logged-in staff member (401), with the CSRF token checked for cookie changes."""
     if credentials is not None:
-        found = await _lookup(request, credentials.credentials, "bearer")
+        found = await _lookup(open_db, credentials.credentials, "bearer")
         if found is None:
             raise HTTPException(
                 401, "invalid or expired staff token", headers={"WWW-Authenticate": "Bearer"}
             )
         return Staff(found[0], "bearer")
     token = request.cookies.get(SESSION_COOKIE)
-    found = await _lookup(request, token, "cookie") if token else None
+    found = await _lookup(open_db, token, "cookie") if token else None
     if found is None:
         raise HTTPException(401, "login required")
     user, auth = found
@@ -54,6 +52,14 @@ async def current_staff(
         if not sent or not hmac.compare_digest(sent, auth.csrf_token):
             raise HTTPException(403, "missing or wrong CSRF token")
     return Staff(user, "cookie")
+
+
+async def _lookup(
+    open_db: async_sessionmaker[AsyncSession], token: str, kind: str
+) -> tuple[User, AuthSession] | None:
+    # A short database session of its own: the request's connection is not held while it runs.
+    async with open_db() as db:
+        return await service.session_user(db=db, token=token, kind=kind)
 
 
 def _require(role: str):  # type: ignore[no-untyped-def]

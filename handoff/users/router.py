@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
-from handoff.deps import SessionDep
+from handoff.deps import DbDep, SettingsDep
 
 from . import service
 from .dependencies import CSRF_COOKIE, SESSION_COOKIE, CurrentAdmin, CurrentStaff
@@ -29,18 +29,16 @@ def user_json(user: User) -> dict[str, Any]:
 
 @router.post("/login")
 async def login(
-    body: Login, request: Request, response: Response, session: SessionDep
+    body: Login, response: Response, db: DbDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """Check the password; set the session cookie and return a bearer token for API use."""
-    user = await service.authenticate(
-        session=session, username=body.username, password=body.password
-    )
+    user = await service.authenticate(db=db, username=body.username, password=body.password)
     if user is None:
         raise HTTPException(401, "wrong username or password")
-    cookie, csrf = await service.start_session(session=session, user=user, kind="cookie")
-    token, _ = await service.start_session(session=session, user=user, kind="bearer")
-    await session.commit()
-    secure = request.app.state.settings.public_url.startswith("https://")
+    cookie, csrf = await service.start_session(db=db, user=user, kind="cookie")
+    token, _ = await service.start_session(db=db, user=user, kind="bearer")
+    await db.commit()
+    secure = settings.public_url.startswith("https://")
     max_age = service.SESSION_HOURS * 3600
     response.set_cookie(
         SESSION_COOKIE,
@@ -64,17 +62,15 @@ async def login(
 
 
 @router.post("/logout", status_code=204)
-async def logout(
-    request: Request, response: Response, staff: CurrentStaff, session: SessionDep
-) -> None:
+async def logout(request: Request, response: Response, staff: CurrentStaff, db: DbDep) -> None:
     """End this login (cookie and the bearer token presented)."""
     for token in (
         request.cookies.get(SESSION_COOKIE),
         request.headers.get("authorization", "").removeprefix("Bearer ").strip(),
     ):
         if token:
-            await service.end_session(session=session, token=token)
-    await session.commit()
+            await service.end_session(db=db, token=token)
+    await db.commit()
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
 
@@ -85,15 +81,15 @@ async def me(staff: CurrentStaff) -> dict[str, Any]:
 
 
 @admin.get("", response_model=list[UserRead])
-async def list_users(user: CurrentAdmin, session: SessionDep) -> list[User]:
-    return list(await session.scalars(select(User).order_by(User.username)))
+async def list_users(user: CurrentAdmin, db: DbDep) -> list[User]:
+    return list(await db.scalars(select(User).order_by(User.username)))
 
 
 @admin.post("", response_model=UserRead, status_code=201)
-async def create_user(body: UserCreate, user: CurrentAdmin, session: SessionDep) -> User:
+async def create_user(body: UserCreate, user: CurrentAdmin, db: DbDep) -> User:
     try:
         created = await service.create_user(
-            session=session,
+            db=db,
             username=body.username,
             password=body.password,
             role=body.role,
@@ -103,5 +99,5 @@ async def create_user(body: UserCreate, user: CurrentAdmin, session: SessionDep)
         raise HTTPException(409, "that username is taken") from exc
     except service.InvalidUser as exc:
         raise HTTPException(422, str(exc)) from exc
-    await session.commit()
+    await db.commit()
     return created

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from handoff.deps import OpenDbDep
 from handoff.users import service as user_service
 from handoff.users.dependencies import SESSION_COOKIE
 from handoff.users.models import User
@@ -19,13 +20,13 @@ HOME = "/console"
 EDITOR_HOME = "/editor"  # the knowledge editor shares this login
 
 
-async def page_user(request: Request) -> User | None:
+async def page_user(request: Request, open_db: OpenDbDep) -> User | None:
     """The staff member of the session cookie, or None (pages redirect instead of 401)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    async with request.app.state.sessions() as session:
-        found = await user_service.session_user(session=session, token=token, kind="cookie")
+    async with open_db() as db:
+        found = await user_service.session_user(db=db, token=token, kind="cookie")
     return found[0] if found else None
 
 

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from handoff.deps import get_settings_dep
+
 from . import assets
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -45,7 +47,7 @@ def page(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     """Render a template as a page with the security headers every page gets."""
-    settings = request.app.state.settings
+    settings = get_settings_dep(request)
     values = {"dev_mode": settings.dev_mode, **(context or {})}
     response = templates().TemplateResponse(request, name, values, status_code=status_code)
     response.headers.update(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from handoff.deps import DbDep, get_settings_dep
 from handoff.kb import service as kb_service
 
 from . import articles, assets
@@ -20,7 +21,7 @@ DEMO_EMPLOYEE = {"name": "Anna Berger", "email": "anna.berger@brandt.example"}
 
 
 def _dev_mode(request: Request) -> bool:
-    return bool(request.app.state.settings.dev_mode)
+    return get_settings_dep(request).dev_mode
 
 
 @router.get("/")
@@ -56,15 +57,14 @@ async def demo(request: Request, name: str = "", email: str = "", lang: str = "d
 
 
 @router.get("/kb/{slug}")
-async def kb_article(slug: str, request: Request, lang: str = "de") -> Response:
+async def kb_article(slug: str, request: Request, db: DbDep, lang: str = "de") -> Response:
     """A published article, readable by anyone (the link the bot gives)."""
-    async with request.app.state.sessions() as session:
-        try:
-            text = await kb_service.published_text(
-                session=session, slug=slug, lang=lang if lang in ("de", "en") else "de"
-            )
-        except kb_service.ArticleNotFound:
-            return page(request, "not_found.html", {"what": "article"}, status_code=404)
+    try:
+        text = await kb_service.published_text(
+            session=db, slug=slug, lang=lang if lang in ("de", "en") else "de"
+        )
+    except kb_service.ArticleNotFound:
+        return page(request, "not_found.html", {"what": "article"}, status_code=404)
     return page(
         request,
         "kb_article.html",

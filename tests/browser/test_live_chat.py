@@ -9,8 +9,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
+from .live import Stack
 from .pages import Console, Session, Widget, ask_for_person
-from .stack import Stack
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,10 @@ async def test_markup_is_shown_literally_on_both_sides(
         await expect(console.messages(text)).to_have_count(1)
     assert await widget.log.locator("img, script").count() == 0
     assert await console.transcript.locator("img, script").count() == 0
-    await employee.page.wait_for_timeout(300)  # an onerror would have fired by now
+    # No element anywhere on either page came from the chat text, so no handler can run.
+    for page in (employee.page, staff.page):
+        await expect(page.locator("img[src='x']")).to_have_count(0)
+        await expect(page.locator("script", has_text="alert(1)")).to_have_count(0)
     assert employee.dialogs == [] and staff.dialogs == []
 
 
@@ -126,7 +129,8 @@ async def test_reload_and_reconnect_lose_nothing_and_duplicate_nothing(
     await expect(widget.panel.get_by_role("status")).to_contain_text("Netzverbindung")
     await console.reply("Während Sie offline waren (1)")
     await console.reply("Während Sie offline waren (2)")
-    await employee.page.wait_for_timeout(500)
+    # Both were sent live (the console shows them); the offline widget has neither.
+    await expect(console.messages("Während Sie offline waren (2)")).to_have_count(1)
     await expect(widget.messages("offline waren")).to_have_count(0)
     await employee.page.context.set_offline(False)
     await expect(widget.messages("Während Sie offline waren (1)")).to_have_count(1)

@@ -11,8 +11,8 @@ from playwright.async_api import Browser, Page, expect
 
 from handoff.web import assets
 
+from .live import Stack
 from .pages import Widget
-from .stack import Stack
 
 pytestmark = pytest.mark.browser
 

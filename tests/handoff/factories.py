@@ -16,15 +16,15 @@ PASSWORD = "correct horse battery"
 async def staff(helpdesk: Helpdesk, role: str = "agent", name: str | None = None) -> dict[str, Any]:
     """Create a staff account and log it in; return bearer headers and the login body."""
     username = f"{role}{next(_counter)}"
-    async with helpdesk.app.state.sessions() as session:
+    async with helpdesk.app.state.open_db() as db:
         await user_service.create_user(
-            session=session,
+            db=db,
             username=username,
             password=PASSWORD,
             role=role,
             display_name=name or username.title(),
         )
-        await session.commit()
+        await db.commit()
     response = await helpdesk.client.post(
         "/api/auth/login", json={"username": username, "password": PASSWORD}
     )

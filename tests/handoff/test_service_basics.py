@@ -87,7 +87,7 @@ async def test_a_corrupt_new_build_leaves_the_last_good_index_serving(
     app = sqlite_helpdesk.app
     good = app.state.search.build_id
     outcome = await indexing.rebuild_live(
-        sessions=app.state.sessions,
+        sessions=app.state.open_db,
         index_dir=sqlite_helpdesk.settings.index_dir,
         embedder=app.state.search.embedder,
         force=True,
@@ -127,8 +127,8 @@ async def test_dev_token_endpoint_exists_only_in_dev_mode(tmp_path: Path) -> Non
 async def test_export_writes_back_what_the_seed_import_read(
     sqlite_helpdesk: Helpdesk, tmp_path: Path
 ) -> None:
-    async with sqlite_helpdesk.app.state.sessions() as session:
-        exported = await kb_service.export_articles(session=session)
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        exported = await kb_service.export_articles(db=db)
     for article, status in exported:
         source.write_article(tmp_path / "export", article, status)
     original = {a.slug: (a, s) for a, s in source.read_all(sqlite_helpdesk.settings.kb_seed_dir)}
@@ -142,10 +142,10 @@ async def test_import_adds_a_version_only_for_changed_articles(
 ) -> None:
     articles = source.read_all(sqlite_helpdesk.settings.kb_seed_dir)
     changed = articles[0][0].model_copy(update={"tags": [*articles[0][0].tags, "neu"]})
-    async with sqlite_helpdesk.app.state.sessions() as session:
+    async with sqlite_helpdesk.app.state.open_db() as db:
         report = await kb_service.import_articles(
-            session=session, articles=[(changed, "published"), *articles[1:]], author="test"
+            db=db, articles=[(changed, "published"), *articles[1:]], author="test"
         )
-        article = await kb_service.get_article(session=session, slug=changed.slug)
+        article = await kb_service.get_article(db=db, slug=changed.slug)
     assert (report.created, report.updated, report.unchanged) == (0, 1, CATALOG_SLUGS - 1)
     assert article.latest_version == 2 and article.published_version == 2

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import Helpdesk
-from .factories import PASSWORD, staff
+from ..conftest import Helpdesk
+from ..factories import PASSWORD, staff
 
 
 async def test_login_sets_a_safe_cookie_and_returns_a_bearer_token(

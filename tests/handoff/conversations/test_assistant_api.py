@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from handoff.config import Settings
 
-from .conftest import Helpdesk, make_settings, running_helpdesk
+from ..conftest import Helpdesk, make_settings, running_helpdesk
 
 PASSWORD_TITLE = "Passwort vergessen – selbst zurücksetzen"
 
@@ -59,8 +59,8 @@ async def test_kb_answer_returns_the_article_steps_and_records_the_turn(
 
     from handoff.conversations.models import BotTurn
 
-    async with helpdesk.app.state.sessions() as session:
-        turn = await session.scalar(select(BotTurn).where(BotTurn.conversation_id == cid))
+    async with helpdesk.app.state.open_db() as db:
+        turn = await db.scalar(select(BotTurn).where(BotTurn.conversation_id == cid))
     assert turn is not None
     assert turn.kb_query == PASSWORD_TITLE and turn.kb_confident is True
     assert turn.kb_hits[0]["slug"] == "password-reset" and turn.outcome == "answered"
@@ -213,9 +213,7 @@ async def test_ticket_status_own_foreign_unknown_and_loose_numbers(helpdesk: Hel
         f"/api/tickets/{number}", headers=helpdesk.as_employee("ben.kraus@brandt.example", "Ben")
     )
     assert employee_view.status_code == 403
-    mine = await helpdesk.client.get(
-        "/api/tickets", params={"mine": 1}, headers=helpdesk.as_employee()
-    )
+    mine = await helpdesk.client.get("/api/tickets", headers=helpdesk.as_employee())
     assert [t["number"] for t in mine.json()["tickets"]] == [number]
 
 
@@ -293,8 +291,8 @@ async def test_feedback_counts_failures_in_a_row(sqlite_helpdesk: Helpdesk) -> N
 
     from handoff.conversations.models import Feedback
 
-    async with sqlite_helpdesk.app.state.sessions() as session:
-        queries = list(await session.scalars(select(Feedback.query)))
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        queries = list(await db.scalars(select(Feedback.query)))
     assert queries == ["VPN verbindet nicht"] * 3
 
 

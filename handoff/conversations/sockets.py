@@ -11,18 +11,25 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from handoff.auth.dependencies import employee_for_websocket
-from handoff.conversations import service as conversation_service
+from handoff.config import Settings
+from handoff.realtime import channels
+from handoff.realtime.broker import Broker, encode
 from handoff.users import service as user_service
 from handoff.users.dependencies import SESSION_COOKIE
 from handoff.users.models import User
 
-from .broker import encode
+from . import store
+from .events import Events
+from .queue import QueueFlow
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -30,26 +37,57 @@ HEARTBEAT_SECONDS = 20
 MAX_FRAME = 16_384
 
 
+@dataclass
+class Live:
+    """What the sockets need of the app; built once in the lifespan."""
+
+    open_db: async_sessionmaker[AsyncSession]
+    broker: Broker
+    events: Events
+    queue: QueueFlow
+    settings: Settings
+    # Clean-up tasks of closed sockets; the lifespan waits for them before the engine goes.
+    cleanups: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def finish_later(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run clean-up work to its end as its own task, held until it is done."""
+        task = asyncio.create_task(work)
+        self.cleanups.add(task)
+        task.add_done_callback(self.cleanups.discard)
+        return task
+
+
+def get_live(connection: HTTPConnection) -> Live:
+    live: Live = connection.app.state.live
+    return live
+
+
+LiveDep = Annotated[Live, Depends(get_live)]
+
+
 class Replay:
     """Sends stored messages after `seq`, then live ones: in order, each exactly once."""
 
-    def __init__(self, websocket: WebSocket, *, internal: bool) -> None:
+    def __init__(
+        self, websocket: WebSocket, open_db: async_sessionmaker[AsyncSession], *, internal: bool
+    ) -> None:
         self.websocket = websocket
+        self.open_db = open_db
         self.internal = internal  # agents also get internal notes
         self.sent: dict[str, int] = {}
 
     async def catch_up(self, conversation_id: str, after: int) -> None:
         """Send what is stored after `after` (or after what was sent, if later)."""
         self.sent[conversation_id] = max(after, self.sent.get(conversation_id, 0))
-        async with self.websocket.app.state.sessions() as session:
-            messages = await conversation_service.transcript(
-                session=session,
+        async with self.open_db() as db:
+            messages = await store.transcript(
+                db=db,
                 conversation_id=conversation_id,
                 after=self.sent[conversation_id],
                 include_internal=self.internal,
             )
         for message in messages:
-            await self._send_message(conversation_id, conversation_service.message_json(message))
+            await self._send_message(conversation_id, store.message_json(message))
 
     async def forward(self, event: dict[str, Any]) -> None:
         if event.get("type") != "message":
@@ -89,49 +127,7 @@ async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
     return frame if isinstance(frame, dict) else None
 
 
-@router.websocket("/ws/chat/{conversation_id}")
-async def chat_socket(
-    websocket: WebSocket, conversation_id: str, token: str = "", after: int = 0
-) -> None:
-    """The employee's live channel for one conversation (token: the employee token)."""
-    employee = employee_for_websocket(websocket, token)
-    if employee is None:
-        await websocket.close(code=4401, reason="employee token required")
-        return
-    async with websocket.app.state.sessions() as session:
-        try:
-            await conversation_service.get_for_employee(
-                session=session, conversation_id=conversation_id, employee=employee
-            )
-        except conversation_service.ConversationNotFound:
-            await websocket.close(code=4404, reason="conversation not found")
-            return
-    await websocket.accept()
-    broker = websocket.app.state.broker
-    replay = Replay(websocket, internal=False)
-    channels = (f"conversation:{conversation_id}", f"employee:{employee.id}")
-    async with broker.subscribe(*channels) as events:
-        await replay.catch_up(conversation_id, after)
-        pump = asyncio.create_task(_pump(events, replay))
-        try:
-            while True:
-                frame = await _receive(websocket)
-                if frame and frame.get("type") == "typing":
-                    await broker.publish(
-                        f"agent-conversation:{conversation_id}",
-                        {"type": "typing", "conversation_id": conversation_id, "who": "employee"},
-                    )
-                elif frame and frame.get("type") == "ping":
-                    await websocket.send_text(encode({"type": "pong"}))
-        except WebSocketDisconnect:
-            pass
-        finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
-
-
-async def _pump(events: Any, replay: Replay) -> None:
+async def _pump(events: AsyncIterator[dict[str, Any]], replay: Replay) -> None:
     try:
         async for event in events:
             await replay.forward(event)
@@ -139,47 +135,86 @@ async def _pump(events: Any, replay: Replay) -> None:
         log.debug("websocket pump ended", extra={"error": str(exc)})
 
 
-async def _agent_for(websocket: WebSocket, token: str) -> User | None:
-    settings = websocket.app.state.settings
+async def _stop(*tasks: asyncio.Task[None]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@router.websocket("/ws/chat/{conversation_id}")
+async def chat_socket(
+    websocket: WebSocket, conversation_id: str, live: LiveDep, token: str = "", after: int = 0
+) -> None:
+    """The employee's live channel for one conversation (token: the employee token)."""
+    employee = employee_for_websocket(token, live.settings)
+    if employee is None:
+        await websocket.close(code=4401, reason="employee token required")
+        return
+    async with live.open_db() as db:
+        try:
+            await store.get_for_employee(db=db, conversation_id=conversation_id, employee=employee)
+        except store.ConversationNotFound:
+            await websocket.close(code=4404, reason="conversation not found")
+            return
+    await websocket.accept()
+    replay = Replay(websocket, live.open_db, internal=False)
+    heard = (channels.conversation(conversation_id), channels.employee(employee.id))
+    async with live.broker.subscribe(*heard) as events:
+        await replay.catch_up(conversation_id, after)
+        pump = asyncio.create_task(_pump(events, replay))
+        try:
+            while True:
+                frame = await _receive(websocket)
+                if frame and frame.get("type") == "typing":
+                    await live.events.typing(conversation_id, who="employee")
+                elif frame and frame.get("type") == "ping":
+                    await websocket.send_text(encode({"type": "pong"}))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await _stop(pump)
+
+
+async def _agent_for(websocket: WebSocket, live: Live, token: str) -> User | None:
     cookie = websocket.cookies.get(SESSION_COOKIE)
     if cookie:
         origin = websocket.headers.get("origin", "")
-        if origin and origin.rstrip("/") not in settings.allowed_origins:
+        if origin and origin.rstrip("/") not in live.settings.allowed_origins:
             return None
     secret, kind = (cookie, "cookie") if cookie else (token, "bearer")
     if not secret:
         return None
-    async with websocket.app.state.sessions() as session:
-        found = await user_service.session_user(session=session, token=secret, kind=kind)
+    async with live.open_db() as db:
+        found = await user_service.session_user(db=db, token=secret, kind=kind)
     if found is None or not found[0].can("agent"):
         return None
     return found[0]
 
 
 @router.websocket("/ws/agent")
-async def agent_socket(websocket: WebSocket, token: str = "") -> None:
+async def agent_socket(websocket: WebSocket, live: LiveDep, token: str = "") -> None:
     """An agent console: queue events always, chats it watches on request."""
-    agent = await _agent_for(websocket, token)
+    agent = await _agent_for(websocket, live, token)
     if agent is None:
         await websocket.close(code=4401, reason="agent login required")
         return
     await websocket.accept()
-    app = websocket.app
     connection = uuid.uuid4().hex
-    replay = Replay(websocket, internal=True)
+    replay = Replay(websocket, live.open_db, internal=True)
     watchers: dict[str, asyncio.Task[None]] = {}
-    async with app.state.broker.subscribe("agents") as events:
-        async with app.state.sessions() as session:
-            await user_service.heartbeat(session=session, connection_id=connection, user=agent)
-        await app.state.queue.presence_changed()
+    async with live.broker.subscribe(channels.AGENTS) as events:
+        async with live.open_db() as db:
+            await user_service.heartbeat(db=db, connection_id=connection, user=agent)
+        await live.queue.presence_changed()
         pump = asyncio.create_task(_pump(events, replay))
-        beat = asyncio.create_task(_heartbeats(app, connection, agent))
+        beat = asyncio.create_task(_heartbeats(live, connection, agent))
         try:
             while True:
                 frame = await _receive(websocket)
-                if not frame:
-                    continue
-                await _agent_frame(websocket, frame, replay, watchers)
+                if frame:
+                    await _agent_frame(websocket, live, frame, replay, watchers)
         except WebSocketDisconnect:
             pass
         finally:
@@ -187,50 +222,39 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
                 task.cancel()
             # Shielded: a handler cancelled at disconnect or shutdown must not abandon a
             # database call half-way (the lifespan waits for these before closing the engine).
-            await asyncio.shield(finish_later(app, _leave(app, connection)))
+            await asyncio.shield(live.finish_later(_leave(live, connection)))
 
 
-async def _leave(app: Any, connection: str) -> None:
-    async with app.state.sessions() as session:
-        await user_service.leave(session=session, connection_id=connection)
-    await app.state.queue.presence_changed()
-
-
-def finish_later(app: Any, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-    """Run clean-up work to its end as its own task; app.state.cleanups holds it until then."""
-    task = asyncio.create_task(work)
-    app.state.cleanups.add(task)
-    task.add_done_callback(app.state.cleanups.discard)
-    return task
+async def _leave(live: Live, connection: str) -> None:
+    async with live.open_db() as db:
+        await user_service.leave(db=db, connection_id=connection)
+    await live.queue.presence_changed()
 
 
 async def _agent_frame(
     websocket: WebSocket,
+    live: Live,
     frame: dict[str, Any],
     replay: Replay,
     watchers: dict[str, asyncio.Task[None]],
 ) -> None:
     kind, cid = frame.get("type"), str(frame.get("conversation_id") or "")
-    broker = websocket.app.state.broker
     if kind == "watch" and cid and cid not in watchers:
         ready = asyncio.Event()
-        watchers[cid] = asyncio.create_task(_watch(websocket, broker, cid, replay, ready))
+        watchers[cid] = asyncio.create_task(_watch(live.broker, cid, replay, ready))
         await ready.wait()
         await replay.catch_up(cid, int(frame.get("after") or 0))
     elif kind == "unwatch" and cid in watchers:
         watchers.pop(cid).cancel()
     elif kind == "typing" and cid:
-        await broker.publish(
-            f"conversation:{cid}", {"type": "typing", "conversation_id": cid, "who": "agent"}
-        )
+        await live.events.typing(cid, who="agent")
     elif kind == "ping":
         await websocket.send_text(encode({"type": "pong"}))
 
 
-async def _watch(
-    websocket: WebSocket, broker: Any, cid: str, replay: Replay, ready: asyncio.Event
-) -> None:
-    async with broker.subscribe(f"agent-conversation:{cid}", f"conversation:{cid}") as events:
+async def _watch(broker: Broker, cid: str, replay: Replay, ready: asyncio.Event) -> None:
+    heard = (channels.agent_conversation(cid), channels.conversation(cid))
+    async with broker.subscribe(*heard) as events:
         ready.set()
         async for event in events:
             if event.get("type") == "typing" and event.get("who") == "agent":
@@ -238,8 +262,8 @@ async def _watch(
             await replay.forward(event)
 
 
-async def _heartbeats(app: Any, connection: str, agent: User) -> None:
+async def _heartbeats(live: Live, connection: str, agent: User) -> None:
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
-        async with app.state.sessions() as session:
-            await user_service.heartbeat(session=session, connection_id=connection, user=agent)
+        async with live.open_db() as db:
+            await user_service.heartbeat(db=db, connection_id=connection, user=agent)

@@ -14,8 +14,8 @@ from starlette.websockets import WebSocketDisconnect
 from handoff.auth.employees import issue_token
 from handoff.main import create_app
 
-from .conftest import make_settings
-from .fakes import FakeEmbedder, FakeRasa
+from ..conftest import make_settings
+from ..fakes import FakeEmbedder, FakeRasa
 
 
 class Live:
@@ -57,15 +57,15 @@ class Live:
         from handoff.users import service as user_service
 
         async def create() -> None:
-            async with self.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            async with self.client.app.state.open_db() as db:  # type: ignore[attr-defined]
                 await user_service.create_user(
-                    session=session,
+                    db=db,
                     username=name.split()[0].lower(),
                     password="long enough pw",
                     role="agent",
                     display_name=name,
                 )
-                await session.commit()
+                await db.commit()
 
         self.client.portal.call(create)  # type: ignore[union-attr]
         token = self.client.post(
@@ -198,32 +198,33 @@ async def test_out_of_order_events_are_delivered_in_order_exactly_once(
     """Two writers' events may arrive swapped; the socket still sends 1, 2, 3 once each."""
     from types import SimpleNamespace
 
-    from handoff.conversations import service as conversation_service
-    from handoff.realtime.ws import Replay
+    from handoff.conversations import store
+    from handoff.conversations.sockets import Replay
 
     cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
     events = []
-    async with sqlite_helpdesk.app.state.sessions() as session:
-        conversation = await conversation_service.get(session=session, conversation_id=cid)
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        conversation = await store.get(db=db, conversation_id=cid)
         for text in ("eins", "zwei", "drei"):
-            message = await conversation_service.add_message(
-                session=session, conversation=conversation, sender="user", text=text
+            message = await store.add_message(
+                db=db, conversation=conversation, sender="user", text=text
             )
             events.append(
                 {
                     "type": "message",
                     "conversation_id": cid,
-                    "message": conversation_service.message_json(message),
+                    "message": store.message_json(message),
                 }
             )
-        await session.commit()
+        await db.commit()
     sent: list[dict[str, Any]] = []
 
     async def send_text(text: str) -> None:
         sent.append(json.loads(text))
 
-    socket = SimpleNamespace(app=sqlite_helpdesk.app, send_text=send_text)
-    replay = Replay(socket, internal=False)  # type: ignore[arg-type]
+    socket = SimpleNamespace(send_text=send_text)
+    open_db = sqlite_helpdesk.app.state.open_db
+    replay = Replay(socket, open_db, internal=False)  # type: ignore[arg-type]
     replay.sent[cid] = 0
     for index in (1, 0, 2, 2, 1):
         await replay.forward(events[index])

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from handoff.conversations.models import Conversation
 from handoff.database import utcnow
 
-from .conftest import Helpdesk, make_settings, running_helpdesk
-from .factories import queued_chat, staff
+from ..conftest import Helpdesk, make_settings, running_helpdesk
+from ..factories import queued_chat, staff
 
 
 async def _transcript(helpdesk: Helpdesk, cid: str, headers: dict[str, str]) -> list[dict]:
@@ -245,9 +245,9 @@ async def test_an_agent_online_changes_the_answer_to_queued(sqlite_helpdesk: Hel
     from handoff.users.models import User
 
     agent = await staff(sqlite_helpdesk, "agent")
-    async with sqlite_helpdesk.app.state.sessions() as session:
-        user = await session.get_one(User, agent["login"]["user"]["id"])
-        await user_service.heartbeat(session=session, connection_id="c1", user=user)
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        user = await db.get_one(User, agent["login"]["user"]["id"])
+        await user_service.heartbeat(db=db, connection_id="c1", user=user)
     assert sqlite_helpdesk.rasa.internal is not None
     cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
     result = (
@@ -261,15 +261,15 @@ async def test_an_agent_online_changes_the_answer_to_queued(sqlite_helpdesk: Hel
 
 async def test_waiting_too_long_tells_the_employee_once(helpdesk: Helpdesk) -> None:
     cid, employee = await queued_chat(helpdesk)
-    async with helpdesk.app.state.sessions() as session:
-        await session.execute(
+    async with helpdesk.app.state.open_db() as db:
+        await db.execute(
             update(Conversation)
             .where(Conversation.id == cid)
             .values(queued_at=utcnow() - timedelta(minutes=30), notified_unattended=False)
         )
-        await session.commit()
+        await db.commit()
     queue = helpdesk.app.state.queue
-    assert await queue.notify_unattended(helpdesk.app.state.chat) == 1
-    assert await queue.notify_unattended(helpdesk.app.state.chat) == 0
+    assert await queue.notify_unattended() == 1
+    assert await queue.notify_unattended() == 0
     last = (await _transcript(helpdesk, cid, employee))[-1]
     assert last["sender"] == "system" and "INC-" in last["text"]

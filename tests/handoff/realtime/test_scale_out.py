@@ -22,7 +22,7 @@ from handoff.auth.employees import issue_token
 
 pytestmark = pytest.mark.redis
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _redis_reason() -> str | None:

@@ -1,4 +1,4 @@
-"""Conversations and their transcript: numbering, reading, state changes."""
+"""Data access for conversations: the transcript, bot turns, feedback (no rules, no I/O)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from handoff.auth.employees import Employee
 from handoff.database import utcnow
 
 from .models import BotTurn, Conversation, Message
+from .rasa import BotMessage
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
@@ -39,7 +40,7 @@ def clean_text(text: str, *, limit: int) -> str:
     return cleaned
 
 
-async def create(*, session: AsyncSession, employee: Employee, locale: str) -> Conversation:
+async def create(*, db: AsyncSession, employee: Employee, locale: str) -> Conversation:
     """Start a conversation owned by the bot."""
     conversation = Conversation(
         id=uuid.uuid4().hex,
@@ -49,23 +50,23 @@ async def create(*, session: AsyncSession, employee: Employee, locale: str) -> C
         locale=locale,
         state="bot",
     )
-    session.add(conversation)
-    await session.flush()
+    db.add(conversation)
+    await db.flush()
     return conversation
 
 
-async def get(*, session: AsyncSession, conversation_id: str) -> Conversation:
-    conversation = await session.get(Conversation, conversation_id)
+async def get(*, db: AsyncSession, conversation_id: str) -> Conversation:
+    conversation = await db.get(Conversation, conversation_id)
     if conversation is None:
         raise ConversationNotFound(conversation_id)
     return conversation
 
 
 async def get_for_employee(
-    *, session: AsyncSession, conversation_id: str, employee: Employee
+    *, db: AsyncSession, conversation_id: str, employee: Employee
 ) -> Conversation:
     """Return the employee's own conversation; someone else's looks like a missing one."""
-    conversation = await session.get(Conversation, conversation_id)
+    conversation = await db.get(Conversation, conversation_id)
     if conversation is None or conversation.employee_id != employee.id:
         raise ConversationNotFound(conversation_id)
     return conversation
@@ -73,7 +74,7 @@ async def get_for_employee(
 
 async def add_message(
     *,
-    session: AsyncSession,
+    db: AsyncSession,
     conversation: Conversation,
     sender: str,
     text: str,
@@ -83,7 +84,7 @@ async def add_message(
     bot_status: str | None = None,
 ) -> Message:
     """Append a message with the conversation's next sequence number."""
-    seq = await session.scalar(
+    seq = await db.scalar(
         update(Conversation)
         .where(Conversation.id == conversation.id)
         .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
@@ -100,19 +101,51 @@ async def add_message(
         internal=internal,
         bot_status=bot_status,
     )
-    session.add(message)
-    await session.flush()
+    db.add(message)
+    await db.flush()
     return message
 
 
 async def transcript(
-    *, session: AsyncSession, conversation_id: str, after: int = 0, include_internal: bool = False
+    *, db: AsyncSession, conversation_id: str, after: int = 0, include_internal: bool = False
 ) -> list[Message]:
     """Return the messages after sequence number `after`, in order."""
     query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after)
     if not include_internal:
         query = query.where(Message.internal.is_(False))
-    return list(await session.scalars(query.order_by(Message.seq)))
+    return list(await db.scalars(query.order_by(Message.seq)))
+
+
+async def add_bot_messages(
+    *, db: AsyncSession, conversation: Conversation, messages: list[BotMessage]
+) -> list[Message]:
+    """Append the bot's replies, in order."""
+    return [
+        await add_message(
+            db=db, conversation=conversation, sender="bot", text=m.text, payload=m.payload
+        )
+        for m in messages
+    ]
+
+
+async def mark_relayed(*, db: AsyncSession, conversation_id: str, seq: int, failed: bool) -> None:
+    """Record whether the employee's message seq reached the bot."""
+    await db.execute(
+        update(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq == seq)
+        .values(bot_status="failed" if failed else "answered")
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def ensure_offered(*, db: AsyncSession, conversation: Conversation, payload: str) -> None:
+    """Accept a button payload only if the bot offered it in this conversation recently."""
+    recent = await transcript(
+        db=db, conversation_id=conversation.id, after=max(conversation.last_seq - 20, 0)
+    )
+    offered = {b.get("payload") for m in recent for b in m.payload.get("buttons", [])}
+    if payload not in offered:
+        raise MessageRejected("that button is not offered in this conversation")
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -149,11 +182,11 @@ def transcript_snapshot(messages: list[Message]) -> list[dict[str, Any]]:
     ]
 
 
-async def queue_position(*, session: AsyncSession, conversation: Conversation) -> int | None:
+async def queue_position(*, db: AsyncSession, conversation: Conversation) -> int | None:
     """1-based place in the queue (oldest first), or None when not queued."""
     if conversation.state != "queued" or conversation.queued_at is None:
         return None
-    ahead = await session.scalar(
+    ahead = await db.scalar(
         select(func.count(Conversation.id)).where(
             Conversation.state == "queued", Conversation.queued_at < conversation.queued_at
         )
@@ -161,9 +194,9 @@ async def queue_position(*, session: AsyncSession, conversation: Conversation) -
     return int(ahead or 0) + 1
 
 
-async def pending_turn(*, session: AsyncSession, conversation_id: str) -> BotTurn | None:
+async def pending_turn(*, db: AsyncSession, conversation_id: str) -> BotTurn | None:
     """The bot turn being processed for this conversation (the newest pending one)."""
-    return await session.scalar(
+    return await db.scalar(
         select(BotTurn)
         .where(BotTurn.conversation_id == conversation_id, BotTurn.outcome == "pending")
         .order_by(BotTurn.id.desc())
@@ -171,9 +204,9 @@ async def pending_turn(*, session: AsyncSession, conversation_id: str) -> BotTur
     )
 
 
-async def last_kb_query(*, session: AsyncSession, conversation_id: str) -> str | None:
+async def last_kb_query(*, db: AsyncSession, conversation_id: str) -> str | None:
     """The newest question of this conversation that went to the knowledge base."""
-    return await session.scalar(
+    return await db.scalar(
         select(BotTurn.kb_query)
         .where(BotTurn.conversation_id == conversation_id, BotTurn.kb_query.is_not(None))
         .order_by(BotTurn.id.desc())
@@ -181,8 +214,8 @@ async def last_kb_query(*, session: AsyncSession, conversation_id: str) -> str |
     )
 
 
-async def employee_messages(*, session: AsyncSession, conversation_id: str) -> list[str]:
-    rows = await session.scalars(
+async def employee_messages(*, db: AsyncSession, conversation_id: str) -> list[str]:
+    rows = await db.scalars(
         select(Message.text)
         .where(Message.conversation_id == conversation_id, Message.sender == "user")
         .order_by(Message.seq)

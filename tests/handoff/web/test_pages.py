@@ -14,8 +14,8 @@ from handoff.kb.models import Article
 from handoff.kb.schemas import ArticleCreate
 from handoff.web import assets
 
-from .conftest import Helpdesk, make_settings, running_helpdesk
-from .factories import PASSWORD, staff
+from ..conftest import Helpdesk, make_settings, running_helpdesk
+from ..factories import PASSWORD, staff
 
 
 @pytest.fixture
@@ -36,10 +36,8 @@ async def _publish(helpdesk: Helpdesk, slug: str, de_body: str, en_body: str) ->
             },
         }
     )
-    async with helpdesk.app.state.sessions() as session:
-        await kb_service.import_articles(
-            session=session, articles=[(article, "published")], author="test"
-        )
+    async with helpdesk.app.state.open_db() as db:
+        await kb_service.import_articles(db=db, articles=[(article, "published")], author="test")
 
 
 async def test_landing_page_links_console_and_api_docs(sqlite_helpdesk: Helpdesk) -> None:
@@ -163,10 +161,10 @@ async def test_kb_article_page_404s(sqlite_helpdesk: Helpdesk) -> None:
     client = sqlite_helpdesk.client
     assert (await client.get("/kb/no-such-article")).status_code == 404
     await _publish(sqlite_helpdesk, "draft-only", "Entwurf", "Draft")
-    async with sqlite_helpdesk.app.state.sessions() as session:
-        article = await session.scalar(select(Article).where(Article.slug == "draft-only"))
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        article = await db.scalar(select(Article).where(Article.slug == "draft-only"))
         assert article is not None
         article.published_version, article.status = None, "draft"
-        await session.commit()
+        await db.commit()
     missing = await client.get("/kb/draft-only")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import Helpdesk
+from ..conftest import Helpdesk
 
 ANNA = "anna.berger@brandt.example"
 
@@ -197,8 +197,8 @@ async def test_each_bot_turn_records_what_the_bot_understood(helpdesk: Helpdesk)
     await helpdesk.client.post(
         f"/api/chat/sessions/{cid}/messages", json={"text": "Outlook hängt"}, headers=headers
     )
-    async with helpdesk.app.state.sessions() as session:
-        turn = await session.scalar(select(BotTurn).where(BotTurn.conversation_id == cid))
+    async with helpdesk.app.state.open_db() as db:
+        turn = await db.scalar(select(BotTurn).where(BotTurn.conversation_id == cid))
     assert turn is not None
     assert (turn.intent, turn.confidence, turn.outcome) == ("it_problem", 0.93, "handled")
     assert turn.latency_ms is not None and turn.message_seq == 1

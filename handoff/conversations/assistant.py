@@ -1,0 +1,176 @@
+"""What the bot asks of the service: answers from the knowledge base, feedback, handoff, tickets.
+
+The failure streak (unconfident searches and "didn't help" in a row) is counted here, once;
+the bot decides on a handoff from the count it gets back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff.config import SlaTable
+from handoff.kb import service as kb_service
+from handoff.kb.search import LiveSearch
+from handoff.kb.sections import split_sections
+from handoff.tickets import priority as prio
+from handoff.tickets import service as ticket_service
+from handoff.tickets.models import Ticket
+from handoff.tickets.schemas import TicketDraft, ticket_json
+
+from . import ownership, store, ticketing
+from .models import Conversation, Feedback
+from .queue import QueueFlow
+
+ANSWER_HITS = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    confident: bool
+    lang: str
+    article: dict[str, Any] | None
+    hits: list[dict[str, Any]]
+    consecutive_failures: int
+
+
+def article_json(text: kb_service.PublishedText, public_url: str) -> dict[str, Any]:
+    """An article cut into the parts the bot shows one by one."""
+    parts = split_sections(text.body)
+    return {
+        "slug": text.slug,
+        "title": text.title,
+        "lang": text.lang,
+        "intro": parts["intro"],
+        "check_first": parts["check_first"],
+        "steps": parts["steps"],
+        "still_not_working": parts["still_not_working"],
+        "url": f"{public_url}/kb/{text.slug}?lang={text.lang}",
+    }
+
+
+def _count(conversation: Conversation, *, success: bool) -> int:
+    """Update and return the conversation's failure streak."""
+    conversation.kb_failures = 0 if success else conversation.kb_failures + 1
+    return conversation.kb_failures
+
+
+class AssistantFlow:
+    """The service side of the bot's actions (the internal API calls one method each)."""
+
+    def __init__(
+        self,
+        *,
+        open_db: async_sessionmaker[AsyncSession],
+        search: LiveSearch,
+        queue: QueueFlow,
+        public_url: str,
+        sla: SlaTable,
+    ) -> None:
+        self.open_db = open_db
+        self.search = search
+        self.queue = queue
+        self.public_url = public_url
+        self.sla = sla
+
+    async def answer(
+        self, *, db: AsyncSession, conversation: Conversation, query: str, lang: str
+    ) -> Answer:
+        """Search for the question; the article comes along when the search is confident."""
+        result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
+        article = None
+        if result.confident:
+            text = await kb_service.published_text(session=db, slug=result.hits[0].slug, lang=lang)
+            article = article_json(text, self.public_url)
+        hits = [h.to_json() for h in result.hits]
+        turn = await store.pending_turn(db=db, conversation_id=conversation.id)
+        if turn is not None:
+            turn.kb_query, turn.kb_confident, turn.kb_hits = query, result.confident, hits
+        failures = _count(conversation, success=result.confident)
+        await db.commit()
+        return Answer(result.confident, lang, article, hits, failures)
+
+    async def article(self, *, db: AsyncSession, slug: str, lang: str) -> dict[str, Any]:
+        """A published article, in lang if it exists (ArticleNotFound otherwise)."""
+        text = await kb_service.published_text(session=db, slug=slug, lang=lang)
+        return article_json(text, self.public_url)
+
+    async def feedback(
+        self, *, db: AsyncSession, conversation: Conversation, helpful: bool, slug: str | None
+    ) -> int:
+        """Record "did this help?" about the last question asked; return the failure streak."""
+        query = await store.last_kb_query(db=db, conversation_id=conversation.id)
+        db.add(Feedback(conversation_id=conversation.id, slug=slug, helpful=helpful, query=query))
+        failures = _count(conversation, success=helpful)
+        await db.commit()
+        return failures
+
+    async def hand_off(
+        self, *, db: AsyncSession, conversation: Conversation, reason: str
+    ) -> dict[str, Any]:
+        """Queue the conversation for a live agent, with a ticket that keeps the transcript."""
+        said = await store.employee_messages(db=db, conversation_id=conversation.id)
+        category = await ticketing.derive_category(
+            db=db, search=self.search, text=" ".join(said)[-500:] or "help"
+        )
+        result = await ownership.to_queue(
+            db=db, conversation=conversation, reason=reason, category=category, sla=self.sla
+        )
+        await db.commit()
+        if result.changed:
+            await self.queue.announce(conversation)
+        outcome = await self.queue.outcome() if result.changed else "already_queued"
+        if outcome in ("no_agents", "out_of_hours"):
+            # The bot tells the employee now; the waiting-too-long notice would repeat it.
+            conversation.notified_unattended = True
+            await db.commit()
+        position = await store.queue_position(db=db, conversation=conversation)
+        return {
+            "state": conversation.state,
+            "outcome": outcome,
+            "ticket_number": result.ticket.number,
+            "queue_position": position,
+            "agents_online": await self.queue.agents_online(),
+            "estimated_wait_minutes": await self.queue.estimated_wait(position),
+        }
+
+    async def preview_ticket(
+        self, *, db: AsyncSession, conversation: Conversation, draft: TicketDraft
+    ) -> dict[str, Any]:
+        """What the ticket would look like: summary, category, priority (nothing stored)."""
+        derived = await ticketing.derive(db=db, search=self.search, draft=draft)
+        return {
+            **asdict(derived),
+            "priority_label": prio.label(derived.priority, conversation.locale),
+        }
+
+    async def open_ticket(
+        self, *, db: AsyncSession, conversation: Conversation, draft: TicketDraft
+    ) -> Ticket:
+        """Open the ticket the employee described, with the transcript so far."""
+        derived = await ticketing.derive(db=db, search=self.search, draft=draft)
+        ticket = await ticketing.open_from_draft(
+            db=db, conversation=conversation, draft=draft, derived=derived, sla=self.sla
+        )
+        await db.commit()
+        return ticket
+
+    async def tickets(
+        self, *, db: AsyncSession, conversation: Conversation, open_only: bool
+    ) -> list[dict[str, Any]]:
+        """The conversation's employee's tickets, in the conversation's language."""
+        rows = await ticket_service.list_for_requester(
+            db=db, requester_id=conversation.employee_id, open_only=open_only
+        )
+        return [ticket_json(t, conversation.locale) for t in rows]
+
+    async def ticket(
+        self, *, db: AsyncSession, conversation: Conversation, number: str
+    ) -> dict[str, Any]:
+        """One ticket of the conversation's employee (TicketNotFound / NotYourTicket)."""
+        ticket = await ticket_service.get_for_requester(
+            db=db, number=number, requester_id=conversation.employee_id
+        )
+        return ticket_json(ticket, conversation.locale)
