@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     sla_minutes: SlaTable = Field(default_factory=lambda: dict(DEFAULT_SLA))
 
     max_message_chars: int = Field(default=4000, ge=1)
+    # A message this soon after a chat was closed continues it (its tickets, its context).
+    reopen_minutes: float = Field(default=30.0, ge=0)
 
     @field_validator("sla_minutes")
     @classmethod

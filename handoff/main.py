@@ -42,6 +42,7 @@ from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
+from handoff.tickets.priority import Sla
 from handoff.tickets.router import router as tickets_router
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
@@ -102,7 +103,11 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
     open_db = app.state.open_db
     events = app.state.events = Events(app.state.broker)
     chat = app.state.chat = ChatFlow(
-        open_db=open_db, bot=app.state.bot, events=events, max_chars=settings.max_message_chars
+        open_db=open_db,
+        bot=app.state.bot,
+        events=events,
+        max_chars=settings.max_message_chars,
+        reopen_minutes=settings.reopen_minutes,
     )
     queue = app.state.queue = QueueFlow(
         open_db=open_db,
@@ -110,13 +115,14 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         hours=settings.hours,
         timeout_minutes=settings.queue_timeout_minutes,
     )
-    app.state.agent_flow = AgentFlow(chat=chat, queue=queue, sla=settings.sla_minutes)
+    sla = Sla.of(settings)
+    app.state.agent_flow = AgentFlow(chat=chat, queue=queue, sla=sla)
     app.state.assistant = AssistantFlow(
         open_db=open_db,
         search=search,
         queue=queue,
         public_url=settings.public_url,
-        sla=settings.sla_minutes,
+        sla=sla,
     )
     app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
     app.state.live = Live(
