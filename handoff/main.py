@@ -18,12 +18,15 @@ from sqlalchemy import text
 
 from handoff import bootstrap
 from handoff import logging as logs
+from handoff.attachments.service import Limits
+from handoff.attachments.storage import DiskStorage, S3Storage, Storage
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
 from handoff.conversations.agent import AgentFlow
 from handoff.conversations.agent_router import router as agent_router
 from handoff.conversations.assistant import AssistantFlow
 from handoff.conversations.assistant_router import router as assistant_router
+from handoff.conversations.attachment_router import router as attachment_router
 from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
 from handoff.conversations.queue import QueueFlow
@@ -32,6 +35,7 @@ from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
+from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing
 from handoff.kb.drafts import DraftIndex
@@ -98,6 +102,16 @@ def _rasa(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Ras
     )
 
 
+def _attachment_storage(settings: Settings) -> Storage:
+    if settings.attachment_s3_bucket:
+        return S3Storage.connect(
+            bucket=settings.attachment_s3_bucket,
+            endpoint_url=settings.attachment_s3_endpoint_url,
+            region=settings.attachment_s3_region,
+        )
+    return DiskStorage(settings.attachment_dir)
+
+
 def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
     """The conversation flows, each built once and handed to the routes by dependencies."""
     open_db = app.state.open_db
@@ -125,6 +139,13 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         sla=sla,
     )
     app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
+    app.state.uploads = UploadFlow(
+        open_db=open_db,
+        storage=_attachment_storage(settings),
+        limits=Limits(settings.attachment_max_bytes, settings.attachment_conversation_max_bytes),
+        events=events,
+        public_url=settings.public_url,
+    )
     app.state.live = Live(
         open_db=open_db, broker=app.state.broker, events=events, queue=queue, settings=settings
     )
@@ -209,6 +230,7 @@ def create_app(
     app.include_router(chat_router)
     app.include_router(tickets_router)
     app.include_router(assistant_router)
+    app.include_router(attachment_router)
     app.include_router(auth_router)
     app.include_router(users_admin_router)
     app.include_router(agent_router)

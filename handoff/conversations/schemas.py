@@ -70,6 +70,14 @@ class MessageCreate(BaseModel):
     )
 
 
+class AttachmentRead(BaseModel):
+    id: str
+    name: str
+    content_type: str
+    size: int
+    url: str = Field(description="the file, for this employee and for staff")
+
+
 class MessageRead(BaseModel):
     id: int
     seq: int
@@ -80,6 +88,7 @@ class MessageRead(BaseModel):
     buttons: list[dict[str, str]] | None = None
     kb_article: dict[str, Any] | None = None
     ticket: dict[str, Any] | None = None
+    attachments: list[AttachmentRead] | None = None
 
 
 class ChatReply(BaseModel):

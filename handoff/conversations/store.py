@@ -162,7 +162,7 @@ def message_json(message: Message) -> dict[str, Any]:
         data["author"] = message.author
     if message.internal:
         data["internal"] = True
-    for key in ("buttons", "kb_article", "ticket"):
+    for key in ("buttons", "kb_article", "ticket", "attachments"):
         if key in message.payload:
             data[key] = message.payload[key]
     return data

@@ -56,6 +56,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you – your reply is on ticket {ticket}. The IT Service Desk will get back "
         "to you here.",
     },
+    "attachment_on_ticket": {
+        "de": "Danke, die Datei ist beim Ticket {ticket}.",
+        "en": "Thank you, the file is on ticket {ticket}.",
+    },
+    "attachment_kept": {
+        "de": "Danke, die Datei ist im Chat gespeichert. Wird ein Ticket daraus, kommt sie mit.",
+        "en": "Thank you, the file is saved with the chat. If a ticket is opened, it goes with it.",
+    },
     "ticket_reply": {
         "de": "Antwort zu Ticket {ticket}:",
         "en": "Reply on ticket {ticket}:",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.attachments import service as attachment_service
 from handoff.kb import service as kb_service
 from handoff.kb.search import IndexUnavailable, LiveSearch
 from handoff.tickets import priority as prio
@@ -94,6 +95,9 @@ async def open_from_draft(
         topic.ticket_id = ticket.id
     if conversation.ticket_id is None:
         conversation.ticket_id = ticket.id
+    await attachment_service.link_to_ticket(
+        db=db, conversation_id=conversation.id, ticket_id=ticket.id
+    )
     return ticket
 
 
@@ -144,6 +148,9 @@ async def ticket_for(
     if topic is not None:
         topic.ticket_id = ticket.id
     conversation.ticket_id = ticket.id
+    await attachment_service.link_to_ticket(
+        db=db, conversation_id=conversation.id, ticket_id=ticket.id
+    )
     return ticket
 
 
