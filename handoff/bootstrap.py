@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff import migrate
 from handoff.config import Settings
 from handoff.conversations import canned
-from handoff.kb import indexing, source
 from handoff.kb import service as kb_service
-from kb_index import Embedder
+from handoff.kb import source
+from handoff.kb.rebuild import Rebuilder, RebuildOutcome
+from kb_index import Progress
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +39,17 @@ async def prepare(
     *,
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
-    embedder: Embedder | None,
-    progress: indexing.Progress | None = None,
-) -> indexing.BuildOutcome | None:
-    """Migrate, seed an empty knowledge base, and build the index if the articles changed."""
+    rebuilder: Rebuilder | None,
+    progress: Progress | None = None,
+) -> RebuildOutcome | None:
+    """Migrate, seed an empty knowledge base, and rebuild the index if the articles changed.
+
+    Start-up publishes what is published: the quality gate is for editors' changes.
+    """
     await migrate_database(settings)
     await seed_articles(settings=settings, sessions=sessions)
     async with sessions() as session:
         await canned.seed_defaults(session=session)
-    if embedder is None:
+    if rebuilder is None:
         return None
-    return await indexing.rebuild_live(
-        sessions=sessions, index_dir=settings.index_dir, embedder=embedder, progress=progress
-    )
+    return await rebuilder.rebuild(requested_by="startup", quality_gate=False, progress=progress)

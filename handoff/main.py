@@ -30,11 +30,12 @@ from handoff.conversations.queue import QueueService
 from handoff.conversations.router import router as chat_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.database import create_engine, create_sessionmaker
-from handoff.kb import indexing
+from handoff.insights.router import router as insights_router
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
 from handoff.kb.index_router import router as kb_index_router
 from handoff.kb.jobs import RebuildJobs
+from handoff.kb.rebuild import Rebuilder
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
@@ -97,16 +98,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         load_embedder, settings.embedding_model
     )
     app.state.engine, app.state.sessions = engine, sessions
-    if settings.auto_prepare:
-        await bootstrap.prepare(settings=settings, sessions=sessions, embedder=embedder)
     search = LiveSearch(embedder=embedder, sessions=sessions)
+    rebuilder = Rebuilder(sessions=sessions, settings=settings, embedder=embedder, search=search)
+    if settings.auto_prepare:
+        await bootstrap.prepare(settings=settings, sessions=sessions, rebuilder=rebuilder)
     await search.refresh()
     if search.index is None and settings.auto_prepare:
         log.warning("live index unusable; rebuilding", extra={"error": search.last_error})
-        await indexing.rebuild_live(
-            sessions=sessions, index_dir=settings.index_dir, embedder=embedder, force=True
-        )
-        await search.refresh()
+        await rebuilder.rebuild(requested_by="startup", quality_gate=False, force=True)
     app.state.search = search
     prio.configure_sla(settings.sla_minutes)
     app.state.broker = _broker(settings)
@@ -142,7 +141,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.agent_actions = AgentActions(chat=app.state.chat, queue=app.state.queue)
     app.state.ticket_updates = TicketUpdates(chat=app.state.chat)
-    app.state.rebuild_jobs = RebuildJobs(sessions=sessions, settings=settings, search=search)
+    app.state.rebuild_jobs = RebuildJobs(rebuilder=rebuilder)
     app.state.draft_index = DraftIndex(
         sessions=sessions, search=search, path=settings.index_dir / "draft"
     )
@@ -193,6 +192,7 @@ def create_app(
     app.include_router(kb_router)
     app.include_router(kb_editor_router)
     app.include_router(kb_index_router)
+    app.include_router(insights_router)
     app.include_router(chat_router)
     app.include_router(tickets_router)
     app.include_router(conversations_internal, dependencies=ServiceOnly)

@@ -8,8 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kb_index import Document
-
 from .models import Article, ArticleVersion
 from .schemas import ArticleContent, ArticleCreate
 
@@ -20,6 +18,10 @@ class ArticleNotFound(LookupError):
 
 class ArticleExists(ValueError):
     """An article with that slug exists already."""
+
+
+class NoTranslation(ValueError):
+    """The article has no text in that language."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,14 @@ async def create_article(
     return existing
 
 
-def publish_version(article: Article, number: int) -> None:
+def publish_version(*, article: Article, number: int) -> None:
     """Make version number the one search and the bot see."""
     article.published_version = number
     article.status = "published"
 
 
-def same_content(version: ArticleVersion, content: ArticleContent) -> bool:
+def same_content(*, version: ArticleVersion, content: ArticleContent) -> bool:
+    """Tell whether a version stores exactly this content."""
     return (
         version.category == content.category
         and sorted(version.tags) == sorted(content.tags)
@@ -133,46 +136,24 @@ async def import_articles(
             latest = await get_version(
                 session=session, article=article, number=article.latest_version
             )
-            if same_content(latest, content):
+            if same_content(version=latest, content=content):
                 unchanged += 1
                 if status == "published" and article.published_version != latest.number:
-                    publish_version(article, latest.number)
+                    publish_version(article=article, number=latest.number)
                 continue
             await add_version(
                 session=session, article=article, content=content, author=author, note="imported"
             )
             updated += 1
         if status == "published":
-            publish_version(article, article.latest_version)
+            publish_version(article=article, number=article.latest_version)
     await session.commit()
     return ImportReport(created, updated, unchanged)
 
 
 async def count_articles(*, session: AsyncSession) -> int:
+    """Return how many articles exist (deleted ones included)."""
     return int(await session.scalar(select(func.count(Article.id))) or 0)
-
-
-async def _published_versions(session: AsyncSession) -> list[tuple[str, ArticleVersion]]:
-    rows = await session.execute(
-        select(Article.slug, ArticleVersion)
-        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
-        .where(
-            Article.deleted.is_(False),
-            Article.published_version.is_not(None),
-            ArticleVersion.number == Article.published_version,
-        )
-        .order_by(Article.slug)
-    )
-    return [(slug, version) for slug, version in rows]
-
-
-async def published_documents(*, session: AsyncSession) -> list[Document]:
-    """Return one search document per published article and language."""
-    return [
-        doc
-        for slug, version in await _published_versions(session)
-        for doc in _documents(slug, version)
-    ]
 
 
 async def published_text(*, session: AsyncSession, slug: str, lang: str) -> PublishedText:
@@ -216,31 +197,35 @@ async def category_of(*, session: AsyncSession, slug: str) -> str | None:
     return version.category
 
 
+async def latest(*, session: AsyncSession, article: Article) -> ArticleVersion:
+    """Return the article's newest version (drafts included)."""
+    return await get_version(session=session, article=article, number=article.latest_version)
+
+
 async def update_article(
-    *, session: AsyncSession, slug: str, content: ArticleContent, author: str, note: str = ""
+    *, session: AsyncSession, article: Article, content: ArticleContent, author: str, note: str = ""
 ) -> Article:
     """Store an edit as the next version; the published version stays until publish."""
-    article = await get_article(session=session, slug=slug)
     latest = await get_version(session=session, article=article, number=article.latest_version)
-    if not same_content(latest, content):
+    if not same_content(version=latest, content=content):
         await add_version(
             session=session, article=article, content=content, author=author, note=note or "edited"
         )
     return article
 
 
-async def publish(*, session: AsyncSession, slug: str, version: int | None = None) -> Article:
+async def publish(
+    *, session: AsyncSession, article: Article, version: int | None = None
+) -> Article:
     """Publish the latest version (or a given one)."""
-    article = await get_article(session=session, slug=slug)
     number = version or article.latest_version
     await get_version(session=session, article=article, number=number)
-    publish_version(article, number)
+    publish_version(article=article, number=number)
     return article
 
 
-async def restore(*, session: AsyncSession, slug: str, number: int, author: str) -> Article:
+async def restore(*, session: AsyncSession, article: Article, number: int, author: str) -> Article:
     """Make an old version's content the newest version (a draft until published)."""
-    article = await get_article(session=session, slug=slug)
     old = await get_version(session=session, article=article, number=number)
     content = ArticleContent(category=old.category, tags=old.tags, translations=old.translations)
     await add_version(
@@ -253,13 +238,13 @@ async def restore(*, session: AsyncSession, slug: str, number: int, author: str)
     return article
 
 
-async def delete_article(*, session: AsyncSession, slug: str) -> None:
+async def delete_article(*, session: AsyncSession, article: Article) -> None:
     """Retire an article: search no longer sees it; its versions are kept."""
-    article = await get_article(session=session, slug=slug)
     article.deleted, article.status, article.published_version = True, "draft", None
 
 
 async def versions(*, session: AsyncSession, article: Article) -> list[ArticleVersion]:
+    """Return every version of an article, newest first."""
     rows = await session.scalars(
         select(ArticleVersion)
         .where(ArticleVersion.article_id == article.id)
@@ -308,26 +293,23 @@ async def list_articles(
     return out
 
 
-async def latest_documents(*, session: AsyncSession) -> list[Document]:
-    """Search documents of every article's newest version, drafts included (to try edits)."""
-    rows = await session.execute(
-        select(Article.slug, ArticleVersion)
-        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
-        .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
-        .order_by(Article.slug)
+async def add_questions(
+    *, session: AsyncSession, article: Article, lang: str, questions: list[str], author: str
+) -> ArticleVersion:
+    """Add example questions to the newest version's text in lang, as a new version."""
+    latest = await get_version(session=session, article=article, number=article.latest_version)
+    translations = dict(latest.translations)
+    if lang not in translations:
+        raise NoTranslation(f"the article has no {lang} text to attach to")
+    text = dict(translations[lang])
+    known = list(text.get("questions") or [])
+    text["questions"] = [*known, *(q for q in dict.fromkeys(questions) if q not in known)]
+    translations[lang] = text
+    content = ArticleContent(category=latest.category, tags=latest.tags, translations=translations)
+    return await add_version(
+        session=session,
+        article=article,
+        content=content,
+        author=author,
+        note="questions from knowledge gaps",
     )
-    return [doc for slug, version in rows for doc in _documents(slug, version)]
-
-
-def _documents(slug: str, version: ArticleVersion) -> list[Document]:
-    return [
-        Document(
-            id=slug,
-            lang=lang,
-            title=text["title"],
-            text=text["body"],
-            questions=tuple(text.get("questions") or ()),
-            tags=tuple(version.tags),
-        )
-        for lang, text in sorted(version.translations.items())
-    ]

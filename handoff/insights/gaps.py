@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -16,12 +15,14 @@ from handoff.conversations.models import BotTurn, Feedback
 from kb_index import Embedder
 
 from .models import GapResolution
+from .schemas import GapGroup, GapQuestion
 
 SIMILAR = 0.72  # cosine similarity at which two questions count as the same need
 RECENT = 5000
 
 
 def text_hash(text: str) -> str:
+    """Return the hash that identifies a question, whatever its case and spacing."""
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
@@ -84,30 +85,31 @@ def cluster(items: list[Item], vectors: np.ndarray) -> list[list[int]]:
     return groups
 
 
-async def gap_groups(*, session: AsyncSession, embedder: Embedder) -> list[dict[str, Any]]:
+def _group(chosen: list[Item]) -> GapGroup:
+    seen = [it.last_seen for it in chosen if it.last_seen]
+    return GapGroup(
+        id=text_hash(chosen[0].text)[:12],
+        count=sum(it.count for it in chosen),
+        kinds=sorted({k for it in chosen for k in it.kinds}),
+        last_seen=max(seen).isoformat() if seen else None,
+        questions=[
+            GapQuestion(text=it.text, count=it.count, conversations=sorted(it.conversations))
+            for it in chosen
+        ],
+    )
+
+
+async def gap_groups(*, session: AsyncSession, embedder: Embedder) -> list[GapGroup]:
     """Groups of similar unanswered questions, largest first."""
     items = await collect(session=session)
     if not items:
         return []
     vectors = await asyncio.to_thread(embedder.encode, [item.text for item in items])
-    out = []
-    for members in cluster(items, vectors):
-        chosen = sorted((items[i] for i in members), key=lambda it: -it.count)
-        out.append(
-            {
-                "id": text_hash(chosen[0].text)[:12],
-                "count": sum(it.count for it in chosen),
-                "kinds": sorted({k for it in chosen for k in it.kinds}),
-                "last_seen": max(it.last_seen for it in chosen if it.last_seen).isoformat()
-                if any(it.last_seen for it in chosen)
-                else None,
-                "questions": [
-                    {"text": it.text, "count": it.count, "conversations": sorted(it.conversations)}
-                    for it in chosen
-                ],
-            }
-        )
-    return sorted(out, key=lambda g: -int(g["count"]))
+    groups = [
+        _group(sorted((items[i] for i in members), key=lambda it: -it.count))
+        for members in cluster(items, vectors)
+    ]
+    return sorted(groups, key=lambda g: -g.count)
 
 
 async def resolve(

@@ -10,8 +10,8 @@ import pytest
 
 from handoff.web import assets
 
-from .conftest import Helpdesk
-from .factories import staff
+from ..conftest import Helpdesk
+from ..factories import staff
 
 PAGES = ["/editor", "/editor/articles/new", "/editor/index", "/editor/try", "/editor/gaps"]
 STATIC = Path(assets.STATIC_DIR)
