@@ -209,21 +209,7 @@ def _users_ensure_admin(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the helpdesk service")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.set_defaults(func=_serve)
-    prepare = sub.add_parser("prepare", help="migrate, seed, build the index if articles changed")
-    prepare.add_argument("--no-index", action="store_true")
-    prepare.set_defaults(func=_prepare)
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
-    upgrade = db.add_parser("upgrade", help="apply migrations")
-    upgrade.add_argument("revision", nargs="?", default="head")
-    upgrade.set_defaults(func=_db_upgrade)
+def _add_kb_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     kb = sub.add_parser("kb", help="knowledge base: files and the index").add_subparsers(
         dest="kb", required=True
     )
@@ -245,6 +231,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
     rebuild.set_defaults(func=_kb_rebuild)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m handoff", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the helpdesk service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=_serve)
+    prepare = sub.add_parser("prepare", help="migrate, seed, build the index if articles changed")
+    prepare.add_argument("--no-index", action="store_true")
+    prepare.set_defaults(func=_prepare)
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    upgrade = db.add_parser("upgrade", help="apply migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=_db_upgrade)
+    _add_kb_commands(sub)
     users = sub.add_parser("users", help="staff accounts").add_subparsers(
         dest="users", required=True
     )
