@@ -66,7 +66,7 @@ async def collect(*, session: AsyncSession) -> list[Item]:
     return [item for key, item in items.items() if key not in handled]
 
 
-def cluster(items: list[Item], vectors: np.ndarray) -> list[list[int]]:
+def cluster(*, items: list[Item], vectors: np.ndarray) -> list[list[int]]:
     """Greedy grouping: most frequent first, joining the nearest group above SIMILAR."""
     order = sorted(range(len(items)), key=lambda i: -items[i].count)
     groups: list[list[int]] = []
@@ -107,7 +107,7 @@ async def gap_groups(*, session: AsyncSession, embedder: Embedder) -> list[GapGr
     vectors = await asyncio.to_thread(embedder.encode, [item.text for item in items])
     groups = [
         _group(sorted((items[i] for i in members), key=lambda it: -it.count))
-        for members in cluster(items, vectors)
+        for members in cluster(items=items, vectors=vectors)
     ]
     return sorted(groups, key=lambda g: -g.count)
 

@@ -32,7 +32,7 @@ class DraftIndex:
         """Return the index of the newest versions, rebuilt first if they changed."""
         async with self.sessions() as session:
             documents = await kb_documents.latest_documents(session=session)
-            live = await indexing.live_build(session)
+            live = await indexing.live_build(session=session)
         digest = indexing.content_digest(documents)
         async with self._lock:
             if self._index is None or digest != self._digest:

@@ -40,7 +40,7 @@ def content_digest(documents: Sequence[Document]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-async def live_build(session: AsyncSession) -> IndexBuild | None:
+async def live_build(*, session: AsyncSession) -> IndexBuild | None:
     """Return the build that is live now, if any."""
     return await session.scalar(
         select(IndexBuild)

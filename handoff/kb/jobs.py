@@ -45,7 +45,7 @@ class RebuildJobs:
     async def overview(self) -> IndexRead:
         """Return the live build and the latest jobs."""
         async with self.rebuilder.sessions() as session:
-            live = await indexing.live_build(session)
+            live = await indexing.live_build(session=session)
             recent = await indexing.recent_builds(session=session)
         return IndexRead(
             live=JobRead.of(live) if live else None, jobs=[JobRead.of(b) for b in recent]

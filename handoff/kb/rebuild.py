@@ -87,7 +87,7 @@ class Rebuilder:
     async def _unchanged_live(self) -> IndexBuild | None:
         async with self.sessions() as session:
             documents = await kb_documents.published_documents(session=session)
-            live = await indexing.live_build(session)
+            live = await indexing.live_build(session=session)
         if (
             live is not None
             and live.details.get("content_digest") == indexing.content_digest(documents)
@@ -225,7 +225,7 @@ class Rebuilder:
 
         async with self.sessions() as session:
             documents = await kb_documents.published_documents(session=session)
-            live = await indexing.live_build(session)
+            live = await indexing.live_build(session=session)
         path = self.settings.index_dir / "builds" / build_id
         stats = await asyncio.to_thread(
             build_index,

@@ -46,7 +46,7 @@ class LiveSearch:
     async def refresh(self) -> None:
         """Load the live build if it is not the one loaded (cheap when nothing changed)."""
         async with self._sessions() as session:
-            build = await live_build(session)
+            build = await live_build(session=session)
         if build is None or build.id in (self._build_id, self._failed_build):
             return
         async with self._lock:
