@@ -6,8 +6,14 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from handoff.config import get_settings
+from handoff.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from handoff.kb.rebuild import Rebuilder, RebuildOutcome
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -26,26 +32,79 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuilder(settings: Settings, open_db: async_sessionmaker[AsyncSession]) -> Rebuilder:
+    from handoff.kb.rebuild import Rebuilder
+    from kb_index.embedder import load_embedder
+
+    embedder = load_embedder(settings.embedding_model)
+    return Rebuilder(open_db=open_db, settings=settings, embedder=embedder)
+
+
 def _prepare(args: argparse.Namespace) -> int:
     from handoff import bootstrap
     from handoff.cli_support import database
-    from kb_index.__main__ import _progress
-    from kb_index.embedder import load_embedder
+    from kb_index import ProgressBar
 
     settings = get_settings()
 
-    async def run() -> None:
-        async with database(settings) as sessions:
-            embedder = None if args.no_index else load_embedder(settings.embedding_model)
-            outcome = await bootstrap.prepare(
-                settings=settings, sessions=sessions, embedder=embedder, progress=_progress
+    async def run() -> RebuildOutcome | None:
+        async with database(settings) as open_db:
+            return await bootstrap.prepare(
+                settings=settings,
+                open_db=open_db,
+                rebuilder=None if args.no_index else _rebuilder(settings, open_db),
+                progress=ProgressBar(),
             )
-            if outcome is not None:
-                state = "unchanged" if outcome.skipped else "rebuilt"
-                print(f"index {state} (build {outcome.build.id})", file=sys.stderr)
 
-    asyncio.run(run())
-    return 0
+    outcome = asyncio.run(run())
+    return 0 if outcome is None else _report_rebuild(outcome, settings)
+
+
+def _kb_rebuild(args: argparse.Namespace) -> int:
+    from handoff import bootstrap
+    from handoff.cli_support import database
+    from kb_index import ProgressBar
+
+    settings = get_settings()
+
+    async def run() -> RebuildOutcome:
+        async with database(settings) as open_db:
+            await bootstrap.seed_articles(settings=settings, open_db=open_db)
+            return await _rebuilder(settings, open_db).rebuild(
+                requested_by="cli",
+                quality_gate=not args.no_quality_gate,
+                force=args.force,
+                progress=None if args.quiet else ProgressBar(),
+            )
+
+    return _report_rebuild(asyncio.run(run()), settings)
+
+
+def _report_rebuild(outcome: RebuildOutcome, settings: Settings) -> int:
+    """Say how a rebuild ended; 0 if the live index is current, else 1."""
+    build = outcome.build
+    if outcome.skipped:
+        print(f"live index unchanged, kept: build {build.id}", file=sys.stderr)
+        return 0
+    joined = f"joined the rebuild requested by {build.requested_by}: " if outcome.joined else ""
+    if build.state == "succeeded":
+        print(
+            f"{joined}live index built: build {build.id}, {build.documents} documents "
+            f"({build.embedded} embedded) at {settings.live_index_path}; {build.message}",
+            file=sys.stderr,
+        )
+        return 0
+    quality = build.details.get("quality") or {}
+    if build.state == "rejected":
+        print(
+            f"{joined}build {build.id} rejected by the quality gate: {quality.get('baseline')} "
+            f"-> {quality.get('candidate')} of the evaluation questions right; the live index "
+            "is unchanged (an admin can publish it anyway in the editor)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{joined}build {build.id} {build.state}: {build.message}", file=sys.stderr)
+    return 1
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -64,10 +123,8 @@ def _kb_import(args: argparse.Namespace) -> int:
     articles = source.read_all(Path(args.directory))
 
     async def run() -> None:
-        async with database(get_settings()) as sessions, sessions() as session:
-            report = await service.import_articles(
-                session=session, articles=articles, author=args.author
-            )
+        async with database(get_settings()) as open_db, open_db() as db:
+            report = await service.import_articles(db=db, articles=articles, author=args.author)
         print(
             f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}",
             file=sys.stderr,
@@ -82,8 +139,8 @@ def _kb_export(args: argparse.Namespace) -> int:
     from handoff.kb import service, source
 
     async def run() -> int:
-        async with database(get_settings()) as sessions, sessions() as session:
-            articles = await service.export_articles(session=session)
+        async with database(get_settings()) as open_db, open_db() as db:
+            articles = await service.export_articles(db=db)
         for article, status in articles:
             source.write_article(Path(args.directory), article, status)
         return len(articles)
@@ -102,15 +159,15 @@ def _users_create(args: argparse.Namespace) -> int:
         raise ValueError("give the password on standard input with --password-stdin")
 
     async def run() -> None:
-        async with database(get_settings()) as sessions, sessions() as session:
+        async with database(get_settings()) as open_db, open_db() as db:
             user = await service.create_user(
-                db=session,
+                db=db,
                 username=args.username,
                 password=password,
                 role=args.role,
                 display_name=args.display_name or "",
             )
-            await session.commit()
+            await db.commit()
         print(f"created {user.role} {user.username}", file=sys.stderr)
 
     asyncio.run(run())
@@ -125,18 +182,18 @@ def _users_ensure_admin(args: argparse.Namespace) -> int:
     from handoff.users import service
 
     async def run() -> str | None:
-        async with database(get_settings()) as sessions, sessions() as session:
-            if await service.admin_exists(db=session):
+        async with database(get_settings()) as open_db, open_db() as db:
+            if await service.admin_exists(db=db):
                 return None
             password = secrets.token_urlsafe(12)
             await service.create_user(
-                db=session,
+                db=db,
                 username=args.username,
                 password=password,
                 role="admin",
                 display_name=args.display_name,
             )
-            await session.commit()
+            await db.commit()
             return password
 
     password = asyncio.run(run())
@@ -148,6 +205,30 @@ def _users_ensure_admin(args: argparse.Namespace) -> int:
             "(shown only now)"
         )
     return 0
+
+
+def _add_kb_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kb = sub.add_parser("kb", help="knowledge base: files and the index").add_subparsers(
+        dest="kb", required=True
+    )
+    kb_import = kb.add_parser("import", help="import articles in the source format")
+    kb_import.add_argument("directory")
+    kb_import.add_argument("--author", default="import")
+    kb_import.set_defaults(func=_kb_import)
+    kb_export = kb.add_parser("export", help="write every article in the source format")
+    kb_export.add_argument("directory")
+    kb_export.set_defaults(func=_kb_export)
+    rebuild = kb.add_parser(
+        "rebuild", help="build the live search index from the published articles"
+    )
+    rebuild.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    rebuild.add_argument(
+        "--no-quality-gate",
+        action="store_true",
+        help="make the build live without checking it against the evaluation set",
+    )
+    rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild.set_defaults(func=_kb_rebuild)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,14 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="apply migrations")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=_db_upgrade)
-    kb = sub.add_parser("kb", help="knowledge base files").add_subparsers(dest="kb", required=True)
-    kb_import = kb.add_parser("import", help="import articles in the source format")
-    kb_import.add_argument("directory")
-    kb_import.add_argument("--author", default="import")
-    kb_import.set_defaults(func=_kb_import)
-    kb_export = kb.add_parser("export", help="write every article in the source format")
-    kb_export.add_argument("directory")
-    kb_export.set_defaults(func=_kb_export)
+    _add_kb_commands(sub)
     users = sub.add_parser("users", help="staff accounts").add_subparsers(
         dest="users", required=True
     )

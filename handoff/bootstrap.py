@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff import migrate
 from handoff.config import Settings
 from handoff.conversations import canned
-from handoff.kb import indexing, source
 from handoff.kb import service as kb_service
-from kb_index import Embedder
+from handoff.kb import source
+from handoff.kb.rebuild import Rebuilder, RebuildOutcome
+from kb_index import Progress
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,13 @@ async def migrate_database(settings: Settings) -> None:
     await asyncio.to_thread(migrate.upgrade, settings.database_url)
 
 
-async def seed_articles(*, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
+async def seed_articles(*, settings: Settings, open_db: async_sessionmaker[AsyncSession]) -> int:
     """Import the repository's articles into an empty knowledge base; return how many."""
-    async with sessions() as session:
-        if await kb_service.count_articles(session=session):
+    async with open_db() as db:
+        if await kb_service.count_articles(db=db):
             return 0
         articles = source.read_all(settings.kb_seed_dir)
-        report = await kb_service.import_articles(session=session, articles=articles, author="seed")
+        report = await kb_service.import_articles(db=db, articles=articles, author="seed")
     log.info("seeded the knowledge base", extra={"articles": report.created})
     return report.created
 
@@ -37,17 +38,18 @@ async def seed_articles(*, settings: Settings, sessions: async_sessionmaker[Asyn
 async def prepare(
     *,
     settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    embedder: Embedder | None,
-    progress: indexing.Progress | None = None,
-) -> indexing.BuildOutcome | None:
-    """Migrate, seed an empty knowledge base, and build the index if the articles changed."""
+    open_db: async_sessionmaker[AsyncSession],
+    rebuilder: Rebuilder | None,
+    progress: Progress | None = None,
+) -> RebuildOutcome | None:
+    """Migrate, seed an empty knowledge base, and rebuild the index if the articles changed.
+
+    Start-up publishes what is published: the quality gate is for editors' changes.
+    """
     await migrate_database(settings)
-    await seed_articles(settings=settings, sessions=sessions)
-    async with sessions() as session:
-        await canned.seed_defaults(db=session)
-    if embedder is None:
+    await seed_articles(settings=settings, open_db=open_db)
+    async with open_db() as db:
+        await canned.seed_defaults(db=db)
+    if rebuilder is None:
         return None
-    return await indexing.rebuild_live(
-        sessions=sessions, index_dir=settings.index_dir, embedder=embedder, progress=progress
-    )
+    return await rebuilder.rebuild(requested_by="startup", quality_gate=False, progress=progress)

@@ -35,7 +35,3 @@ async def get_db(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[AsyncSession, Depends(get_db)]
 OpenDbDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_open_db)]
-
-# TEMP-MERGE: old names still used by kb routers until they move to their own deps.
-SessionDep = DbDep
-from handoff.kb.dependencies import SearchDep  # noqa: E402,F401

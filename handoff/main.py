@@ -37,11 +37,12 @@ from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
-from handoff.kb import indexing
+from handoff.insights.router import router as insights_router
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
 from handoff.kb.index_router import router as kb_index_router
 from handoff.kb.jobs import RebuildJobs
+from handoff.kb.rebuild import Rebuilder
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
@@ -156,29 +157,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     logs.configure(fmt=settings.log_format, level=settings.log_level)
     engine = create_engine(settings.database_url)
-    sessions = create_sessionmaker(engine)
+    open_db = create_sessionmaker(engine)
     embedder: Embedder = app.state.embedder or await asyncio.to_thread(
         load_embedder, settings.embedding_model
     )
-    app.state.engine, app.state.open_db = engine, sessions
+    app.state.engine, app.state.open_db = engine, open_db
+    search = LiveSearch(embedder=embedder, open_db=open_db)
+    rebuilder = Rebuilder(open_db=open_db, settings=settings, embedder=embedder, search=search)
     if settings.auto_prepare:
-        await bootstrap.prepare(settings=settings, sessions=sessions, embedder=embedder)
-    search = LiveSearch(embedder=embedder, sessions=sessions)
+        await bootstrap.prepare(settings=settings, open_db=open_db, rebuilder=rebuilder)
     await search.refresh()
     if search.index is None and settings.auto_prepare:
         log.warning("live index unusable; rebuilding", extra={"error": search.last_error})
-        await indexing.rebuild_live(
-            sessions=sessions, index_dir=settings.index_dir, embedder=embedder, force=True
-        )
-        await search.refresh()
+        await rebuilder.rebuild(requested_by="startup", quality_gate=False, force=True)
     app.state.search = search
     app.state.broker = _broker(settings)
     await app.state.broker.start()
     app.state.bot = _rasa(settings, app.state.bot_transport)
     _flows(app, settings, search)
-    app.state.rebuild_jobs = RebuildJobs(sessions=sessions, settings=settings, search=search)
+    app.state.rebuild_jobs = RebuildJobs(rebuilder=rebuilder)
     app.state.draft_index = DraftIndex(
-        sessions=sessions, search=search, path=settings.index_dir / "draft"
+        open_db=open_db, search=search, path=settings.index_dir / "draft"
     )
     watcher = asyncio.create_task(app.state.queue.watch_unattended())
     for startup in app.state.on_startup:
@@ -188,7 +187,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         watcher.cancel()
-        # Wait until it has let go of its database session before the engine goes away.
+        # Wait until it has let go of its database db before the engine goes away.
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         if app.state.live.cleanups:
@@ -227,6 +226,7 @@ def create_app(
     app.include_router(kb_router)
     app.include_router(kb_editor_router)
     app.include_router(kb_index_router)
+    app.include_router(insights_router)
     app.include_router(chat_router)
     app.include_router(tickets_router)
     app.include_router(assistant_router)

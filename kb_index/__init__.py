@@ -2,8 +2,11 @@
 
 Public API::
 
-    build_index(documents, out_dir, embedder=...) -> BuildStats
+    build_index(documents, out_dir, embedder=..., progress=ProgressBar()) -> BuildStats
     KbIndex.load(out_dir, embedder).search(query, k=5, lang="de") -> SearchResult
+
+`progress` is any `Progress` callable `(fraction, message) -> None`; `ProgressBar`
+draws one on standard error.
 """
 
 from .build import BuildStats, build_index
@@ -11,6 +14,7 @@ from .documents import Document, DocumentError, read_jsonl
 from .embedder import DEFAULT_MODEL, Embedder, EmbedderError, SentenceTransformerEmbedder
 from .index import KbIndex
 from .language import detect_language, is_clearly
+from .progress import Progress, ProgressBar
 from .query import ConfidenceRule, QueryError, Scoring, SearchHit, SearchResult
 from .store import IndexCorruptError, IndexLoadError, IndexMissingError, ModelMismatchError
 
@@ -27,6 +31,8 @@ __all__ = [
     "IndexMissingError",
     "KbIndex",
     "ModelMismatchError",
+    "Progress",
+    "ProgressBar",
     "QueryError",
     "Scoring",
     "SearchHit",

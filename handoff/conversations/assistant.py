@@ -78,7 +78,7 @@ class AssistantFlow:
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
         article = None
         if result.confident:
-            text = await kb_service.published_text(session=db, slug=result.hits[0].slug, lang=lang)
+            text = await kb_service.published_text(db=db, slug=result.hits[0].slug, lang=lang)
             article = article_json(text, self.public_url)
         hits = [h.to_json() for h in result.hits]
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)
@@ -109,7 +109,7 @@ class AssistantFlow:
 
     async def article(self, *, db: AsyncSession, slug: str, lang: str) -> dict[str, Any]:
         """A published article, in lang if it exists (ArticleNotFound otherwise)."""
-        text = await kb_service.published_text(session=db, slug=slug, lang=lang)
+        text = await kb_service.published_text(db=db, slug=slug, lang=lang)
         return article_json(text, self.public_url)
 
     async def feedback(

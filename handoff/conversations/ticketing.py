@@ -52,7 +52,7 @@ async def derive_category(*, db: AsyncSession, search: LiveSearch, text: str) ->
         return "general"
     if not result.hits or result.hits[0].score < CATEGORY_MIN_SCORE:
         return "general"
-    return await kb_service.category_of(session=db, slug=result.hits[0].slug) or "general"
+    return await kb_service.category_of(db=db, slug=result.hits[0].slug) or "general"
 
 
 async def derive(*, db: AsyncSession, search: LiveSearch, draft: TicketDraft) -> Derived:

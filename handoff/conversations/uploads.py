@@ -1,4 +1,4 @@
-"""Files in a chat: a screenshot from the employee or a file from the agent, kept with its ticket."""
+"""Files in a chat: the employee's screenshots, the agent's files, kept with the ticket."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kb_index import KbIndex, build_index
 
+from . import documents as kb_documents
 from . import indexing
-from . import service as kb_service
+from .schemas import TryRead
 from .search import LiveSearch
 
 
@@ -18,9 +19,9 @@ class DraftIndex:
     """Rebuilt on demand when the drafts changed; unchanged documents reuse live vectors."""
 
     def __init__(
-        self, *, sessions: async_sessionmaker[AsyncSession], search: LiveSearch, path: Path
+        self, *, open_db: async_sessionmaker[AsyncSession], search: LiveSearch, path: Path
     ) -> None:
-        self.sessions = sessions
+        self.open_db = open_db
         self.search = search
         self.path = path
         self._digest: str | None = None
@@ -28,9 +29,10 @@ class DraftIndex:
         self._lock = asyncio.Lock()
 
     async def current(self) -> KbIndex:
-        async with self.sessions() as session:
-            documents = await kb_service.latest_documents(session=session)
-            live = await indexing.live_build(session)
+        """Return the index of the newest versions, rebuilt first if they changed."""
+        async with self.open_db() as db:
+            documents = await kb_documents.latest_documents(db=db)
+            live = await indexing.live_build(db=db)
         digest = indexing.content_digest(documents)
         async with self._lock:
             if self._index is None or digest != self._digest:
@@ -45,3 +47,15 @@ class DraftIndex:
                 self._index = await asyncio.to_thread(KbIndex.load, self.path, embedder)
                 self._digest = digest
             return self._index
+
+
+async def try_question(
+    *, search: LiveSearch, drafts: DraftIndex, query: str, lang: str | None
+) -> TryRead:
+    """Search the live index and the draft index with one question, with all scores."""
+    live = await search.search(query, k=5, lang=lang)
+    draft_index = await drafts.current()
+    draft = await asyncio.to_thread(draft_index.search, query, k=5, lang=lang)
+    return TryRead.model_validate(
+        {"live": live.to_json(detail=True), "draft": draft.to_json(detail=True)}
+    )

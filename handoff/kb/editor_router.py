@@ -2,233 +2,157 @@
 
 from __future__ import annotations
 
-import difflib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
-from handoff.deps import SessionDep
+from handoff.deps import DbDep
 from handoff.users.dependencies import CurrentEditor
 
-from . import service, transfer
-from .models import Article, ArticleVersion
-from .schemas import ArticleCreate, ArticleUpdate
+from . import editing, service, transfer
+from .dependencies import ArticleDep
+from .schemas import (
+    ArticleCreate,
+    ArticleList,
+    ArticleRead,
+    ArticleUpdate,
+    DiffRead,
+    ImportRead,
+    PublishBody,
+    VersionList,
+    VersionRead,
+)
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge base editing"])
 
 
-class PublishBody(BaseModel):
-    version: int | None = Field(default=None, ge=1)
-
-
-def article_json(article: Article, version: ArticleVersion) -> dict[str, Any]:
-    return {
-        "slug": article.slug,
-        "category": version.category,
-        "tags": version.tags,
-        "translations": version.translations,
-        "status": "published" if article.published_version else "draft",
-        "version": version.number,
-        "published_version": article.published_version,
-        "unpublished_changes": article.published_version != article.latest_version,
-        "updated_at": article.updated_at.isoformat(),
-        "author": version.author,
-    }
-
-
-async def _latest(session: Any, slug: str) -> tuple[Article, ArticleVersion]:
-    try:
-        article = await service.get_article(session=session, slug=slug)
-        return article, await service.get_version(
-            session=session, article=article, number=article.latest_version
-        )
-    except service.ArticleNotFound as exc:
-        raise HTTPException(404, f"no article {slug!r}") from exc
-
-
-@router.get("/articles")
+@router.get("/articles", response_model=ArticleList)
 async def list_articles(
     editor: CurrentEditor,
-    session: SessionDep,
+    db: DbDep,
     q: str = "",
     category: str | None = None,
     lang: Annotated[Literal["de", "en"] | None, Query()] = None,
     status: Annotated[Literal["draft", "published"] | None, Query()] = None,
-) -> dict[str, Any]:
+) -> ArticleList:
     """Articles with their newest version; filter by text, category, language, status."""
-    rows = await service.list_articles(
-        session=session, q=q, category=category, lang=lang, status=status
-    )
-    return {"articles": [article_json(a, v) for a, v in rows]}
+    return await editing.list_articles(db=db, q=q, category=category, lang=lang, status=status)
 
 
-@router.post("/articles", status_code=201)
-async def create_article(
-    body: ArticleCreate, editor: CurrentEditor, session: SessionDep
-) -> dict[str, Any]:
+@router.post("/articles", status_code=201, response_model=ArticleRead)
+async def create_article(body: ArticleCreate, editor: CurrentEditor, db: DbDep) -> ArticleRead:
     """A new article starts as a draft."""
     try:
-        await service.create_article(session=session, article=body, author=editor.username)
+        return await editing.create(db=db, body=body, author=editor.username)
     except service.ArticleExists as exc:
         raise HTTPException(409, f"an article {body.slug!r} exists already") from exc
-    await session.commit()
-    return article_json(*await _latest(session, body.slug))
 
 
-@router.get("/articles/{slug}")
-async def read_article(slug: str, editor: CurrentEditor, session: SessionDep) -> dict[str, Any]:
-    return article_json(*await _latest(session, slug))
+@router.get("/articles/{slug}", response_model=ArticleRead)
+async def read_article(editor: CurrentEditor, article: ArticleDep, db: DbDep) -> ArticleRead:
+    """The article with its newest version."""
+    return await editing.read(db=db, article=article)
 
 
-@router.put("/articles/{slug}")
+@router.put("/articles/{slug}", response_model=ArticleRead)
 async def update_article(
-    slug: str, body: ArticleUpdate, editor: CurrentEditor, session: SessionDep
-) -> dict[str, Any]:
+    editor: CurrentEditor, article: ArticleDep, body: ArticleUpdate, db: DbDep
+) -> ArticleRead:
     """Save an edit as a new version (published only on publish)."""
-    try:
-        await service.update_article(
-            session=session, slug=slug, content=body, author=editor.username, note=body.note
-        )
-    except service.ArticleNotFound as exc:
-        raise HTTPException(404, f"no article {slug!r}") from exc
-    await session.commit()
-    return article_json(*await _latest(session, slug))
+    return await editing.update(db=db, article=article, body=body, author=editor.username)
 
 
 @router.delete("/articles/{slug}", status_code=204)
-async def delete_article(slug: str, editor: CurrentEditor, session: SessionDep) -> None:
+async def delete_article(editor: CurrentEditor, article: ArticleDep, db: DbDep) -> None:
     """Retire the article (versions are kept; search stops finding it after a rebuild)."""
-    try:
-        await service.delete_article(session=session, slug=slug)
-    except service.ArticleNotFound as exc:
-        raise HTTPException(404, f"no article {slug!r}") from exc
-    await session.commit()
+    await editing.delete(db=db, article=article)
 
 
-@router.post("/articles/{slug}/publish")
+@router.post("/articles/{slug}/publish", response_model=ArticleRead)
 async def publish(
-    slug: str, editor: CurrentEditor, session: SessionDep, body: PublishBody | None = None
-) -> dict[str, Any]:
+    editor: CurrentEditor,
+    article: ArticleDep,
+    db: DbDep,
+    body: PublishBody | None = None,
+) -> ArticleRead:
     """Publish the newest version (or the given one); the next rebuild makes it searchable."""
     try:
-        await service.publish(session=session, slug=slug, version=(body or PublishBody()).version)
+        return await editing.publish(
+            db=db, article=article, version=(body or PublishBody()).version
+        )
     except service.ArticleNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
-    await session.commit()
-    return article_json(*await _latest(session, slug))
 
 
-@router.get("/articles/{slug}/versions")
-async def versions(slug: str, editor: CurrentEditor, session: SessionDep) -> dict[str, Any]:
+@router.get("/articles/{slug}/versions", response_model=VersionList)
+async def versions(editor: CurrentEditor, article: ArticleDep, db: DbDep) -> VersionList:
     """Every version, newest first: who, when, note."""
-    article, _ = await _latest(session, slug)
-    rows = await service.versions(session=session, article=article)
-    return {
-        "versions": [
-            {
-                "number": v.number,
-                "author": v.author,
-                "note": v.note,
-                "created_at": v.created_at.isoformat(),
-                "published": v.number == article.published_version,
-            }
-            for v in rows
-        ]
-    }
+    return await editing.history(db=db, article=article)
 
 
-@router.get("/articles/{slug}/versions/{number}")
+@router.get("/articles/{slug}/versions/{number}", response_model=VersionRead)
 async def version(
-    slug: str, number: int, editor: CurrentEditor, session: SessionDep
-) -> dict[str, Any]:
-    article, _ = await _latest(session, slug)
+    editor: CurrentEditor, article: ArticleDep, number: int, db: DbDep
+) -> VersionRead:
+    """One version of the article, with its note and time."""
     try:
-        found = await service.get_version(session=session, article=article, number=number)
+        return await editing.version(db=db, article=article, number=number)
     except service.ArticleNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
-    return {
-        **article_json(article, found),
-        "note": found.note,
-        "created_at": found.created_at.isoformat(),
-    }
 
 
-def _lines(version: ArticleVersion) -> list[str]:
-    lines = [f"category: {version.category}", f"tags: {', '.join(version.tags)}"]
-    for lang, text in sorted(version.translations.items()):
-        lines += [f"[{lang}] title: {text['title']}"]
-        lines += [f"[{lang}] question: {q}" for q in text.get("questions") or []]
-        lines += [f"[{lang}] {line}" for line in text["body"].splitlines()]
-    return lines
-
-
-@router.get("/articles/{slug}/diff")
+@router.get("/articles/{slug}/diff", response_model=DiffRead)
 async def diff(
-    slug: str,
     editor: CurrentEditor,
-    session: SessionDep,
+    article: ArticleDep,
+    db: DbDep,
     from_: Annotated[int, Query(alias="from", ge=1)],
     to: Annotated[int, Query(ge=1)],
-) -> dict[str, Any]:
+) -> DiffRead:
     """A unified diff between two versions."""
-    article, _ = await _latest(session, slug)
     try:
-        old = await service.get_version(session=session, article=article, number=from_)
-        new = await service.get_version(session=session, article=article, number=to)
+        return await editing.diff(db=db, article=article, old=from_, new=to)
     except service.ArticleNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
-    lines = difflib.unified_diff(
-        _lines(old), _lines(new), f"version {from_}", f"version {to}", lineterm=""
-    )
-    return {"from": from_, "to": to, "diff": "\n".join(lines)}
 
 
-@router.post("/articles/{slug}/versions/{number}/restore")
+@router.post("/articles/{slug}/versions/{number}/restore", response_model=ArticleRead)
 async def restore(
-    slug: str, number: int, editor: CurrentEditor, session: SessionDep
-) -> dict[str, Any]:
+    editor: CurrentEditor, article: ArticleDep, number: int, db: DbDep
+) -> ArticleRead:
     """Copy an old version into a new newest version (publish it to make it live)."""
     try:
-        await service.restore(session=session, slug=slug, number=number, author=editor.username)
+        return await editing.restore(db=db, article=article, number=number, author=editor.username)
     except service.ArticleNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
-    await session.commit()
-    return article_json(*await _latest(session, slug))
 
 
-@router.get("/export")
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}, "text/csv": {}}}},
+)
 async def export(
-    editor: CurrentEditor, session: SessionDep, format: Literal["zip", "csv"] = "zip"
+    editor: CurrentEditor, db: DbDep, format: Literal["zip", "csv"] = "zip"
 ) -> Response:
     """The whole knowledge base: the repository's source format as a zip, or CSV."""
-    articles = await service.export_articles(session=session)
-    if format == "csv":
-        return Response(
-            transfer.to_csv(articles),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="kb.csv"'},
-        )
+    exported = await editing.export(db=db, format=format)
     return Response(
-        transfer.to_zip(articles),
-        media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="kb.zip"'},
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )
 
 
-@router.post("/import")
-async def import_kb(file: UploadFile, editor: CurrentEditor, session: SessionDep) -> dict[str, int]:
+@router.post("/import", response_model=ImportRead)
+async def import_kb(file: UploadFile, editor: CurrentEditor, db: DbDep) -> ImportRead:
     """Import a zip (source format) or CSV: new articles are created, changed ones versioned."""
     data = await file.read(transfer.MAX_UPLOAD + 1)
     if len(data) > transfer.MAX_UPLOAD:
         raise HTTPException(413, f"the file is larger than {transfer.MAX_UPLOAD} bytes")
     is_csv = (file.filename or "").lower().endswith(".csv") or "csv" in (file.content_type or "")
     try:
-        articles = transfer.from_csv(data) if is_csv else transfer.from_zip(data)
+        return await editing.import_file(db=db, data=data, is_csv=is_csv, author=editor.username)
     except transfer.TransferError as exc:
         raise HTTPException(422, str(exc)) from exc
-    report = await service.import_articles(
-        session=session, articles=articles, author=editor.username
-    )
-    return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}

@@ -71,16 +71,3 @@ class IndexBuild(Base):
     # 1 while queued or running: the unique constraint allows one rebuild at a time.
     active_slot: Mapped[int | None] = mapped_column(unique=True, default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class GapResolution(Base):
-    """A question from the knowledge gaps that an editor has dealt with."""
-
-    __tablename__ = "kb_gap_resolutions"
-
-    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
-    slug: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(16))  # draft | attached
-    by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

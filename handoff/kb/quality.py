@@ -17,6 +17,7 @@ class Verdict:
     candidate: float
     passed: bool
     regressions: list[dict[str, Any]]  # questions right before and wrong now
+    note: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -24,6 +25,7 @@ class Verdict:
             "candidate": self.candidate,
             "passed": self.passed,
             "regressions": self.regressions,
+            "note": self.note,
         }
 
 
@@ -45,15 +47,18 @@ def _outcomes(index: KbIndex, questions: Sequence[Question]) -> list[tuple[bool,
     return out
 
 
+FIRST_BUILD = "no live index to compare with: let through on its own result"
+
+
 def judge(
-    candidate: KbIndex, baseline: KbIndex | None, questions_file: Path, margin: float
+    *, candidate: KbIndex, baseline: KbIndex | None, questions_file: Path, margin: float
 ) -> Verdict:
     """Compare the candidate with the live index on the evaluation set (blocking)."""
     questions = load_questions(questions_file)
     new = _outcomes(candidate, questions)
     share = sum(ok for ok, _ in new) / max(len(questions), 1)
     if baseline is None:
-        return Verdict(None, share, True, [])
+        return Verdict(None, round(share, 4), True, [], FIRST_BUILD)
     old = _outcomes(baseline, questions)
     before = sum(ok for ok, _ in old) / max(len(questions), 1)
     regressions = [

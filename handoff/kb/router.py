@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from handoff.deps import SearchDep
 from kb_index import QueryError
 
+from .dependencies import SearchDep
 from .schemas import SearchResponse
 from .search import IndexUnavailable
 

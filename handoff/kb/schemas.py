@@ -1,12 +1,24 @@
-"""Pydantic shapes of articles and search results."""
+"""Pydantic shapes: articles as sent and as read, search results, rebuild jobs."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from .models import Article, ArticleVersion, IndexBuild
+
+# Times as datetime.isoformat() writes them (UTC with "+00:00"), as the API always has.
+IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CATEGORIES = (
@@ -89,20 +101,12 @@ class ArticleUpdate(ArticleContent):
     note: str = Field(default="", max_length=500)
 
 
-class ArticleRead(ArticleContent):
-    slug: str
-    status: Literal["draft", "published"]
-    version: int
-    published_version: int | None
-    updated_at: datetime
+class PublishBody(BaseModel):
+    version: int | None = Field(default=None, ge=1)
 
 
-class VersionRead(ArticleContent):
-    number: int
-    author: str
-    note: str
-    created_at: datetime
-    published: bool
+class OverrideBody(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000)
 
 
 class Hit(BaseModel):
@@ -115,3 +119,153 @@ class Hit(BaseModel):
 class SearchResponse(BaseModel):
     hits: list[Hit]
     confident: bool
+
+
+class DetailedHit(Hit):
+    dense: float
+    lexical: float
+
+
+class DetailedSearch(BaseModel):
+    hits: list[DetailedHit]
+    confident: bool
+    lang: str | None
+    translations: dict[str, str]
+
+
+class TryRead(BaseModel):
+    """A question against the live index and against the drafts."""
+
+    live: DetailedSearch
+    draft: DetailedSearch
+
+
+class ArticleRead(BaseModel):
+    """An article as the editor sees it: its newest version (or the one asked for)."""
+
+    slug: str
+    category: str
+    tags: list[str]
+    translations: dict[Lang, Translation]
+    status: Literal["draft", "published"]
+    version: int
+    published_version: int | None
+    unpublished_changes: bool
+    updated_at: IsoTime
+    author: str
+
+    @classmethod
+    def of(cls, article: Article, version: ArticleVersion) -> ArticleRead:
+        return cls(
+            slug=article.slug,
+            category=version.category,
+            tags=version.tags,
+            translations=version.translations,
+            status="published" if article.published_version else "draft",
+            version=version.number,
+            published_version=article.published_version,
+            unpublished_changes=article.published_version != article.latest_version,
+            updated_at=article.updated_at,
+            author=version.author,
+        )
+
+
+class ArticleList(BaseModel):
+    articles: list[ArticleRead]
+
+
+class VersionRead(ArticleRead):
+    """One version of an article, with its note and time."""
+
+    note: str
+    created_at: IsoTime
+
+
+class VersionSummary(BaseModel):
+    number: int
+    author: str
+    note: str
+    created_at: IsoTime
+    published: bool
+
+
+class VersionList(BaseModel):
+    versions: list[VersionSummary]
+
+
+class DiffRead(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int = Field(alias="from")
+    to: int
+    diff: str
+
+
+class ImportRead(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class Regression(BaseModel):
+    question: str
+    lang: str | None
+    expected: str | None
+    before: str | None
+    now: str | None
+
+
+class QualityRead(BaseModel):
+    """The quality gate's verdict; `baseline` is null for a first build (see `note`)."""
+
+    baseline: float | None
+    candidate: float
+    passed: bool
+    regressions: list[Regression]
+    note: str = ""
+
+
+class OverrideRead(BaseModel):
+    by: str
+    reason: str
+    at: str
+
+
+class JobRead(BaseModel):
+    """A rebuild of the index: state, progress 0..1, the quality verdict."""
+
+    id: str
+    state: Literal["queued", "running", "succeeded", "failed", "rejected"]
+    progress: float
+    message: str
+    documents: int
+    embedded: int
+    live: bool
+    requested_by: str
+    quality: QualityRead | None
+    override: OverrideRead | None
+    created_at: IsoTime
+    finished_at: IsoTime | None
+
+    @classmethod
+    def of(cls, build: IndexBuild) -> JobRead:
+        details: dict[str, Any] = build.details
+        return cls(
+            id=build.id,
+            state=build.state,
+            progress=round(build.progress, 3),
+            message=build.message,
+            documents=build.documents,
+            embedded=build.embedded,
+            live=build.live,
+            requested_by=build.requested_by,
+            quality=details.get("quality"),
+            override=details.get("override"),
+            created_at=build.created_at,
+            finished_at=build.finished_at,
+        )
+
+
+class IndexRead(BaseModel):
+    live: JobRead | None
+    jobs: list[JobRead]

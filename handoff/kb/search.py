@@ -22,9 +22,9 @@ class IndexUnavailable(RuntimeError):
 class LiveSearch:
     """Searches the live index; a broken new build never replaces a working one."""
 
-    def __init__(self, *, embedder: Embedder, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, *, embedder: Embedder, open_db: async_sessionmaker[AsyncSession]) -> None:
         self._embedder = embedder
-        self._sessions = sessions
+        self._open_db = open_db
         self._index: KbIndex | None = None
         self._build_id: str | None = None
         self._failed_build: str | None = None
@@ -45,8 +45,8 @@ class LiveSearch:
 
     async def refresh(self) -> None:
         """Load the live build if it is not the one loaded (cheap when nothing changed)."""
-        async with self._sessions() as session:
-            build = await live_build(session)
+        async with self._open_db() as db:
+            build = await live_build(db=db)
         if build is None or build.id in (self._build_id, self._failed_build):
             return
         async with self._lock:

@@ -8,8 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kb_index import Document
-
 from .models import Article, ArticleVersion
 from .schemas import ArticleContent, ArticleCreate
 
@@ -20,6 +18,10 @@ class ArticleNotFound(LookupError):
 
 class ArticleExists(ValueError):
     """An article with that slug exists already."""
+
+
+class NoTranslation(ValueError):
+    """The article has no text in that language."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,9 @@ def _content_json(content: ArticleContent) -> dict[str, Any]:
     return {k: v.model_dump() for k, v in content.translations.items()}
 
 
-async def get_article(*, session: AsyncSession, slug: str) -> Article:
+async def get_article(*, db: AsyncSession, slug: str) -> Article:
     """Return the article (not deleted) or raise ArticleNotFound."""
-    article = await session.scalar(
+    article = await db.scalar(
         select(Article).where(Article.slug == slug, Article.deleted.is_(False))
     )
     if article is None:
@@ -52,9 +54,9 @@ async def get_article(*, session: AsyncSession, slug: str) -> Article:
     return article
 
 
-async def get_version(*, session: AsyncSession, article: Article, number: int) -> ArticleVersion:
+async def get_version(*, db: AsyncSession, article: Article, number: int) -> ArticleVersion:
     """Return one version of an article or raise ArticleNotFound."""
-    version = await session.scalar(
+    version = await db.scalar(
         select(ArticleVersion).where(
             ArticleVersion.article_id == article.id, ArticleVersion.number == number
         )
@@ -65,7 +67,7 @@ async def get_version(*, session: AsyncSession, article: Article, number: int) -
 
 
 async def add_version(
-    *, session: AsyncSession, article: Article, content: ArticleContent, author: str, note: str = ""
+    *, db: AsyncSession, article: Article, content: ArticleContent, author: str, note: str = ""
 ) -> ArticleVersion:
     """Store content as the article's next version (not yet published)."""
     article.latest_version += 1
@@ -78,35 +80,36 @@ async def add_version(
         author=author,
         note=note,
     )
-    session.add(version)
-    await session.flush()
+    db.add(version)
+    await db.flush()
     return version
 
 
 async def create_article(
-    *, session: AsyncSession, article: ArticleCreate, author: str, note: str = "created"
+    *, db: AsyncSession, article: ArticleCreate, author: str, note: str = "created"
 ) -> Article:
     """Create a draft article with its first version."""
-    existing = await session.scalar(select(Article).where(Article.slug == article.slug))
+    existing = await db.scalar(select(Article).where(Article.slug == article.slug))
     if existing is not None and not existing.deleted:
         raise ArticleExists(article.slug)
     if existing is None:
         existing = Article(slug=article.slug, status="draft", latest_version=0)
-        session.add(existing)
-        await session.flush()
+        db.add(existing)
+        await db.flush()
     else:
         existing.deleted, existing.status, existing.published_version = False, "draft", None
-    await add_version(session=session, article=existing, content=article, author=author, note=note)
+    await add_version(db=db, article=existing, content=article, author=author, note=note)
     return existing
 
 
-def publish_version(article: Article, number: int) -> None:
+def publish_version(*, article: Article, number: int) -> None:
     """Make version number the one search and the bot see."""
     article.published_version = number
     article.status = "published"
 
 
-def same_content(version: ArticleVersion, content: ArticleContent) -> bool:
+def same_content(*, version: ArticleVersion, content: ArticleContent) -> bool:
+    """Tell whether a version stores exactly this content."""
     return (
         version.category == content.category
         and sorted(version.tags) == sorted(content.tags)
@@ -115,80 +118,54 @@ def same_content(version: ArticleVersion, content: ArticleContent) -> bool:
 
 
 async def import_articles(
-    *, session: AsyncSession, articles: list[tuple[ArticleCreate, str]], author: str
+    *, db: AsyncSession, articles: list[tuple[ArticleCreate, str]], author: str
 ) -> ImportReport:
     """Create new articles and add a version where the content differs; publish as marked."""
     created = updated = unchanged = 0
     for content, status in articles:
-        existing = await session.scalar(
+        existing = await db.scalar(
             select(Article).where(Article.slug == content.slug, Article.deleted.is_(False))
         )
         if existing is None:
-            article = await create_article(
-                session=session, article=content, author=author, note="imported"
-            )
+            article = await create_article(db=db, article=content, author=author, note="imported")
             created += 1
         else:
             article = existing
-            latest = await get_version(
-                session=session, article=article, number=article.latest_version
-            )
-            if same_content(latest, content):
+            latest = await get_version(db=db, article=article, number=article.latest_version)
+            if same_content(version=latest, content=content):
                 unchanged += 1
                 if status == "published" and article.published_version != latest.number:
-                    publish_version(article, latest.number)
+                    publish_version(article=article, number=latest.number)
                 continue
             await add_version(
-                session=session, article=article, content=content, author=author, note="imported"
+                db=db, article=article, content=content, author=author, note="imported"
             )
             updated += 1
         if status == "published":
-            publish_version(article, article.latest_version)
-    await session.commit()
+            publish_version(article=article, number=article.latest_version)
+    await db.commit()
     return ImportReport(created, updated, unchanged)
 
 
-async def count_articles(*, session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count(Article.id))) or 0)
+async def count_articles(*, db: AsyncSession) -> int:
+    """Return how many articles exist (deleted ones included)."""
+    return int(await db.scalar(select(func.count(Article.id))) or 0)
 
 
-async def _published_versions(session: AsyncSession) -> list[tuple[str, ArticleVersion]]:
-    rows = await session.execute(
-        select(Article.slug, ArticleVersion)
-        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
-        .where(
-            Article.deleted.is_(False),
-            Article.published_version.is_not(None),
-            ArticleVersion.number == Article.published_version,
-        )
-        .order_by(Article.slug)
-    )
-    return [(slug, version) for slug, version in rows]
-
-
-async def published_documents(*, session: AsyncSession) -> list[Document]:
-    """Return one search document per published article and language."""
-    return [
-        doc
-        for slug, version in await _published_versions(session)
-        for doc in _documents(slug, version)
-    ]
-
-
-async def published_text(*, session: AsyncSession, slug: str, lang: str) -> PublishedText:
+async def published_text(*, db: AsyncSession, slug: str, lang: str) -> PublishedText:
     """Return the published text of an article, in lang if it exists, else the other one."""
-    article = await get_article(session=session, slug=slug)
+    article = await get_article(db=db, slug=slug)
     if article.published_version is None:
         raise ArticleNotFound(slug)
-    version = await get_version(session=session, article=article, number=article.published_version)
+    version = await get_version(db=db, article=article, number=article.published_version)
     chosen = lang if lang in version.translations else sorted(version.translations)[0]
     text = version.translations[chosen]
     return PublishedText(slug, chosen, text["title"], text["body"], version.category)
 
 
-async def export_articles(*, session: AsyncSession) -> list[tuple[ArticleCreate, str]]:
+async def export_articles(*, db: AsyncSession) -> list[tuple[ArticleCreate, str]]:
     """Return every article's latest version with its status (for the source format)."""
-    rows = await session.execute(
+    rows = await db.execute(
         select(Article, ArticleVersion)
         .join(ArticleVersion, ArticleVersion.article_id == Article.id)
         .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
@@ -207,44 +184,46 @@ async def export_articles(*, session: AsyncSession) -> list[tuple[ArticleCreate,
     return out
 
 
-async def category_of(*, session: AsyncSession, slug: str) -> str | None:
+async def category_of(*, db: AsyncSession, slug: str) -> str | None:
     """Return the category of an article's published version."""
-    article = await session.scalar(select(Article).where(Article.slug == slug))
+    article = await db.scalar(select(Article).where(Article.slug == slug))
     if article is None or article.published_version is None:
         return None
-    version = await get_version(session=session, article=article, number=article.published_version)
+    version = await get_version(db=db, article=article, number=article.published_version)
     return version.category
 
 
+async def latest(*, db: AsyncSession, article: Article) -> ArticleVersion:
+    """Return the article's newest version (drafts included)."""
+    return await get_version(db=db, article=article, number=article.latest_version)
+
+
 async def update_article(
-    *, session: AsyncSession, slug: str, content: ArticleContent, author: str, note: str = ""
+    *, db: AsyncSession, article: Article, content: ArticleContent, author: str, note: str = ""
 ) -> Article:
     """Store an edit as the next version; the published version stays until publish."""
-    article = await get_article(session=session, slug=slug)
-    latest = await get_version(session=session, article=article, number=article.latest_version)
-    if not same_content(latest, content):
+    latest = await get_version(db=db, article=article, number=article.latest_version)
+    if not same_content(version=latest, content=content):
         await add_version(
-            session=session, article=article, content=content, author=author, note=note or "edited"
+            db=db, article=article, content=content, author=author, note=note or "edited"
         )
     return article
 
 
-async def publish(*, session: AsyncSession, slug: str, version: int | None = None) -> Article:
+async def publish(*, db: AsyncSession, article: Article, version: int | None = None) -> Article:
     """Publish the latest version (or a given one)."""
-    article = await get_article(session=session, slug=slug)
     number = version or article.latest_version
-    await get_version(session=session, article=article, number=number)
-    publish_version(article, number)
+    await get_version(db=db, article=article, number=number)
+    publish_version(article=article, number=number)
     return article
 
 
-async def restore(*, session: AsyncSession, slug: str, number: int, author: str) -> Article:
+async def restore(*, db: AsyncSession, article: Article, number: int, author: str) -> Article:
     """Make an old version's content the newest version (a draft until published)."""
-    article = await get_article(session=session, slug=slug)
-    old = await get_version(session=session, article=article, number=number)
+    old = await get_version(db=db, article=article, number=number)
     content = ArticleContent(category=old.category, tags=old.tags, translations=old.translations)
     await add_version(
-        session=session,
+        db=db,
         article=article,
         content=content,
         author=author,
@@ -253,14 +232,14 @@ async def restore(*, session: AsyncSession, slug: str, number: int, author: str)
     return article
 
 
-async def delete_article(*, session: AsyncSession, slug: str) -> None:
+async def delete_article(*, db: AsyncSession, article: Article) -> None:
     """Retire an article: search no longer sees it; its versions are kept."""
-    article = await get_article(session=session, slug=slug)
     article.deleted, article.status, article.published_version = True, "draft", None
 
 
-async def versions(*, session: AsyncSession, article: Article) -> list[ArticleVersion]:
-    rows = await session.scalars(
+async def versions(*, db: AsyncSession, article: Article) -> list[ArticleVersion]:
+    """Return every version of an article, newest first."""
+    rows = await db.scalars(
         select(ArticleVersion)
         .where(ArticleVersion.article_id == article.id)
         .order_by(ArticleVersion.number.desc())
@@ -270,14 +249,14 @@ async def versions(*, session: AsyncSession, article: Article) -> list[ArticleVe
 
 async def list_articles(
     *,
-    session: AsyncSession,
+    db: AsyncSession,
     q: str = "",
     category: str | None = None,
     lang: str | None = None,
     status: str | None = None,
 ) -> list[tuple[Article, ArticleVersion]]:
     """Articles with their latest version, filtered; q matches slug, titles and tags."""
-    rows = await session.execute(
+    rows = await db.execute(
         select(Article, ArticleVersion)
         .join(ArticleVersion, ArticleVersion.article_id == Article.id)
         .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
@@ -308,26 +287,23 @@ async def list_articles(
     return out
 
 
-async def latest_documents(*, session: AsyncSession) -> list[Document]:
-    """Search documents of every article's newest version, drafts included (to try edits)."""
-    rows = await session.execute(
-        select(Article.slug, ArticleVersion)
-        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
-        .where(Article.deleted.is_(False), ArticleVersion.number == Article.latest_version)
-        .order_by(Article.slug)
+async def add_questions(
+    *, db: AsyncSession, article: Article, lang: str, questions: list[str], author: str
+) -> ArticleVersion:
+    """Add example questions to the newest version's text in lang, as a new version."""
+    latest = await get_version(db=db, article=article, number=article.latest_version)
+    translations = dict(latest.translations)
+    if lang not in translations:
+        raise NoTranslation(f"the article has no {lang} text to attach to")
+    text = dict(translations[lang])
+    known = list(text.get("questions") or [])
+    text["questions"] = [*known, *(q for q in dict.fromkeys(questions) if q not in known)]
+    translations[lang] = text
+    content = ArticleContent(category=latest.category, tags=latest.tags, translations=translations)
+    return await add_version(
+        db=db,
+        article=article,
+        content=content,
+        author=author,
+        note="questions from knowledge gaps",
     )
-    return [doc for slug, version in rows for doc in _documents(slug, version)]
-
-
-def _documents(slug: str, version: ArticleVersion) -> list[Document]:
-    return [
-        Document(
-            id=slug,
-            lang=lang,
-            title=text["title"],
-            text=text["body"],
-            questions=tuple(text.get("questions") or ()),
-            tags=tuple(version.tags),
-        )
-        for lang, text in sorted(version.translations.items())
-    ]

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from handoff.database import utcnow
+from handoff.deps import DbDep
 from handoff.kb import service as kb_service
 from handoff.kb.models import Article, ArticleVersion
 from handoff.kb.schemas import CATEGORIES
@@ -95,6 +96,7 @@ def _keep(row: dict[str, Any], status: str, days: str) -> bool:
 async def articles(
     request: Request,
     user: PageUser,
+    db: DbDep,
     q: str = "",
     category: str = "",
     lang: str = "",
@@ -106,13 +108,12 @@ async def articles(
     if isinstance(editor, Response):
         return editor
     filters = {"q": q.strip()[:200], "category": category, "lang": lang, "status": status}
-    async with request.app.state.sessions() as session:
-        rows = await kb_service.list_articles(
-            session=session,
-            q=filters["q"],
-            category=category if category in CATEGORIES else None,
-            lang=lang if lang in LANGUAGES else None,
-        )
+    rows = await kb_service.list_articles(
+        db=db,
+        q=filters["q"],
+        category=category if category in CATEGORIES else None,
+        lang=lang if lang in LANGUAGES else None,
+    )
     shown = [row for row in (_row(*r) for r in rows) if _keep(row, status, edited)]
     return _editor_page(
         request,
@@ -133,19 +134,16 @@ async def new_article(request: Request, user: PageUser) -> Response:
 
 
 @router.get("/articles/{slug}")
-async def edit_article(slug: str, request: Request, user: PageUser) -> Response:
+async def edit_article(slug: str, request: Request, user: PageUser, db: DbDep) -> Response:
     """The article's newest version in both languages, its preview and its history."""
     editor = _editor(request, user)
     if isinstance(editor, Response):
         return editor
-    async with request.app.state.sessions() as session:
-        try:
-            found = await kb_service.get_article(session=session, slug=slug)
-            latest = await kb_service.get_version(
-                session=session, article=found, number=found.latest_version
-            )
-        except kb_service.ArticleNotFound:
-            return page(request, "not_found.html", status_code=404)
+    try:
+        found = await kb_service.get_article(db=db, slug=slug)
+    except kb_service.ArticleNotFound:
+        return page(request, "not_found.html", status_code=404)
+    latest = await kb_service.latest(db=db, article=found)
     article = {
         **_row(found, latest),
         "published_version": found.published_version,

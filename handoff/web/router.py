@@ -61,7 +61,7 @@ async def kb_article(slug: str, request: Request, db: DbDep, lang: str = "de") -
     """A published article, readable by anyone (the link the bot gives)."""
     try:
         text = await kb_service.published_text(
-            session=db, slug=slug, lang=lang if lang in ("de", "en") else "de"
+            db=db, slug=slug, lang=lang if lang in ("de", "en") else "de"
         )
     except kb_service.ArticleNotFound:
         return page(request, "not_found.html", {"what": "article"}, status_code=404)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -131,3 +132,62 @@ def test_rebuild_reuses_the_vectors(built: Path, tmp_path: Path) -> None:
     docs = built.parent / "docs.jsonl"
     done = cli("build", "--quiet", "--jsonl", str(docs), "--out", str(built))
     assert done.returncode == 0 and ", 0 embedded," in done.stderr
+
+
+def test_build_without_jsonl_points_to_the_helpdesk_command() -> None:
+    done = cli("build")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "build needs --jsonl DOCS.jsonl --out DIR" in done.stderr
+    assert "python -m handoff kb rebuild" in done.stderr
+
+
+def test_search_defaults_to_kb_index_dir(built: Path) -> None:
+    env = {**os.environ, "KB_INDEX_MODEL": "hashing", "KB_INDEX_DIR": str(built)}
+    done = subprocess.run(
+        [sys.executable, "-m", "kb_index", "search", "--json", "paper jam"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["hits"][0]["slug"] == "printer"
+
+
+LOADED_APP_MODULES = """
+import sys
+from kb_index.__main__ import main
+
+codes = [main(sys.argv[1:7]), main(sys.argv[7:]), main(["build"])]
+print(codes, sorted(m for m in sys.modules if m.split(".")[0] == "handoff"))
+"""
+
+
+def test_the_library_and_its_cli_never_import_the_helpdesk(built: Path, tmp_path: Path) -> None:
+    docs = str(built.parent / "docs.jsonl")
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_APP_MODULES]
+        + ["build", "--quiet", "--jsonl", docs, "--out", str(tmp_path / "i")]
+        + ["search", "--index", str(tmp_path / "i"), "--json", "vpn"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KB_INDEX_MODEL": "hashing"},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[0, 0, 2] []"
+
+
+def test_no_module_of_the_library_names_the_helpdesk() -> None:
+    for path in sorted((ROOT / "kb_index").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(n.split(".")[0] == "handoff" for n in names), f"{path}: {names}"

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -16,12 +15,14 @@ from handoff.conversations.models import BotTurn, Feedback
 from kb_index import Embedder
 
 from .models import GapResolution
+from .schemas import GapGroup, GapQuestion
 
 SIMILAR = 0.72  # cosine similarity at which two questions count as the same need
 RECENT = 5000
 
 
 def text_hash(text: str) -> str:
+    """Return the hash that identifies a question, whatever its case and spacing."""
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
@@ -34,7 +35,7 @@ class Item:
     last_seen: datetime | None = None
 
 
-async def collect(*, session: AsyncSession) -> list[Item]:
+async def collect(*, db: AsyncSession) -> list[Item]:
     """Questions not answered confidently, "didn't help" answers, and handoffs."""
     items: dict[str, Item] = {}
 
@@ -47,13 +48,13 @@ async def collect(*, session: AsyncSession) -> list[Item]:
         item.count += 1
         item.last_seen = max(filter(None, [item.last_seen, at]))
 
-    turns = await session.scalars(select(BotTurn).order_by(BotTurn.id.desc()).limit(RECENT))
+    turns = await db.scalars(select(BotTurn).order_by(BotTurn.id.desc()).limit(RECENT))
     for turn in turns:
         if turn.kb_confident is False:
             add(turn.kb_query or turn.text, "no_answer", turn.conversation_id, turn.created_at)
         if turn.outcome == "handoff":
             add(turn.text, "handoff", turn.conversation_id, turn.created_at)
-    feedback = await session.scalars(
+    feedback = await db.scalars(
         select(Feedback)
         .where(Feedback.helpful.is_(False))
         .order_by(Feedback.id.desc())
@@ -61,11 +62,11 @@ async def collect(*, session: AsyncSession) -> list[Item]:
     )
     for entry in feedback:
         add(entry.query, "didnt_help", entry.conversation_id, entry.created_at)
-    handled = set(await session.scalars(select(GapResolution.text_hash)))
+    handled = set(await db.scalars(select(GapResolution.text_hash)))
     return [item for key, item in items.items() if key not in handled]
 
 
-def cluster(items: list[Item], vectors: np.ndarray) -> list[list[int]]:
+def cluster(*, items: list[Item], vectors: np.ndarray) -> list[list[int]]:
     """Greedy grouping: most frequent first, joining the nearest group above SIMILAR."""
     order = sorted(range(len(items)), key=lambda i: -items[i].count)
     groups: list[list[int]] = []
@@ -84,37 +85,36 @@ def cluster(items: list[Item], vectors: np.ndarray) -> list[list[int]]:
     return groups
 
 
-async def gap_groups(*, session: AsyncSession, embedder: Embedder) -> list[dict[str, Any]]:
+def _group(chosen: list[Item]) -> GapGroup:
+    seen = [it.last_seen for it in chosen if it.last_seen]
+    return GapGroup(
+        id=text_hash(chosen[0].text)[:12],
+        count=sum(it.count for it in chosen),
+        kinds=sorted({k for it in chosen for k in it.kinds}),
+        last_seen=max(seen).isoformat() if seen else None,
+        questions=[
+            GapQuestion(text=it.text, count=it.count, conversations=sorted(it.conversations))
+            for it in chosen
+        ],
+    )
+
+
+async def gap_groups(*, db: AsyncSession, embedder: Embedder) -> list[GapGroup]:
     """Groups of similar unanswered questions, largest first."""
-    items = await collect(session=session)
+    items = await collect(db=db)
     if not items:
         return []
     vectors = await asyncio.to_thread(embedder.encode, [item.text for item in items])
-    out = []
-    for members in cluster(items, vectors):
-        chosen = sorted((items[i] for i in members), key=lambda it: -it.count)
-        out.append(
-            {
-                "id": text_hash(chosen[0].text)[:12],
-                "count": sum(it.count for it in chosen),
-                "kinds": sorted({k for it in chosen for k in it.kinds}),
-                "last_seen": max(it.last_seen for it in chosen if it.last_seen).isoformat()
-                if any(it.last_seen for it in chosen)
-                else None,
-                "questions": [
-                    {"text": it.text, "count": it.count, "conversations": sorted(it.conversations)}
-                    for it in chosen
-                ],
-            }
-        )
-    return sorted(out, key=lambda g: -int(g["count"]))
+    groups = [
+        _group(sorted((items[i] for i in members), key=lambda it: -it.count))
+        for members in cluster(items=items, vectors=vectors)
+    ]
+    return sorted(groups, key=lambda g: -g.count)
 
 
-async def resolve(
-    *, session: AsyncSession, texts: list[str], slug: str, action: str, by: str
-) -> None:
+async def resolve(*, db: AsyncSession, texts: list[str], slug: str, action: str, by: str) -> None:
     """Hide questions from the gaps once an article covers them."""
     for text in texts:
         key = text_hash(text)
-        if await session.get(GapResolution, key) is None:
-            session.add(GapResolution(text_hash=key, text=text, slug=slug, action=action, by=by))
+        if await db.get(GapResolution, key) is None:
+            db.add(GapResolution(text_hash=key, text=text, slug=slug, action=action, by=by))

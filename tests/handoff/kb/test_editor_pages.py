@@ -10,8 +10,8 @@ import pytest
 
 from handoff.web import assets
 
-from .conftest import Helpdesk
-from .factories import staff
+from ..conftest import Helpdesk
+from ..factories import staff
 
 PAGES = ["/editor", "/editor/articles/new", "/editor/index", "/editor/try", "/editor/gaps"]
 STATIC = Path(assets.STATIC_DIR)
@@ -42,7 +42,7 @@ def _article(
 
 
 async def _as(helpdesk: Helpdesk, role: str) -> dict[str, Any]:
-    """A staff member of that role whose session cookie the client now sends."""
+    """A staff member of that role whose db cookie the client now sends."""
     account = await staff(helpdesk, role, f"{role.title()} <i>Tester</i>")
     helpdesk.client.cookies.update(account["cookies"])
     return account

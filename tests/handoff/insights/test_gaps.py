@@ -1,0 +1,60 @@
+"""Knowledge gaps: what the bot could not answer, grouped, and turned into articles."""
+
+from __future__ import annotations
+
+from handoff.conversations.models import BotTurn
+
+from ..conftest import Helpdesk
+from ..factories import staff
+
+
+async def test_knowledge_gaps_group_similar_questions_and_become_drafts(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
+    asked = [
+        "Beamer zeigt kein Bild",
+        "Beamer zeigt kein Bild an",
+        "Beamer kein Bild",
+        "Kaffeemaschine kaputt",
+    ]
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        for seq, text in enumerate(asked, start=1):
+            db.add(
+                BotTurn(
+                    conversation_id=cid,
+                    message_seq=seq,
+                    text=text,
+                    kb_query=text,
+                    kb_confident=False,
+                    outcome="no_answer",
+                )
+            )
+        await db.commit()
+    groups = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
+    top = groups[0]
+    assert top["count"] == 3 and "no_answer" in top["kinds"]
+    assert {q["text"] for q in top["questions"]} == set(asked[:3])
+    assert top["questions"][0]["conversations"] == [cid]
+    transcript = await sqlite_helpdesk.client.get(f"/api/kb/transcripts/{cid}", headers=editor)
+    assert transcript.status_code == 200
+    draft = await sqlite_helpdesk.client.post(
+        "/api/kb/gaps/draft",
+        json={
+            "slug": "beamer-connect",
+            "category": "hardware",
+            "lang": "de",
+            "title": "Beamer verbinden",
+            "questions": [q["text"] for q in top["questions"]],
+        },
+        headers=editor,
+    )
+    assert draft.status_code == 201
+    article = (
+        await sqlite_helpdesk.client.get("/api/kb/articles/beamer-connect", headers=editor)
+    ).json()
+    assert article["status"] == "draft"
+    assert set(article["translations"]["de"]["questions"]) == set(asked[:3])
+    left = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
+    assert [g["questions"][0]["text"] for g in left] == ["Kaffeemaschine kaputt"]
