@@ -15,6 +15,14 @@ from handoff.users.dependencies import CurrentAdmin, CurrentAgent
 
 from . import canned, context, ownership, store
 from .dependencies import AgentFlowDep
+from .schemas import (
+    AgentConversation,
+    AgentConversations,
+    AgentMessage,
+    ChatContext,
+    Escalation,
+    QueueRead,
+)
 
 router = APIRouter(prefix="/api/agent", tags=["agent console"])
 T = TypeVar("T")
@@ -66,19 +74,19 @@ async def _act(action: Awaitable[T]) -> T:
         raise HTTPException(422, f"unknown ticket {exc}") from exc
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=QueueRead)
 async def queue(agent: CurrentAgent, db: DbDep) -> dict[str, Any]:
     """Chats waiting for an agent, longest waiting first."""
     return {"queue": await context.queue(db=db)}
 
 
-@router.get("/conversations")
+@router.get("/conversations", response_model=AgentConversations)
 async def my_conversations(agent: CurrentAgent, db: DbDep) -> dict[str, Any]:
     """The caller's live chats."""
     return {"conversations": await context.live_chats_of(db=db, agent_id=agent.id)}
 
 
-@router.get("/conversations/{conversation_id}")
+@router.get("/conversations/{conversation_id}", response_model=ChatContext)
 async def conversation_context(
     conversation_id: str, agent: CurrentAgent, db: DbDep, search: SearchDep
 ) -> dict[str, Any]:
@@ -86,14 +94,14 @@ async def conversation_context(
     return await _act(context.full(db=db, conversation_id=conversation_id, search=search))
 
 
-@router.post("/conversations/{conversation_id}/claim")
+@router.post("/conversations/{conversation_id}/claim", response_model=AgentConversation)
 async def claim(conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep) -> dict[str, Any]:
     """Take a queued chat (409 if another agent was faster)."""
     conversation = await _act(flow.claim(conversation_id=conversation_id, agent=agent))
     return context.summary(conversation)
 
 
-@router.post("/conversations/{conversation_id}/messages")
+@router.post("/conversations/{conversation_id}/messages", response_model=AgentMessage)
 async def write(
     conversation_id: str, body: TextBody, agent: CurrentAgent, flow: AgentFlowDep
 ) -> dict[str, Any]:
@@ -102,7 +110,7 @@ async def write(
     return store.message_json(message)
 
 
-@router.post("/conversations/{conversation_id}/notes")
+@router.post("/conversations/{conversation_id}/notes", response_model=AgentMessage)
 async def note(
     conversation_id: str, body: TextBody, agent: CurrentAgent, flow: AgentFlowDep
 ) -> dict[str, Any]:
@@ -113,14 +121,14 @@ async def note(
     return store.message_json(message)
 
 
-@router.post("/conversations/{conversation_id}/release")
+@router.post("/conversations/{conversation_id}/release", response_model=AgentConversation)
 async def release(conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep) -> dict[str, Any]:
     """Put the chat back in the queue (to transfer it)."""
     conversation = await _act(flow.release(conversation_id=conversation_id, agent=agent))
     return context.summary(conversation)
 
 
-@router.post("/conversations/{conversation_id}/handback")
+@router.post("/conversations/{conversation_id}/handback", response_model=AgentConversation)
 async def hand_back(
     conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep
 ) -> dict[str, Any]:
@@ -129,7 +137,7 @@ async def hand_back(
     return context.summary(conversation)
 
 
-@router.post("/conversations/{conversation_id}/close")
+@router.post("/conversations/{conversation_id}/close", response_model=AgentConversation)
 async def close(
     conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep, body: CloseBody | None = None
 ) -> dict[str, Any]:
@@ -146,7 +154,7 @@ async def close(
     return context.summary(conversation)
 
 
-@router.post("/conversations/{conversation_id}/escalate")
+@router.post("/conversations/{conversation_id}/escalate", response_model=Escalation)
 async def escalate(
     conversation_id: str, body: EscalateBody, agent: CurrentAgent, flow: AgentFlowDep
 ) -> dict[str, Any]:

@@ -12,12 +12,20 @@ from handoff.deps import DbDep
 from handoff.kb import service as kb_service
 from handoff.kb.search import IndexUnavailable
 from handoff.tickets import service as ticket_service
-from handoff.tickets.schemas import TicketDraft, ticket_json
+from handoff.tickets.schemas import TicketDraft, TicketList, TicketRead, ticket_json
 from kb_index import QueryError
 
 from . import store
 from .dependencies import AssistantDep, ConversationOr404, conversation_or_404
-from .schemas import FeedbackCreate, HandoffRequest
+from .schemas import (
+    AnswerRead,
+    ArticleParts,
+    FailuresRead,
+    FeedbackCreate,
+    HandoffRead,
+    HandoffRequest,
+    TicketPreview,
+)
 
 router = APIRouter(
     prefix="/api/internal", tags=["internal (action server)"], dependencies=ServiceOnly
@@ -25,7 +33,7 @@ router = APIRouter(
 Lang = Annotated[Literal["de", "en"], Query()]
 
 
-@router.get("/kb/answer")
+@router.get("/kb/answer", response_model=AnswerRead)
 async def kb_answer(
     conversation: ConversationOr404,
     db: DbDep,
@@ -43,7 +51,7 @@ async def kb_answer(
     return asdict(answer)
 
 
-@router.get("/kb/articles/{slug}")
+@router.get("/kb/articles/{slug}", response_model=ArticleParts)
 async def kb_article(
     slug: str, db: DbDep, assistant: AssistantDep, lang: Lang = "de"
 ) -> dict[str, Any]:
@@ -54,7 +62,7 @@ async def kb_article(
         raise HTTPException(404, "unknown article") from exc
 
 
-@router.post("/conversations/{conversation_id}/feedback")
+@router.post("/conversations/{conversation_id}/feedback", response_model=FailuresRead)
 async def feedback(
     conversation: ConversationOr404, body: FeedbackCreate, db: DbDep, assistant: AssistantDep
 ) -> dict[str, Any]:
@@ -65,7 +73,7 @@ async def feedback(
     return {"consecutive_failures": failures}
 
 
-@router.post("/conversations/{conversation_id}/handoff")
+@router.post("/conversations/{conversation_id}/handoff", response_model=HandoffRead)
 async def handoff(
     conversation: ConversationOr404, body: HandoffRequest, db: DbDep, assistant: AssistantDep
 ) -> dict[str, Any]:
@@ -76,14 +84,14 @@ async def handoff(
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.post("/tickets/preview")
+@router.post("/tickets/preview", response_model=TicketPreview)
 async def preview(draft: TicketDraft, db: DbDep, assistant: AssistantDep) -> dict[str, Any]:
     """What the ticket would look like: summary, category, priority (nothing stored)."""
     conversation = await conversation_or_404(draft.conversation_id, db)
     return await assistant.preview_ticket(db=db, conversation=conversation, draft=draft)
 
 
-@router.post("/tickets", status_code=201)
+@router.post("/tickets", status_code=201, response_model=TicketRead)
 async def create_ticket(draft: TicketDraft, db: DbDep, assistant: AssistantDep) -> dict[str, Any]:
     """Open the ticket with the transcript so far, linked to the conversation."""
     conversation = await conversation_or_404(draft.conversation_id, db)
@@ -91,7 +99,7 @@ async def create_ticket(draft: TicketDraft, db: DbDep, assistant: AssistantDep) 
     return ticket_json(ticket, conversation.locale)
 
 
-@router.get("/tickets/{number}")
+@router.get("/tickets/{number}", response_model=TicketRead)
 async def ticket_status(
     number: str, conversation: ConversationOr404, db: DbDep, assistant: AssistantDep
 ) -> dict[str, Any]:
@@ -104,7 +112,7 @@ async def ticket_status(
         raise HTTPException(403, "this ticket belongs to someone else") from exc
 
 
-@router.get("/tickets")
+@router.get("/tickets", response_model=TicketList)
 async def employee_tickets(
     conversation: ConversationOr404,
     db: DbDep,

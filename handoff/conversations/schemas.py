@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from handoff.tickets.schemas import TicketDetailRead, TicketRead
+
 Locale = Literal["de", "en"]
 
 
@@ -117,3 +119,141 @@ class HandoffRequest(BaseModel):
 class FeedbackCreate(BaseModel):
     helpful: bool
     slug: str | None = Field(default=None, max_length=80)
+
+
+# --- the agent console ---
+
+
+class EmployeeRef(BaseModel):
+    id: str
+    name: str
+    email: str
+
+
+class RelatedChat(BaseModel):
+    conversation_id: str
+    state: str
+
+
+class AgentConversation(BaseModel):
+    """A conversation as a row in the queue or in an agent's chats."""
+
+    conversation_id: str
+    state: str
+    employee: EmployeeRef
+    locale: str
+    agent: str | None
+    ticket_number: str | None
+    reason: str | None
+    waiting_seconds: int | None
+    queued_at: str | None
+    last_seq: int
+    related: list[RelatedChat] | None = None
+
+
+class QueueItem(AgentConversation):
+    position: int
+    priority: int | None
+    subject: str | None
+    last_message: str
+
+
+class QueueRead(BaseModel):
+    queue: list[QueueItem]
+
+
+class AgentConversations(BaseModel):
+    conversations: list[AgentConversation]
+
+
+class AgentMessage(MessageRead):
+    internal: bool | None = None
+
+
+class BotTurnRead(BaseModel):
+    seq: int
+    text: str
+    intent: str | None
+    confidence: float | None
+    kb_hits: list[dict[str, Any]]
+    kb_confident: bool | None
+    outcome: str
+
+
+class ChatTicket(TicketRead):
+    handoff: bool = Field(description="the ticket the handoff was about")
+
+
+class ChatContext(BaseModel):
+    """Everything an agent sees of one chat."""
+
+    conversation: AgentConversation
+    messages: list[AgentMessage]
+    bot: list[BotTurnRead]
+    offered_articles: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+    ticket: TicketDetailRead | None
+    employee_tickets: list[TicketRead]
+    tickets: list[ChatTicket]
+    summary: str = Field(description="what the problem is, for the escalation form")
+    suggestions: list[dict[str, Any]]
+
+
+class Escalation(BaseModel):
+    ticket_number: str
+    level: int
+
+
+# --- the internal API of the action server ---
+
+
+class KbHit(BaseModel):
+    slug: str
+    title: str
+    lang: str
+    score: float
+
+
+class ArticleParts(BaseModel):
+    slug: str
+    title: str
+    lang: str
+    intro: str
+    check_first: str
+    steps: str
+    still_not_working: str
+    url: str
+
+
+class AnswerRead(BaseModel):
+    confident: bool
+    lang: str
+    article: ArticleParts | None
+    hits: list[KbHit]
+    consecutive_failures: int
+    topic: int | None
+    new_topic: bool
+
+
+class FailuresRead(BaseModel):
+    consecutive_failures: int
+
+
+class HandoffRead(BaseModel):
+    state: str
+    outcome: Literal["queued", "no_agents", "out_of_hours", "already_queued"]
+    ticket_number: str
+    queue_position: int | None
+    agents_online: int
+    estimated_wait_minutes: int | None
+    desk: Desk
+    opens_at_text: str | None
+
+
+class TicketPreview(BaseModel):
+    summary: str
+    category: str
+    impact: str
+    urgency: str
+    priority: int
+    priority_label: str

@@ -229,7 +229,7 @@ async def first_questions(*, db: AsyncSession, conversation_ids: list[str]) -> d
             (Message.conversation_id == first.c.conversation_id) & (Message.seq == first.c.seq),
         )
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 async def pending_turn(*, db: AsyncSession, conversation_id: str) -> BotTurn | None:

@@ -22,6 +22,53 @@ class TicketDraft(BaseModel):
     category: str | None = Field(default=None, max_length=40)
 
 
+class SlaRead(BaseModel):
+    first_response_due: str
+    resolution_due: str
+
+
+class TicketRead(BaseModel):
+    """A ticket as lists show it (times are ISO 8601 strings)."""
+
+    number: str = Field(examples=["INC-000042"])
+    subject: str
+    status: str
+    priority: int
+    priority_label: str
+    category: str
+    impact: str
+    urgency: str
+    level: int
+    assignee: str | None
+    conversation_id: str | None
+    created_at: str
+    updated_at: str
+    sla: SlaRead
+
+
+class TicketDetailRead(TicketRead):
+    description: str
+    since: str
+    resolution: str
+    requester: str
+    transcript: list[dict[str, Any]]
+
+
+class ActivityRead(BaseModel):
+    """One entry of a ticket's log; actor, detail and public only for staff."""
+
+    at: str
+    kind: str
+    text: str
+    actor: str | None = None
+    detail: dict[str, Any] | None = None
+    public: bool | None = None
+
+
+class TicketList(BaseModel):
+    tickets: list[TicketRead]
+
+
 def ticket_json(ticket: Ticket, lang: str = "en", *, detail: bool = False) -> dict[str, Any]:
     """The wire shape of a ticket; detail adds description and transcript."""
     data: dict[str, Any] = {

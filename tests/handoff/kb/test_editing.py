@@ -144,7 +144,7 @@ async def test_export_and_import_as_zip_and_csv(sqlite_helpdesk: Helpdesk) -> No
     assert same.json() == {"created": 0, "updated": 0, "unchanged": 42}
     table = (await client.get("/api/kb/export", params={"format": "csv"}, headers=editor)).text
     rows = list(csv.DictReader(io.StringIO(table)))
-    assert len(rows) == 82 and {r["lang"] for r in rows} == {"de", "en"}
+    assert len(rows) == 84 and {r["lang"] for r in rows} == {"de", "en"}
     rows = [r for r in rows if r["slug"] == "vpn-connect"]
     rows[0]["slug"] = rows[1]["slug"] = "vpn-connect-copy"
     rows[0]["status"] = rows[1]["status"] = "draft"
