@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from handoff import bootstrap
+from handoff import bootstrap, metrics
 from handoff import logging as logs
 from handoff.auth.dependencies import ServiceOnly
 from handoff.auth.dev import router as dev_router
@@ -232,6 +232,7 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    metrics.install(app)
     return app
 
 
