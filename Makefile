@@ -65,7 +65,7 @@ cluster: install nginx
 	$(PY) -m scripts.cluster
 
 fault-test: install nginx
-	$(PY) -m pytest -m fault tests/cluster -p no:cacheprovider
+	HELPDESK_FAULT_TEST=1 $(PY) -m pytest tests/cluster/test_fault.py -p no:cacheprovider
 
 lint: $(VENV)/.stamp
 	$(VENV)/bin/ruff check handoff kb_index tests benchmarks scripts bot

@@ -68,15 +68,15 @@ def check_environment(environ: Mapping[str, str]) -> None:
     database = environ.get("HELPDESK_DATABASE_URL", "")
     if not database.startswith("postgresql"):
         raise ClusterError(
-            "make cluster needs PostgreSQL: set HELPDESK_DATABASE_URL, e.g. "
+            "it needs PostgreSQL: set HELPDESK_DATABASE_URL, e.g. "
             "postgresql+asyncpg://helpdesk@127.0.0.1:5432/helpdesk (make run needs nothing)"
         )
     if not environ.get("HELPDESK_REDIS_URL", "").startswith(("redis://", "rediss://")):
-        raise ClusterError(
-            "make cluster needs Redis: set HELPDESK_REDIS_URL, e.g. redis://127.0.0.1:6379/0"
-        )
+        raise ClusterError("it needs Redis: set HELPDESK_REDIS_URL, e.g. redis://127.0.0.1:6379/0")
     if not Path(NGINX).exists():
-        raise ClusterError(f"nginx is missing ({NGINX}): apt-get install nginx-light")
+        raise ClusterError(
+            f"nginx is missing ({NGINX}): make nginx, or apt-get install nginx-light"
+        )
 
 
 def missing(environ: Mapping[str, str]) -> str | None:
