@@ -55,7 +55,6 @@ POSTGRES_URL = os.environ.get(
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 QUIET = {"HELPDESK_LOG_LEVEL": "WARNING", "HELPDESK_SERVICE_HOURS": "mon-sun 00:00-23:59"}
 PACED = "50 × 1 msg / 10 s"
-PACE = {"employees": 50, "messages": 3, "pace": 10.0}
 
 
 @dataclass
@@ -204,6 +203,11 @@ def locust(url: str, system: str, seconds: int = LOCUST_SECONDS) -> Capacity:
     return capacity
 
 
+def _paced(url: str, system: str) -> Run:
+    """50 employees, one message every 10 s each, three messages each."""
+    return asyncio.run(drive(url, Run(f"{PACED}, {system}"), employees=50, messages=3, pace=10.0))
+
+
 def _single(data_dir: Path) -> tuple[list[Run], Capacity]:
     """The make-run stack: the Rasa anchor, the chat API, and the chat API at a pace."""
     model = stack.train_bot()
@@ -216,7 +220,7 @@ def _single(data_dir: Path) -> tuple[list[Run], Capacity]:
             asyncio.run(drive(url, runs[0], employees=EMPLOYEES, messages=MESSAGES, rasa=rasa))
         with cpu_of(runs[1], procs):
             asyncio.run(drive(url, runs[1], employees=EMPLOYEES, messages=MESSAGES))
-        runs.append(asyncio.run(drive(url, Run(PACED + ", make run"), **PACE)))
+        runs.append(_paced(url, "make run"))
         return runs, locust(url, "make run")
     finally:
         stack.stop(procs)
@@ -252,14 +256,14 @@ def _fresh_database() -> Iterator[str]:
 def _cluster(data_dir: Path) -> tuple[list[Run], Capacity]:
     """The same load through nginx on make cluster (its own PostgreSQL database)."""
     with _fresh_database() as database:
-        environ = {**os.environ, **QUIET, "HELPDESK_DATABASE_URL": database}
-        environ.setdefault("HELPDESK_REDIS_URL", REDIS_URL)
+        environ = {"HELPDESK_REDIS_URL": REDIS_URL, **os.environ, **QUIET}
+        environ["HELPDESK_DATABASE_URL"] = database
         with cluster.running(environ, data_dir=data_dir, sink=lambda _line: None) as (c, _):
             url = c.config.helpdesk_url
             runs = [Run("chat API, make cluster")]
             with cpu_of(runs[0], c.processes):
                 asyncio.run(drive(url, runs[0], employees=EMPLOYEES, messages=MESSAGES))
-            runs.append(asyncio.run(drive(url, Run(PACED + ", make cluster"), **PACE)))
+            runs.append(_paced(url, "make cluster"))
             return runs, locust(url, "make cluster")
 
 
@@ -289,7 +293,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         runs, capacity = _single(Path(tmp) / "single")
         capacities = [capacity]
-        reason = cluster.missing(dict(os.environ, HELPDESK_DATABASE_URL=POSTGRES_URL))
+        stores = {"HELPDESK_DATABASE_URL": POSTGRES_URL, "HELPDESK_REDIS_URL": REDIS_URL}
+        reason = cluster.missing({**stores, **os.environ})
         reason = reason or ("" if WITH_CLUSTER else "BENCH_CLUSTER=0")
         if reason:
             print(f"make cluster skipped: {reason}\n")
