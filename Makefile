@@ -16,12 +16,15 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install run test lint typecheck unit bot-test bench lock clean browser
+.PHONY: help install run test lint typecheck unit bot-test bench lock clean browser nginx cluster fault-test
 
 help:
 	@echo "make run    install what is missing, prepare data, start every process"
 	@echo "make test   install what is missing, run ruff, mypy and every test"
 	@echo "make bench  run the benchmarks (prints tables; slow)"
+	@echo "make cluster  several helpdesk, Rasa and action processes behind nginx (needs"
+	@echo "              HELPDESK_DATABASE_URL=postgresql... and HELPDESK_REDIS_URL)"
+	@echo "make fault-test  a cluster of its own; SIGKILL Rasa and helpdesk processes mid-chat"
 
 install: $(VENV)/.stamp $(BOT_VENV)/.stamp
 
@@ -49,6 +52,20 @@ browser:
 
 run: install
 	$(PY) -m scripts.run
+
+# Debian's nginx, the load balancer of `make cluster` (as `browser` does for Chromium).
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "note: /usr/sbin/nginx is missing and cannot be installed here"; fi; \
+	fi
+
+cluster: install nginx
+	$(PY) -m scripts.cluster
+
+fault-test: install nginx
+	HELPDESK_FAULT_TEST=1 $(PY) -m pytest tests/cluster/test_fault.py -p no:cacheprovider
 
 lint: $(VENV)/.stamp
 	$(VENV)/bin/ruff check handoff kb_index tests benchmarks scripts bot

@@ -17,6 +17,7 @@ BENCHMARKS = [
     "chat_latency",  # one chat message through the whole stack vs Rasa's own webhook
     "live_relay",  # WebSocket relay with 50 live chats, SQLite and PostgreSQL; time to console
     "attachments",  # 50 employees uploading 2 MB screenshots while others chat; memory
+    "throughput",  # messages/s: Rasa alone, make run, make cluster; paced load; Locust capacity
 ]
 
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from handoff import bootstrap
+from handoff import bootstrap, metrics
 from handoff import logging as logs
 from handoff.attachments.service import Limits
 from handoff.attachments.storage import DiskStorage, S3Storage, Storage
@@ -266,6 +266,7 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    metrics.install(app)
     return app
 
 

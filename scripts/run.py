@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 
+from scripts import rasa_stores
 from scripts.stack import PY, ROOT, StackConfig, run_all, stop, train_bot
 
 
@@ -21,10 +22,33 @@ def step(name: str, argv: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+def banner(base: str, admin: str, processes_line: str) -> str:
+    """The URLs that `make run` and `make cluster` print once everything is up."""
+    staff = (
+        admin.strip()
+        or "Staff login: the admin account created on the first run "
+        "(python -m handoff users create ... to add more)"
+    )
+    return (
+        f"\nThe IT self-service assistant is running:\n"
+        f"  Employee chat (demo intranet page)  {base}/demo\n"
+        f"  Agent console                       {base}/console\n"
+        f"  Knowledge editor                    {base}/editor\n"
+        f"  API documentation                   {base}/docs\n"
+        f"  Health                              {base}/health\n"
+        f"  {processes_line}\n"
+        f"  {staff}\n"
+        "Press Ctrl-C to stop.\n"
+    )
+
+
 def main() -> int:
     config = StackConfig(
         data_dir=ROOT / "var", helpdesk_port=int(os.environ.get("HELPDESK_PORT", "8000"))
     )
+    config.use_shared_stores(os.environ)
+    if config.tracker_url:
+        rasa_stores.ensure_database(config.tracker_url)
     env = config.helpdesk_env()
     step(
         "prepare data (migrations, seed articles, search index)",
@@ -45,25 +69,8 @@ def main() -> int:
             HELPDESK_LOG_FORMAT=os.environ.get("HELPDESK_LOG_FORMAT", "console"),
         )
         procs = run_all(config, model)
-        base = config.helpdesk_url
-        print(
-            f"\nThe IT self-service assistant is running:\n"
-            f"  Employee chat (demo intranet page)  {base}/demo\n"
-            f"  Agent console                       {base}/console\n"
-            f"  Knowledge editor                    {base}/editor\n"
-            f"  API documentation                   {base}/docs\n"
-            f"  Health                              {base}/health\n"
-            f"  Rasa server {config.rasa_url}, action server "
-            f"http://127.0.0.1:{config.actions_port}\n"
-            + (
-                f"  {admin.strip()}\n"
-                if admin.strip()
-                else "  Staff login: the admin account created on the first run "
-                "(python -m handoff users create ... to add more)\n"
-            )
-            + "Press Ctrl-C to stop.\n",
-            flush=True,
-        )
+        processes_line = f"Rasa server {config.rasa_url}, action server {config.actions_url}"
+        print(banner(config.helpdesk_url, admin, processes_line), flush=True)
         while not stopping.is_set():
             for proc in procs:
                 if proc.popen and proc.popen.poll() is not None:

@@ -15,9 +15,11 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from scripts import rasa_stores
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
@@ -51,6 +53,12 @@ class StackConfig:
     env: str = "dev"
     secrets: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Rasa's shared stores (scale-out): a PostgreSQL URL for the SQL tracker store and a
+    # Redis URL for the lock store. Empty: SQLite under data_dir and in-memory locks.
+    tracker_url: str = ""
+    lock_url: str = ""
+    # Rasa sends it to the action server in X-Action-Token; fresh for every run.
+    actions_secret: str = field(default_factory=lambda: secrets.token_hex(24))
 
     @classmethod
     def ephemeral(cls, data_dir: Path, **extra_env: str) -> StackConfig:
@@ -66,6 +74,11 @@ class StackConfig:
             extra_env=extra_env,
         )
 
+    def use_shared_stores(self, environ: Mapping[str, str]) -> None:
+        """Take Rasa's stores from HELPDESK_RASA_TRACKER_URL / _DATABASE_URL and _REDIS_URL."""
+        self.tracker_url = rasa_stores.tracker_url(environ)
+        self.lock_url = (environ.get("HELPDESK_REDIS_URL") or "").strip()
+
     @property
     def helpdesk_url(self) -> str:
         return f"http://127.0.0.1:{self.helpdesk_port}"
@@ -73,6 +86,10 @@ class StackConfig:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
 
     @property
     def rasa_token(self) -> str:
@@ -95,15 +112,26 @@ class StackConfig:
         env.update(self.extra_env)
         return env
 
+    def rasa_env(self) -> dict[str, str]:
+        """What Rasa's endpoints file reads as ${...}: secrets stay out of files and argv."""
+        return {
+            "HELPDESK_ENV": self.env,
+            "HELPDESK_ACTIONS_SECRET": self.actions_secret,
+            **rasa_stores.secrets_env(tracker_url=self.tracker_url, lock_url=self.lock_url),
+        }
+
     def endpoints_file(self) -> Path:
-        """Rasa's endpoints.yml for these ports, with the tracker store under data_dir."""
+        """Rasa's endpoints.yml for these ports and stores (SQLite under data_dir by default)."""
         rasa_dir = self.data_dir / "rasa"
         rasa_dir.mkdir(parents=True, exist_ok=True)
         path = rasa_dir / "endpoints.yml"
         path.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n'
-            f'  db: "{rasa_dir / "tracker.db"}"\n',
+            rasa_stores.endpoints_yaml(
+                actions_url=f"{self.actions_url}/webhook",
+                sqlite_file=rasa_dir / "tracker.db",
+                tracker_url=self.tracker_url,
+                lock_url=self.lock_url,
+            ),
             encoding="utf-8",
         )
         return path
@@ -120,58 +148,56 @@ def train_bot() -> Path:
     return Path(done.stdout.decode().strip().splitlines()[-1])
 
 
-def processes(config: StackConfig, model: Path) -> list[Process]:
-    """The three processes, in start order (each waits for the one before)."""
-    env = config.helpdesk_env()
-    bot_env = {
+def helpdesk_process(config: StackConfig, name: str = "helpdesk", port: int = 0) -> Process:
+    """One helpdesk service process (on config.helpdesk_port unless port is given)."""
+    port = port or config.helpdesk_port
+    env = {**config.helpdesk_env(), "HELPDESK_PORT": str(port)}
+    return Process(
+        name, [str(PY), "-m", "handoff", "serve"], f"http://127.0.0.1:{port}/health/live", env=env
+    )
+
+
+def actions_process(config: StackConfig, name: str = "actions", port: int = 0) -> Process:
+    """One action server on 127.0.0.1, refusing requests without the shared secret."""
+    port = port or config.actions_port
+    env = {
         "HELPDESK_URL": config.helpdesk_url,
         "HELPDESK_SERVICE_TOKEN": config.service_token,
         "HELPDESK_ENV": config.env,
+        "HELPDESK_ACTIONS_HOST": "127.0.0.1",
+        "HELPDESK_ACTIONS_PORT": str(port),
+        "HELPDESK_ACTIONS_SECRET": config.actions_secret,
     }
-    return [
-        Process(
-            "helpdesk",
-            [str(PY), "-m", "handoff", "serve"],
-            f"{config.helpdesk_url}/health/live",
-            env=env,
-        ),
-        Process(
-            "actions",
-            [
-                str(BOT_PY),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "bot.actions",
-                "--port",
-                str(config.actions_port),
-            ],
-            f"http://127.0.0.1:{config.actions_port}/health",
-            env=bot_env,
-        ),
-        Process(
-            "rasa",
-            [
-                str(BOT_RASA),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                config.rasa_token,
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(config.rasa_port),
-                "--model",
-                str(model),
-                "--endpoints",
-                str(config.endpoints_file()),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
-            f"{config.rasa_url}/",
-            env={"HELPDESK_ENV": config.env},
-        ),
+    argv = [str(BOT_PY), "-m", "bot.actions.server"]
+    return Process(name, argv, f"http://127.0.0.1:{port}/health", env=env)
+
+
+def rasa_process(config: StackConfig, model: Path, name: str = "rasa", port: int = 0) -> Process:
+    """One Rasa server on 127.0.0.1 with the endpoints file of config."""
+    port = port or config.rasa_port
+    argv = [
+        str(BOT_RASA),
+        "run",
+        "--enable-api",
+        "--auth-token",
+        config.rasa_token,
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--model",
+        str(model),
+        "--endpoints",
+        str(config.endpoints_file()),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
     ]
+    return Process(name, argv, f"http://127.0.0.1:{port}/", env=config.rasa_env())
+
+
+def processes(config: StackConfig, model: Path) -> list[Process]:
+    """The three processes, in start order (each waits for the one before)."""
+    return [helpdesk_process(config), actions_process(config), rasa_process(config, model)]
 
 
 def _prefix(name: str, stream: object, sink: Callable[[str], None]) -> None:
