@@ -33,7 +33,10 @@ const panel = new ChatPanel({
     act("escalate", { summary, level }, (result) => toast(`Escalated: ticket ${result.ticket_number} is now with level ${result.level}.`)),
   release: () => act("release", {}, () => toast("The chat is back in the queue.")),
   handback: () => act("handback", {}, () => toast("The bot has the chat again.")),
-  close: (resolution) => act("close", { resolution }, () => toast("Chat closed.")),
+  close: (resolution, tickets) =>
+    act("close", { resolution, resolve_tickets: tickets }, () =>
+      toast(tickets.length && resolution ? `Chat closed; resolved: ${tickets.join(", ")}.` : "Chat closed."),
+    ),
   typing: () => {
     const now = Date.now();
     if (state.current && now - state.lastTyping > TYPING_EVERY_MS && panel.reply.dataset.canReply === "yes") {
@@ -131,8 +134,10 @@ async function claim() {
   try {
     await post(`/api/agent/conversations/${enc(id)}/claim`);
     state.mine.add(id);
-    toast("You have the chat now.");
-    panel.reply.focus();
+    toast("You have the chat now: r to reply.");
+    // The Claim button is disabled now: its focus goes to the reply box. After the `c` key
+    // the focus stays where it was, so that `r` focuses the reply instead of typing into it.
+    if (document.activeElement === panel.buttons.claim) panel.reply.focus();
   } catch (error) {
     if (error.status === 409) toast("Another agent was faster: this chat is no longer waiting.", "error");
     else if (error.status !== 401) toast(`Claim failed: ${error.message}`, "error");
