@@ -2,6 +2,7 @@
 // Every message is rendered once (by seq); after a reload or a dropped connection the
 // widget asks for what came after the last seq it has.
 
+import { h } from "../shared/dom.js";
 import { LiveSocket } from "../shared/socket.js";
 import { ChatClient } from "./client.js";
 import { EarlierConversations } from "./history.js";
@@ -264,10 +265,7 @@ class Widget {
   }
 
   showError(error) {
-    const retry = document.createElement("button");
-    retry.type = "button";
-    retry.className = "link";
-    retry.textContent = this.t("tryAgain");
+    const retry = h("button", { type: "button", class: "link" }, this.t("tryAgain"));
     retry.addEventListener("click", () => {
       this.view.setBanner(this.t("connecting"));
       this.start().catch(() => {});
