@@ -98,6 +98,7 @@ async def test_agent_takes_over_and_both_write_live(
     await console.note("Interne Notiz: Druckerwarteschlange prüfen")
     note = console.messages("Interne Notiz")
     await expect(note.locator(".intern")).to_have_text("intern")
+    await assert_accessible(staff.page)  # with an internal note
     await console.reply("Bitte starten Sie den Drucker neu.")
     await expect(widget.messages("Bitte starten Sie den Drucker neu.")).to_have_count(1)
     await expect(widget.messages("Interne Notiz")).to_have_count(0)

@@ -5,11 +5,11 @@ import { h, replace } from "../shared/dom.js";
 import { enc, patch } from "./api.js";
 import { CATEGORIES, LEVELS, PRIORITY, STATUSES, label, toast } from "./ui.js";
 
-function select(id, label, values, current) {
+function select(id, caption, values, current) {
   const options = [...new Set([...values, current].filter(Boolean))].map((value) =>
     h("option", { value, selected: value === current }, label(value)),
   );
-  return [h("label", { for: id }, label), h("select", { id, name: id.replace("tk-", "") }, options)];
+  return [h("label", { for: id }, caption), h("select", { id, name: id.replace("tk-", "") }, options)];
 }
 
 function articleLink(hit) {
@@ -97,8 +97,8 @@ export class ContextPanel {
       articles.length
         ? articles.map((article) => {
             const helpful = verdict.get(article.slug);
-            const label = helpful === undefined ? "no feedback" : helpful ? "helped" : "did not help";
-            return h("li", {}, articleLink(article), " · ", h("span", { class: `feedback ${label.replace(/ /g, "-")}` }, label));
+            const said = helpful === undefined ? "no feedback" : helpful ? "helped" : "did not help";
+            return h("li", {}, articleLink(article), " · ", h("span", { class: `feedback ${said.replace(/ /g, "-")}` }, said));
           })
         : h("li", { class: "muted" }, "none"),
     );

@@ -10,9 +10,9 @@ const number = document.querySelector("main").dataset.number;
 const $ = (id) => document.getElementById(id);
 const path = `/api/agent/tickets/${enc(number)}`;
 
-function field(name, label, values, current) {
+function field(name, caption, values, current) {
   const options = [...new Set([...values, current])].map((v) => h("option", { value: v, selected: v === current }, label(v)));
-  return [h("label", { for: `f-${name}` }, label), h("select", { id: `f-${name}`, name }, options)];
+  return [h("label", { for: `f-${name}` }, caption), h("select", { id: `f-${name}`, name }, options)];
 }
 
 function render(ticket) {
