@@ -46,7 +46,7 @@ const panel = new ChatPanel({
   },
 });
 const context = new ContextPanel({
-  onInsert: (text) => panel.insert(text),
+  onInsert: (text, options) => panel.insert(text, options),
   onChanged: () => state.current && openChat(state.current, { quiet: true }),
 });
 
