@@ -141,10 +141,15 @@ export class ChatPanel {
     $("chat-view").hidden = false;
     const chat = context.conversation;
     this.locale = chat.locale;
-    this.subject = context.summary || (context.ticket ? context.ticket.subject : "");
-    this.tickets = context.tickets || (context.ticket ? [{ ...context.ticket, handoff: true }] : []);
+    this.setContext(context);
     this.transcript.reset({ messages: context.messages, bot: context.bot, employee: chat.employee.name });
     this.update(chat, mine);
+  }
+
+  /** What the dialogs start from: the problem's summary and the conversation's tickets. */
+  setContext(context) {
+    this.subject = context.summary || (context.ticket ? context.ticket.subject : "");
+    this.tickets = context.tickets || (context.ticket ? [{ ...context.ticket, handoff: true }] : []);
   }
 
   update(chat, mine) {

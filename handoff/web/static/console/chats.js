@@ -101,6 +101,7 @@ async function openChat(id, { quiet = false } = {}) {
     for (const message of data.messages) panel.transcript.add(message);
     panel.transcript.updateTurns(data.bot);
     panel.update(data.conversation, state.mine.has(id));
+    panel.setContext(data);
   }
   context.render(data);
   lists.setCurrent(id);
