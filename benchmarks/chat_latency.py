@@ -133,7 +133,7 @@ def _row(label: str, values: list[float]) -> list[object]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = system.StackConfig.ephemeral(
-            Path(tmp), HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-23:59"
+            Path(tmp), HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-24:00"
         )
         procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
         try:

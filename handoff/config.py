@@ -82,6 +82,16 @@ class Settings(BaseSettings):
     sla_minutes: SlaTable = Field(default_factory=lambda: dict(DEFAULT_SLA))
 
     max_message_chars: int = Field(default=4000, ge=1)
+    # A message this soon after a chat was closed continues it (its tickets, its context).
+    reopen_minutes: float = Field(default=30.0, ge=0)
+
+    # Attachments: limits, and where the files go (a directory, or an S3-compatible bucket).
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    attachment_conversation_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    attachment_dir: Path = Path()  # default: data_dir / "attachments"
+    attachment_s3_bucket: str = ""  # set: files go to this bucket instead of attachment_dir
+    attachment_s3_endpoint_url: str = ""  # an S3-compatible store; empty: AWS
+    attachment_s3_region: str = ""
 
     @field_validator("sla_minutes")
     @classmethod
@@ -94,6 +104,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'helpdesk.db'}"
         if self.index_dir == Path():
             self.index_dir = self.data_dir / "index"
+        if self.attachment_dir == Path():
+            self.attachment_dir = self.data_dir / "attachments"
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         if self.env != "dev":

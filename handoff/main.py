@@ -18,12 +18,15 @@ from sqlalchemy import text
 
 from handoff import bootstrap
 from handoff import logging as logs
+from handoff.attachments.service import Limits
+from handoff.attachments.storage import DiskStorage, S3Storage, Storage
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
 from handoff.conversations.agent import AgentFlow
 from handoff.conversations.agent_router import router as agent_router
 from handoff.conversations.assistant import AssistantFlow
 from handoff.conversations.assistant_router import router as assistant_router
+from handoff.conversations.attachment_router import router as attachment_router
 from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
 from handoff.conversations.queue import QueueFlow
@@ -32,6 +35,7 @@ from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
+from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing
 from handoff.kb.drafts import DraftIndex
@@ -42,6 +46,7 @@ from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
+from handoff.tickets.priority import Sla
 from handoff.tickets.router import router as tickets_router
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
@@ -97,12 +102,26 @@ def _rasa(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Ras
     )
 
 
+def _attachment_storage(settings: Settings) -> Storage:
+    if settings.attachment_s3_bucket:
+        return S3Storage.connect(
+            bucket=settings.attachment_s3_bucket,
+            endpoint_url=settings.attachment_s3_endpoint_url,
+            region=settings.attachment_s3_region,
+        )
+    return DiskStorage(settings.attachment_dir)
+
+
 def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
     """The conversation flows, each built once and handed to the routes by dependencies."""
     open_db = app.state.open_db
     events = app.state.events = Events(app.state.broker)
     chat = app.state.chat = ChatFlow(
-        open_db=open_db, bot=app.state.bot, events=events, max_chars=settings.max_message_chars
+        open_db=open_db,
+        bot=app.state.bot,
+        events=events,
+        max_chars=settings.max_message_chars,
+        reopen_minutes=settings.reopen_minutes,
     )
     queue = app.state.queue = QueueFlow(
         open_db=open_db,
@@ -110,15 +129,23 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         hours=settings.hours,
         timeout_minutes=settings.queue_timeout_minutes,
     )
-    app.state.agent_flow = AgentFlow(chat=chat, queue=queue, sla=settings.sla_minutes)
+    sla = Sla.of(settings)
+    app.state.agent_flow = AgentFlow(chat=chat, queue=queue, sla=sla)
     app.state.assistant = AssistantFlow(
         open_db=open_db,
         search=search,
         queue=queue,
         public_url=settings.public_url,
-        sla=settings.sla_minutes,
+        sla=sla,
     )
     app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
+    app.state.uploads = UploadFlow(
+        open_db=open_db,
+        storage=_attachment_storage(settings),
+        limits=Limits(settings.attachment_max_bytes, settings.attachment_conversation_max_bytes),
+        events=events,
+        public_url=settings.public_url,
+    )
     app.state.live = Live(
         open_db=open_db, broker=app.state.broker, events=events, queue=queue, settings=settings
     )
@@ -203,6 +230,7 @@ def create_app(
     app.include_router(chat_router)
     app.include_router(tickets_router)
     app.include_router(assistant_router)
+    app.include_router(attachment_router)
     app.include_router(auth_router)
     app.include_router(users_admin_router)
     app.include_router(agent_router)

@@ -38,7 +38,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.StackConf
     config = stack.StackConfig.ephemeral(
         tmp_path_factory.mktemp("stack"),
         HELPDESK_LOG_LEVEL="WARNING",
-        HELPDESK_SERVICE_HOURS="mon-sun 00:00-23:59",
+        HELPDESK_SERVICE_HOURS="mon-sun 00:00-24:00",
         HELPDESK_HOLIDAYS="[]",
     )
     log = config.data_dir / "processes.log"

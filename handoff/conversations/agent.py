@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.config import SlaTable
+from handoff.tickets.priority import Sla
 from handoff.users.models import User
 
 from . import ownership, store, texts
@@ -28,7 +28,7 @@ async def _system(db: AsyncSession, conversation: Conversation, key: str, **valu
 class AgentFlow:
     """Claim, write, note, release, hand back, close, escalate."""
 
-    def __init__(self, *, chat: ChatFlow, queue: QueueFlow, sla: SlaTable) -> None:
+    def __init__(self, *, chat: ChatFlow, queue: QueueFlow, sla: Sla) -> None:
         self.chat = chat
         self.queue = queue
         self.open_db = chat.open_db
@@ -87,12 +87,23 @@ class AgentFlow:
         await self.chat.greet_again(conversation_id)
         return conversation
 
-    async def close(self, *, conversation_id: str, agent: User, resolution: str) -> Conversation:
-        """End the chat; a resolution resolves its ticket."""
+    async def close(
+        self,
+        *,
+        conversation_id: str,
+        agent: User,
+        resolution: str,
+        resolve_tickets: list[str] | None = None,
+    ) -> Conversation:
+        """End the chat; a resolution resolves the chosen tickets (by default the handoff's)."""
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
             await ownership.close(
-                db=db, conversation=conversation, agent=agent, resolution=resolution
+                db=db,
+                conversation=conversation,
+                agent=agent,
+                resolution=resolution,
+                resolve_tickets=resolve_tickets,
             )
             closed = await _system(db, conversation, "closed")
             await db.commit()

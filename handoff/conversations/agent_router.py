@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from handoff.deps import DbDep
 from handoff.kb.dependencies import SearchDep
+from handoff.tickets import service as ticket_service
 from handoff.users.dependencies import CurrentAdmin, CurrentAgent
 
 from . import canned, context, ownership, store
@@ -25,6 +26,11 @@ class TextBody(BaseModel):
 
 class CloseBody(BaseModel):
     resolution: str = Field(default="", max_length=4000)
+    resolve_tickets: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description="tickets of this chat the resolution resolves (default: the handoff's)",
+    )
 
 
 class EscalateBody(BaseModel):
@@ -56,6 +62,8 @@ async def _act(action: Awaitable[T]) -> T:
         raise HTTPException(409, str(exc)) from exc
     except store.MessageRejected as exc:
         raise HTTPException(422, str(exc)) from exc
+    except ticket_service.TicketNotFound as exc:
+        raise HTTPException(422, f"unknown ticket {exc}") from exc
 
 
 @router.get("/queue")
@@ -126,9 +134,14 @@ async def close(
     conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep, body: CloseBody | None = None
 ) -> dict[str, Any]:
     """End the chat; a resolution resolves the ticket."""
-    resolution = (body or CloseBody()).resolution
+    body = body or CloseBody()
     conversation = await _act(
-        flow.close(conversation_id=conversation_id, agent=agent, resolution=resolution)
+        flow.close(
+            conversation_id=conversation_id,
+            agent=agent,
+            resolution=body.resolution,
+            resolve_tickets=body.resolve_tickets,
+        )
     )
     return context.summary(conversation)
 

@@ -1,7 +1,7 @@
 """What the bot asks of the service: answers from the knowledge base, feedback, handoff, tickets.
 
-The failure streak (unconfident searches and "didn't help" in a row) is counted here, once;
-the bot decides on a handoff from the count it gets back.
+Each question belongs to a topic (topics.py); the failures the bot decides a handoff on are
+the topic's, counted here once: answers and candidates the employee rejected.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff.config import SlaTable
 from handoff.kb import service as kb_service
 from handoff.kb.search import LiveSearch
 from handoff.kb.sections import split_sections
 from handoff.tickets import priority as prio
 from handoff.tickets import service as ticket_service
 from handoff.tickets.models import Ticket
+from handoff.tickets.priority import Sla
 from handoff.tickets.schemas import TicketDraft, ticket_json
 
-from . import ownership, store, ticketing
+from . import ownership, store, ticketing, topics
 from .models import Conversation, Feedback
 from .queue import QueueFlow
 
@@ -33,7 +33,9 @@ class Answer:
     lang: str
     article: dict[str, Any] | None
     hits: list[dict[str, Any]]
-    consecutive_failures: int
+    consecutive_failures: int  # of this question's topic: what the employee rejected so far
+    topic: int | None  # the topic's number in the conversation
+    new_topic: bool
 
 
 def article_json(text: kb_service.PublishedText, public_url: str) -> dict[str, Any]:
@@ -51,12 +53,6 @@ def article_json(text: kb_service.PublishedText, public_url: str) -> dict[str, A
     }
 
 
-def _count(conversation: Conversation, *, success: bool) -> int:
-    """Update and return the conversation's failure streak."""
-    conversation.kb_failures = 0 if success else conversation.kb_failures + 1
-    return conversation.kb_failures
-
-
 class AssistantFlow:
     """The service side of the bot's actions (the internal API calls one method each)."""
 
@@ -67,7 +63,7 @@ class AssistantFlow:
         search: LiveSearch,
         queue: QueueFlow,
         public_url: str,
-        sla: SlaTable,
+        sla: Sla,
     ) -> None:
         self.open_db = open_db
         self.search = search
@@ -86,11 +82,30 @@ class AssistantFlow:
             article = article_json(text, self.public_url)
         hits = [h.to_json() for h in result.hits]
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)
+        topic, new = None, False
+        if hits:  # nothing found at all is no topic (off-topic, or noise)
+            before = conversation.topic_id
+            topic = await topics.for_question(
+                db=db,
+                conversation=conversation,
+                query=query,
+                slugs=[h.slug for h in result.hits],
+                seq=turn.message_seq if turn is not None else conversation.last_seq,
+            )
+            new = topic.id != before
         if turn is not None:
             turn.kb_query, turn.kb_confident, turn.kb_hits = query, result.confident, hits
-        failures = _count(conversation, success=result.confident)
+            turn.topic_id = topic.id if topic is not None else None
         await db.commit()
-        return Answer(result.confident, lang, article, hits, failures)
+        return Answer(
+            confident=result.confident,
+            lang=lang,
+            article=article,
+            hits=hits,
+            consecutive_failures=topic.failures if topic is not None else 0,
+            topic=topic.number if topic is not None else None,
+            new_topic=new,
+        )
 
     async def article(self, *, db: AsyncSession, slug: str, lang: str) -> dict[str, Any]:
         """A published article, in lang if it exists (ArticleNotFound otherwise)."""
@@ -100,10 +115,19 @@ class AssistantFlow:
     async def feedback(
         self, *, db: AsyncSession, conversation: Conversation, helpful: bool, slug: str | None
     ) -> int:
-        """Record "did this help?" about the last question asked; return the failure streak."""
+        """Record "did this help?" about the current topic; return the topic's failures."""
         query = await store.last_kb_query(db=db, conversation_id=conversation.id)
-        db.add(Feedback(conversation_id=conversation.id, slug=slug, helpful=helpful, query=query))
-        failures = _count(conversation, success=helpful)
+        topic = await topics.current(db=db, conversation=conversation)
+        db.add(
+            Feedback(
+                conversation_id=conversation.id,
+                topic_id=topic.id if topic is not None else None,
+                slug=slug,
+                helpful=helpful,
+                query=query,
+            )
+        )
+        failures = topics.judge(topic, helpful=helpful) if topic is not None else 0
         await db.commit()
         return failures
 
@@ -134,6 +158,8 @@ class AssistantFlow:
             "queue_position": position,
             "agents_online": await self.queue.agents_online(),
             "estimated_wait_minutes": await self.queue.estimated_wait(position),
+            "desk": self.queue.desk(),
+            "opens_at_text": self.queue.opening_text(conversation.locale),
         }
 
     async def preview_ticket(
@@ -152,7 +178,12 @@ class AssistantFlow:
         """Open the ticket the employee described, with the transcript so far."""
         derived = await ticketing.derive(db=db, search=self.search, draft=draft)
         ticket = await ticketing.open_from_draft(
-            db=db, conversation=conversation, draft=draft, derived=derived, sla=self.sla
+            db=db,
+            conversation=conversation,
+            topic=await topics.current(db=db, conversation=conversation),
+            draft=draft,
+            derived=derived,
+            sla=self.sla,
         )
         await db.commit()
         return ticket

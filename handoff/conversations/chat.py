@@ -5,19 +5,34 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.auth.employees import Employee
+from handoff.database import utcnow
+from handoff.tickets import service as ticket_service
+from handoff.tickets.models import Ticket
+from handoff.tickets.schemas import ticket_json
 from kb_index import is_clearly
 
-from . import store, texts
+from . import ownership, store, texts, ticketing
 from .events import Events
 from .models import BotTurn, Conversation, Message
 from .rasa import BotMessage, BotUnavailable, ParseInfo, RasaClient
 
 log = logging.getLogger(__name__)
-OTHER = {"de": "en", "en": "de"}
+
+
+def decide_locale(text: str, current: str) -> str:
+    """The conversation's language holds unless the employee clearly writes in the other."""
+    other = "en" if current == "de" else "de"
+    return other if is_clearly(text, other) else current
+
+
+def as_plain_text(text: str) -> str:
+    """Text the employee typed is text: Rasa would read a leading "/" as an intent command."""
+    return text.lstrip("/").lstrip() or text
 
 
 @dataclass
@@ -26,6 +41,7 @@ class ChatResult:
     replies: list[Message] = field(default_factory=list)
     queue_position: int | None = None
     new_conversation: bool = False
+    to_ticket: str | None = None  # the message answered this ticket instead of going to the bot
 
 
 @dataclass
@@ -48,30 +64,35 @@ class ChatFlow:
         bot: RasaClient | None,
         events: Events,
         max_chars: int,
+        reopen_minutes: float = 30.0,
     ) -> None:
         self.open_db = open_db
         self.bot = bot
         self.events = events
         self.max_chars = max_chars
+        self.reopen_within = timedelta(minutes=reopen_minutes)
 
     async def post(
         self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None
     ) -> ChatResult:
-        """Store the employee's message; in state bot, relay it and store the replies."""
+        """Store the employee's message; then answer a waiting ticket, or ask the bot."""
         text = store.clean_text(text, limit=self.max_chars)
         async with self.open_db() as db:
             conversation = await store.get_for_employee(
                 db=db, conversation_id=conversation_id, employee=employee
             )
-            new = conversation.state == "closed"
-            if new:
-                conversation = await store.create(
-                    db=db, employee=employee, locale=conversation.locale
-                )
+            awaiting = (
+                None
+                if payload
+                else await ticketing.awaiting_reply(db=db, conversation_id=conversation.id)
+            )
+            if awaiting is not None:
+                return await self._reply_to_ticket(db, conversation, awaiting, text)
+            conversation, new = await self._continue_or_start(db, conversation, employee)
             if payload is not None:
                 await store.ensure_offered(db=db, conversation=conversation, payload=payload)
-            elif is_clearly(text, OTHER.get(conversation.locale, "en")):
-                conversation.locale = OTHER[conversation.locale]
+            else:
+                conversation.locale = decide_locale(text, conversation.locale)
             message = await self._store_employee_message(db, conversation, text)
             await db.commit()
         await self.events.message(conversation, message)
@@ -81,10 +102,47 @@ class ChatFlow:
             async with self.open_db() as db:
                 position = await store.queue_position(db=db, conversation=conversation)
             return ChatResult(conversation, [], position, new)
-        answer = await self._ask_bot(conversation, payload or text)
+        answer = await self._ask_bot(conversation, payload or as_plain_text(text))
         result = await self._store_answer(conversation.id, message.seq, answer)
         result.new_conversation = new
         return result
+
+    async def _continue_or_start(
+        self, db: AsyncSession, conversation: Conversation, employee: Employee
+    ) -> tuple[Conversation, bool]:
+        """A closed chat is continued shortly after its end, else a new one starts."""
+        if conversation.state != "closed":
+            return conversation, False
+        closed_at = conversation.closed_at or utcnow()
+        if utcnow() - closed_at <= self.reopen_within:
+            ownership.reopen(conversation)
+            return conversation, False
+        return await store.create(db=db, employee=employee, locale=conversation.locale), True
+
+    async def _reply_to_ticket(
+        self, db: AsyncSession, conversation: Conversation, ticket: Ticket, text: str
+    ) -> ChatResult:
+        """The employee answers the agent's question on a ticket: it goes there, not to the bot."""
+        message = await store.add_message(
+            db=db,
+            conversation=conversation,
+            sender="user",
+            text=text,
+            payload={"ticket": {"number": ticket.number, "subject": ticket.subject}},
+        )
+        await ticket_service.requester_replied(db=db, ticket=ticket, text=text)
+        notice = await store.add_message(
+            db=db,
+            conversation=conversation,
+            sender="system",
+            text=texts.text("reply_on_ticket", conversation.locale, ticket=ticket.number),
+            payload={"event": "reply_on_ticket", "ticket": {"number": ticket.number}},
+        )
+        await db.commit()
+        await self.events.messages(conversation, [message, notice])
+        await self.events.ticket(conversation.employee_id, ticket_json(ticket, conversation.locale))
+        await self.events.ticket_reply(ticket)
+        return ChatResult(conversation, [notice], None, to_ticket=ticket.number)
 
     async def _store_employee_message(
         self, db: AsyncSession, conversation: Conversation, text: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.database import utcnow
@@ -14,7 +14,7 @@ from handoff.tickets.models import Ticket, format_number
 from handoff.tickets.schemas import ticket_json
 from kb_index import QueryError
 
-from . import store
+from . import store, ticketing, topics
 from .models import BotTurn, Conversation, Feedback
 
 SUGGESTIONS = 3
@@ -44,12 +44,12 @@ def summary(conversation: Conversation) -> dict[str, Any]:
 
 
 async def queue(*, db: AsyncSession) -> list[dict[str, Any]]:
-    """Queued chats, oldest first, with ticket priority and the last thing the employee said."""
+    """Queued chats by ticket priority, then waiting time; each with the employee's other chats."""
     rows = await db.execute(
         select(Conversation, Ticket)
         .outerjoin(Ticket, Ticket.id == Conversation.ticket_id)
         .where(Conversation.state == "queued")
-        .order_by(Conversation.queued_at)
+        .order_by(func.coalesce(Ticket.priority, 5), Conversation.queued_at)
     )
     out = []
     for position, (conversation, ticket) in enumerate(rows, start=1):
@@ -61,9 +61,22 @@ async def queue(*, db: AsyncSession) -> list[dict[str, Any]]:
                 "priority": ticket.priority if ticket else None,
                 "subject": ticket.subject if ticket else None,
                 "last_message": said[-1][:200] if said else "",
+                "related": await _related(db, conversation),
             }
         )
     return out
+
+
+async def _related(db: AsyncSession, conversation: Conversation) -> list[dict[str, Any]]:
+    """The same employee's other conversations that are still open."""
+    rows = await db.execute(
+        select(Conversation.id, Conversation.state).where(
+            Conversation.employee_id == conversation.employee_id,
+            Conversation.id != conversation.id,
+            Conversation.state != "closed",
+        )
+    )
+    return [{"conversation_id": cid, "state": state} for cid, state in rows]
 
 
 async def live_chats_of(*, db: AsyncSession, agent_id: int) -> list[dict[str, Any]]:
@@ -104,8 +117,9 @@ async def full(*, db: AsyncSession, conversation_id: str, search: LiveSearch) ->
     if ticket is None and conversation.ticket_id is not None:
         ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
     said = [m.text for m in messages if m.sender == "user"]
+    own = await ticketing.of_conversation(db=db, conversation_id=conversation.id)
     return {
-        "conversation": summary(conversation),
+        "conversation": {**summary(conversation), "related": await _related(db, conversation)},
         "messages": [store.message_json(m) for m in messages],
         "bot": [
             {
@@ -123,6 +137,8 @@ async def full(*, db: AsyncSession, conversation_id: str, search: LiveSearch) ->
         "feedback": [{"slug": f.slug, "helpful": f.helpful} for f in feedback],
         "ticket": ticket_json(ticket, detail=True) if ticket else None,
         "employee_tickets": [ticket_json(t) for t in tickets],
+        "tickets": [{**ticket_json(t), "handoff": t.id == conversation.ticket_id} for t in own],
+        "summary": await problem_summary(db=db, conversation=conversation),
         "suggestions": await _suggest(search, said[-1] if said else "", conversation.locale),
     }
 
@@ -135,3 +151,17 @@ async def _suggest(search: LiveSearch, text: str, lang: str) -> list[dict[str, A
     except (IndexUnavailable, QueryError):
         return []
     return [h.to_json() for h in result.hits]
+
+
+async def problem_summary(*, db: AsyncSession, conversation: Conversation) -> str:
+    """What the problem is, for the escalation form: the topic's question and what was tried."""
+    topic = await topics.current(db=db, conversation=conversation)
+    if topic is None:
+        said = await store.employee_messages(db=db, conversation_id=conversation.id)
+        return said[0] if said else ""
+    lines = [topic.query]
+    if topic.slugs:
+        lines.append("Articles offered: " + ", ".join(topic.slugs))
+    if topic.failures:
+        lines.append(f"Rejected by the employee: {topic.failures}x")
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from .assistant import AssistantFlow
 from .chat import ChatFlow
 from .models import Conversation
 from .queue import QueueFlow
+from .uploads import UploadFlow
 
 
 def get_chat(request: Request) -> ChatFlow:
@@ -29,6 +30,11 @@ def get_agent_flow(request: Request) -> AgentFlow:
 
 def get_queue(request: Request) -> QueueFlow:
     flow: QueueFlow = request.app.state.queue
+    return flow
+
+
+def get_uploads(request: Request) -> UploadFlow:
+    flow: UploadFlow = request.app.state.uploads
     return flow
 
 
@@ -60,5 +66,6 @@ ChatDep = Annotated[ChatFlow, Depends(get_chat)]
 AgentFlowDep = Annotated[AgentFlow, Depends(get_agent_flow)]
 QueueDep = Annotated[QueueFlow, Depends(get_queue)]
 AssistantDep = Annotated[AssistantFlow, Depends(get_assistant)]
+UploadsDep = Annotated[UploadFlow, Depends(get_uploads)]
 EmployeeConversation = Annotated[Conversation, Depends(conversation_of_employee)]
 ConversationOr404 = Annotated[Conversation, Depends(conversation_or_404)]

@@ -6,6 +6,7 @@ from typing import Any
 
 from handoff.realtime import channels
 from handoff.realtime.broker import Broker
+from handoff.tickets.models import Ticket
 
 from . import store
 from .models import Conversation, Message
@@ -59,7 +60,11 @@ class Events:
         )
 
     async def queue_position(
-        self, conversation_id: str, position: int, estimated_wait_minutes: int | None
+        self,
+        conversation_id: str,
+        position: int,
+        estimated_wait_minutes: int | None,
+        desk: dict[str, Any],
     ) -> None:
         await self.broker.publish(
             channels.conversation(conversation_id),
@@ -68,6 +73,8 @@ class Events:
                 "conversation_id": conversation_id,
                 "position": position,
                 "estimated_wait_minutes": estimated_wait_minutes,
+                "desk_open": desk["open"],
+                "opens_at": desk["opens_at"],
             },
         )
 
@@ -94,6 +101,19 @@ class Events:
         """A ticket of this employee changed (or was answered): every widget of theirs hears it."""
         await self.broker.publish(
             channels.employee(employee_id), {"type": "ticket", "ticket": ticket, **extra}
+        )
+
+    async def ticket_reply(self, ticket: Ticket) -> None:
+        """Tell the agents that a requester answered on a ticket (its assignee above all)."""
+        await self.broker.publish(
+            channels.AGENTS,
+            {
+                "type": "ticket_reply",
+                "ticket": ticket.number,
+                "subject": ticket.subject,
+                "assignee_id": ticket.assignee_id,
+                "conversation_id": ticket.conversation_id,
+            },
         )
 
     async def typing(self, conversation_id: str, *, who: str) -> None:

@@ -29,7 +29,8 @@ class Conversation(Base):
     agent_name: Mapped[str | None] = mapped_column(String(200), default=None)
     ticket_id: Mapped[int | None] = mapped_column(default=None)
     handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
-    kb_failures: Mapped[int] = mapped_column(default=0)
+    # The topic the employee is on now (the latest one the knowledge base was asked about).
+    topic_id: Mapped[int | None] = mapped_column(default=None)
     last_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -38,6 +39,30 @@ class Conversation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     close_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     notified_unattended: Mapped[bool] = mapped_column(default=False)
+
+
+class Topic(Base):
+    """One problem or question in a conversation: its own failures, verdict and ticket."""
+
+    __tablename__ = "topics"
+    __table_args__ = (UniqueConstraint("conversation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]  # 1, 2, ... within the conversation
+    first_seq: Mapped[int]  # the employee message that opened it
+    query: Mapped[str] = mapped_column(Text, default="")  # what the employee asked first
+    slugs: Mapped[list[str]] = mapped_column(default=list)  # the articles last found for it
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    failures: Mapped[int] = mapped_column(default=0)  # answers or candidates rejected
+    ticket_id: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+TOPIC_STATES = ("open", "solved", "handed_off")
 
 
 class Message(Base):
@@ -72,6 +97,7 @@ class BotTurn(Base):
     intent: Mapped[str | None] = mapped_column(String(80), default=None)
     confidence: Mapped[float | None] = mapped_column(default=None)
     entities: Mapped[list[Any]] = mapped_column(default=list)
+    topic_id: Mapped[int | None] = mapped_column(default=None)
     kb_query: Mapped[str | None] = mapped_column(Text, default=None)
     kb_hits: Mapped[list[Any]] = mapped_column(default=list)
     kb_confident: Mapped[bool | None] = mapped_column(default=None)
@@ -91,6 +117,7 @@ class Feedback(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
+    topic_id: Mapped[int | None] = mapped_column(default=None)
     slug: Mapped[str | None] = mapped_column(String(80), default=None)
     helpful: Mapped[bool]
     query: Mapped[str | None] = mapped_column(Text, default=None)

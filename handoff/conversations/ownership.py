@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.config import SlaTable
 from handoff.database import utcnow
 from handoff.tickets import service as ticket_service
 from handoff.tickets.models import Ticket
+from handoff.tickets.priority import Sla
 from handoff.users.models import User
 
-from . import store, ticketing
+from . import store, ticketing, topics
 from .models import Conversation, Message
 
 HANDOFF_REASONS = ("requested", "low_confidence", "negative_feedback")
@@ -31,19 +31,19 @@ class HandoffResult:
 
 
 async def to_queue(
-    *, db: AsyncSession, conversation: Conversation, reason: str, category: str, sla: SlaTable
+    *, db: AsyncSession, conversation: Conversation, reason: str, category: str, sla: Sla
 ) -> HandoffResult:
-    """Move a bot conversation into the agent queue with a ticket (idempotent)."""
-    if conversation.state in ("queued", "agent"):
-        ticket = await ticketing.ticket_for(
-            db=db, conversation=conversation, category=category, actor="bot", sla=sla
-        )
-        return HandoffResult(conversation, ticket, changed=False)
+    """Move a bot conversation into the agent queue with its topic's ticket (idempotent)."""
     if conversation.state == "closed":
         raise store.InvalidTransition("the conversation is closed")
+    topic = await topics.current(db=db, conversation=conversation)
     ticket = await ticketing.ticket_for(
-        db=db, conversation=conversation, category=category, actor="bot", sla=sla
+        db=db, conversation=conversation, topic=topic, category=category, actor="bot", sla=sla
     )
+    if conversation.state in ("queued", "agent"):
+        return HandoffResult(conversation, ticket, changed=False)
+    if topic is not None and topic.state == "open":
+        topic.state = "handed_off"
     conversation.state, conversation.queued_at = "queued", utcnow()
     conversation.handoff_reason = reason
     conversation.notified_unattended = False
@@ -152,10 +152,30 @@ async def hand_back(*, db: AsyncSession, conversation: Conversation, agent: User
     ensure_owner(conversation, agent)
     conversation.state = "bot"
     conversation.agent_id = conversation.agent_name = None
-    conversation.kb_failures = 0
+    conversation.topic_id = None  # the bot starts afresh: the next question is a new topic
     if conversation.ticket_id is not None:
         ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
         await ticket_service.log(db=db, ticket=ticket, actor=actor_of(agent), kind="handed_back")
+
+
+def reopen(conversation: Conversation) -> None:
+    """A closed chat continues with the bot (its tickets and topics stay linked)."""
+    conversation.state = "bot"
+    conversation.closed_at = conversation.close_reason = None
+    conversation.agent_id = conversation.agent_name = None
+
+
+def ensure_may_close(conversation: Conversation, agent: User) -> None:
+    """Agents close their own live chats; admins any open one."""
+    if conversation.state == "closed":
+        raise store.InvalidTransition("the conversation is closed already")
+    if agent.role == "admin":
+        return
+    if conversation.state != "agent":
+        raise store.InvalidTransition(
+            f"the conversation is {conversation.state}: claim it before closing it"
+        )
+    ensure_owner(conversation, agent)
 
 
 async def close(
@@ -164,27 +184,40 @@ async def close(
     conversation: Conversation,
     agent: User,
     resolution: str,
-    reason: str = "resolved",
-) -> Ticket | None:
-    """End the chat; with a resolution the ticket is resolved."""
-    if conversation.state == "closed":
-        raise store.InvalidTransition("the conversation is closed already")
-    if conversation.state == "agent":
-        ensure_owner(conversation, agent)
+    resolve_tickets: list[str] | None = None,
+) -> list[Ticket]:
+    """End the chat; with a resolution, resolve the chosen tickets of this conversation.
+
+    By default that is the ticket the handoff was about, never another topic's ticket.
+    """
+    ensure_may_close(conversation, agent)
+    chosen = await _tickets_to_resolve(db, conversation, resolve_tickets)
     conversation.state, conversation.closed_at = "closed", utcnow()
-    conversation.close_reason = reason
-    ticket = None
-    if conversation.ticket_id is not None:
-        ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
-        if resolution.strip() and reason == "resolved":
-            await ticket_service.set_status(
-                db=db,
-                ticket=ticket,
-                status="resolved",
-                actor=actor_of(agent),
-                resolution=resolution,
-            )
-    return ticket
+    conversation.close_reason = "resolved"
+    if not resolution.strip():
+        return []
+    for ticket in chosen:
+        await ticket_service.set_status(
+            db=db, ticket=ticket, status="resolved", actor=actor_of(agent), resolution=resolution
+        )
+    return chosen
+
+
+async def _tickets_to_resolve(
+    db: AsyncSession, conversation: Conversation, numbers: list[str] | None
+) -> list[Ticket]:
+    if numbers is None:
+        if conversation.ticket_id is None:
+            return []
+        return [await ticket_service.get(db=db, number=conversation.ticket_id)]
+    chosen = []
+    for number in numbers:
+        ticket = await ticket_service.get(db=db, number=number)
+        if ticket.conversation_id != conversation.id:
+            raise store.InvalidTransition(f"{ticket.number} is not a ticket of this chat")
+        if ticket.status not in ("resolved", "closed", "cancelled"):
+            chosen.append(ticket)
+    return chosen
 
 
 async def escalate(
@@ -194,14 +227,20 @@ async def escalate(
     agent: User,
     summary: str,
     level: int,
-    sla: SlaTable,
+    sla: Sla,
 ) -> Ticket:
     """Pass the request to a higher support level with a summary; the chat ends."""
     ensure_owner(conversation, agent)
     if not summary.strip():
         raise store.InvalidTransition("an escalation needs a summary")
+    topic = await topics.current(db=db, conversation=conversation)
     ticket = await ticketing.ticket_for(
-        db=db, conversation=conversation, category="general", actor=actor_of(agent), sla=sla
+        db=db,
+        conversation=conversation,
+        topic=topic,
+        category="general",
+        actor=actor_of(agent),
+        sla=sla,
     )
     old = ticket.level
     ticket.level, ticket.assignee_id, ticket.assignee_name = level, None, None

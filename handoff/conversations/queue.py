@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -121,25 +122,38 @@ class QueueFlow:
         await self.events.state(conversation)
         await self.announce_positions()
 
+    def desk(self) -> dict[str, Any]:
+        """Whether the service desk is staffed now, and when it next opens."""
+        now = self.now()
+        if self.hours.is_open(now):
+            return {"open": True, "opens_at": None}
+        opens = self.hours.next_opening(now)
+        return {"open": False, "opens_at": opens.isoformat() if opens else None}
+
+    def opening_text(self, lang: str) -> str | None:
+        """When the desk next opens, in words (None while it is open)."""
+        now = self.now()
+        opens = None if self.hours.is_open(now) else self.hours.next_opening(now)
+        return texts.opening(opens, self.hours.timezone, lang) if opens else None
+
     async def announce_positions(self) -> None:
         """Tell every waiting employee their current place in the queue."""
         async with self.open_db() as db:
-            waiting = list(
-                await db.scalars(
-                    select(Conversation.id)
-                    .where(Conversation.state == "queued")
-                    .order_by(Conversation.queued_at)
-                )
-            )
+            waiting = await store.queue_order(db=db)
+        desk = self.desk()
         for position, conversation_id in enumerate(waiting, start=1):
             await self.events.queue_position(
-                conversation_id, position, await self.estimated_wait(position)
+                conversation_id, position, await self.estimated_wait(position), desk
             )
         await self.events.queue_changed(len(waiting))
 
     async def estimated_wait(self, position: int | None) -> int | None:
-        """Minutes until an agent takes the chat, from recent claims (None if not queued)."""
-        if position is None:
+        """Minutes until an agent takes the chat, from recent claims.
+
+        None when not queued, and outside service hours (no estimate then, only when the
+        desk opens).
+        """
+        if position is None or not self.hours.is_open(self.now()):
             return None
         async with self.open_db() as db:
             rows = await db.execute(

@@ -14,12 +14,14 @@ from handoff.auth.dependencies import CurrentEmployee
 from handoff.deps import DbDep
 from handoff.tickets.models import format_number
 
-from . import store
-from .dependencies import ChatDep, EmployeeConversation
+from . import history, store, ticketing
+from .dependencies import ChatDep, EmployeeConversation, QueueDep
 from .models import Conversation
+from .queue import QueueFlow
 from .schemas import (
     ChatReply,
     ConversationCreate,
+    ConversationList,
     ConversationRead,
     ConversationUpdate,
     MessageCreate,
@@ -29,7 +31,8 @@ from .schemas import (
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 
-async def _read(db: AsyncSession, conversation: Conversation) -> dict[str, Any]:
+async def _read(db: AsyncSession, conversation: Conversation, queue: QueueFlow) -> dict[str, Any]:
+    awaiting = await ticketing.awaiting_reply(db=db, conversation_id=conversation.id)
     return {
         "conversation_id": conversation.id,
         "state": conversation.state,
@@ -39,39 +42,55 @@ async def _read(db: AsyncSession, conversation: Conversation) -> dict[str, Any]:
         "ticket_number": format_number(conversation.ticket_id) if conversation.ticket_id else None,
         "created_at": conversation.created_at,
         "last_seq": conversation.last_seq,
+        "awaiting_reply": (
+            {"number": awaiting.number, "subject": awaiting.subject} if awaiting else None
+        ),
+        "desk": queue.desk(),
     }
 
 
 @router.post("/sessions", response_model=ConversationRead, status_code=201)
 async def start_conversation(
-    employee: CurrentEmployee, db: DbDep, body: ConversationCreate | None = None
+    employee: CurrentEmployee, db: DbDep, queue: QueueDep, body: ConversationCreate | None = None
 ) -> dict[str, Any]:
     """Start a conversation with the assistant."""
     locale = (body or ConversationCreate()).locale
     conversation = await store.create(db=db, employee=employee, locale=locale)
     await db.commit()
-    return await _read(db, conversation)
+    return await _read(db, conversation, queue)
+
+
+@router.get("/conversations", response_model=ConversationList)
+async def my_conversations(employee: CurrentEmployee, db: DbDep) -> dict[str, Any]:
+    """The caller's conversations, newest first, with their tickets (on any device)."""
+    return {"conversations": await history.of_employee(db=db, employee_id=employee.id)}
 
 
 @router.get("/sessions/{conversation_id}", response_model=ConversationRead)
-async def read_conversation(conversation: EmployeeConversation, db: DbDep) -> dict[str, Any]:
+async def read_conversation(
+    conversation: EmployeeConversation, db: DbDep, queue: QueueDep
+) -> dict[str, Any]:
     """State of a conversation: owner, queue position, ticket."""
-    return await _read(db, conversation)
+    return await _read(db, conversation, queue)
 
 
 @router.patch("/sessions/{conversation_id}", response_model=ConversationRead)
 async def update_conversation(
-    conversation: EmployeeConversation, body: ConversationUpdate, db: DbDep
+    conversation: EmployeeConversation, body: ConversationUpdate, db: DbDep, queue: QueueDep
 ) -> dict[str, Any]:
     """Switch the conversation's language."""
     conversation.locale = body.locale
     await db.commit()
-    return await _read(db, conversation)
+    return await _read(db, conversation, queue)
 
 
 @router.post("/sessions/{conversation_id}/messages", response_model=ChatReply)
 async def post_message(
-    conversation_id: str, body: MessageCreate, employee: CurrentEmployee, chat: ChatDep
+    conversation_id: str,
+    body: MessageCreate,
+    employee: CurrentEmployee,
+    chat: ChatDep,
+    queue: QueueDep,
 ) -> dict[str, Any]:
     """Send a message; the bot's replies to it come back in this response."""
     try:
@@ -88,9 +107,12 @@ async def post_message(
     return {
         "conversation_id": result.conversation.id,
         "state": result.conversation.state,
+        "locale": result.conversation.locale,
         "messages": [store.message_json(m) for m in result.replies],
         "queue_position": result.queue_position,
         "new_conversation": result.new_conversation,
+        "to_ticket": result.to_ticket,
+        "desk": queue.desk(),
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.auth.employees import Employee
 from handoff.database import utcnow
+from handoff.tickets.models import Ticket
 
 from .models import BotTurn, Conversation, Message
 from .rasa import BotMessage
@@ -161,7 +162,7 @@ def message_json(message: Message) -> dict[str, Any]:
         data["author"] = message.author
     if message.internal:
         data["internal"] = True
-    for key in ("buttons", "kb_article", "ticket"):
+    for key in ("buttons", "kb_article", "ticket", "attachments"):
         if key in message.payload:
             data[key] = message.payload[key]
     return data
@@ -182,16 +183,53 @@ def transcript_snapshot(messages: list[Message]) -> list[dict[str, Any]]:
     ]
 
 
+async def queue_order(*, db: AsyncSession) -> list[str]:
+    """Queued conversations in the order agents take them: ticket priority, then waiting time."""
+    rows = await db.execute(
+        select(Conversation.id)
+        .outerjoin(Ticket, Ticket.id == Conversation.ticket_id)
+        .where(Conversation.state == "queued")
+        .order_by(func.coalesce(Ticket.priority, 5), Conversation.queued_at)
+    )
+    return [row[0] for row in rows]
+
+
 async def queue_position(*, db: AsyncSession, conversation: Conversation) -> int | None:
-    """1-based place in the queue (oldest first), or None when not queued."""
-    if conversation.state != "queued" or conversation.queued_at is None:
+    """1-based place in the queue, or None when not queued."""
+    if conversation.state != "queued":
         return None
-    ahead = await db.scalar(
-        select(func.count(Conversation.id)).where(
-            Conversation.state == "queued", Conversation.queued_at < conversation.queued_at
+    order = await queue_order(db=db)
+    return order.index(conversation.id) + 1 if conversation.id in order else None
+
+
+async def list_for_employee(
+    *, db: AsyncSession, employee_id: str, limit: int = 20
+) -> list[Conversation]:
+    """The employee's conversations, newest first."""
+    rows = await db.scalars(
+        select(Conversation)
+        .where(Conversation.employee_id == employee_id)
+        .order_by(Conversation.created_at.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def first_questions(*, db: AsyncSession, conversation_ids: list[str]) -> dict[str, str]:
+    """The first thing the employee wrote in each conversation."""
+    first = (
+        select(Message.conversation_id, func.min(Message.seq).label("seq"))
+        .where(Message.conversation_id.in_(conversation_ids), Message.sender == "user")
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    rows = await db.execute(
+        select(Message.conversation_id, Message.text).join(
+            first,
+            (Message.conversation_id == first.c.conversation_id) & (Message.seq == first.c.seq),
         )
     )
-    return int(ahead or 0) + 1
+    return dict(rows.tuples().all())
 
 
 async def pending_turn(*, db: AsyncSession, conversation_id: str) -> BotTurn | None:

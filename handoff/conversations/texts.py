@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 TEXTS: dict[str, dict[str, str]] = {
     "bot_unavailable": {
         "de": "Der Assistent ist gerade nicht erreichbar. Ihre Nachricht ist gespeichert – "
@@ -47,6 +50,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your request has been passed to level-{level} support as ticket {ticket}. You "
         "will get the answer here in the chat and on the ticket.",
     },
+    "reply_on_ticket": {
+        "de": "Danke – Ihre Antwort ist bei Ticket {ticket}. Die Kollegin oder der Kollege "
+        "vom IT Service Desk meldet sich hier.",
+        "en": "Thank you – your reply is on ticket {ticket}. The IT Service Desk will get back "
+        "to you here.",
+    },
+    "attachment_on_ticket": {
+        "de": "Danke, die Datei ist beim Ticket {ticket}.",
+        "en": "Thank you, the file is on ticket {ticket}.",
+    },
+    "attachment_kept": {
+        "de": "Danke, die Datei ist im Chat gespeichert. Wird ein Ticket daraus, kommt sie mit.",
+        "en": "Thank you, the file is saved with the chat. If a ticket is opened, it goes with it.",
+    },
     "ticket_reply": {
         "de": "Antwort zu Ticket {ticket}:",
         "en": "Reply on ticket {ticket}:",
@@ -54,11 +71,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 REASONS: dict[str, dict[str, str]] = {
-    "no_agents": {"de": "niemand ist angemeldet", "en": "nobody is signed in"},
-    "out_of_hours": {
-        "de": "außerhalb der Servicezeiten Mo–Fr 07:00–18:00",
-        "en": "outside service hours Mon–Fri 07:00–18:00",
-    },
     "timeout": {"de": "die Wartezeit ist zu lang", "en": "the wait has been too long"},
 }
 
@@ -71,3 +83,19 @@ def text(key: str, lang: str, **values: object) -> str:
 
 def reason(key: str, lang: str) -> str:
     return REASONS[key].get(lang, REASONS[key]["de"])
+
+
+WEEKDAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def opening(moment: datetime, timezone: str, lang: str) -> str:
+    """When the desk opens, as people say it: "Montag, 07:00 Uhr" / "Monday at 07:00"."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    day = WEEKDAYS.get(lang, WEEKDAYS["de"])[local.weekday()]
+    date = local.strftime("%d.%m." if lang == "de" else "%d/%m")
+    if lang == "en":
+        return f"{day} {date} at {local:%H:%M}"
+    return f"{day}, {date}, um {local:%H:%M} Uhr"

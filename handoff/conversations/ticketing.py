@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.config import SlaTable
+from handoff.attachments import service as attachment_service
 from handoff.kb import service as kb_service
 from handoff.kb.search import IndexUnavailable, LiveSearch
 from handoff.tickets import priority as prio
 from handoff.tickets import service as ticket_service
 from handoff.tickets.models import Ticket
+from handoff.tickets.priority import Sla
 from handoff.tickets.schemas import TicketDraft
 from kb_index import QueryError
 
 from . import store
-from .models import Conversation
+from .models import Conversation, Topic
 
 log = logging.getLogger(__name__)
 # A hit this close is about the same subject, even if not close enough to answer with.
@@ -69,9 +71,10 @@ async def open_from_draft(
     *,
     db: AsyncSession,
     conversation: Conversation,
+    topic: Topic | None,
     draft: TicketDraft,
     derived: Derived,
-    sla: SlaTable,
+    sla: Sla,
 ) -> Ticket:
     """Open the ticket the employee described in the chat, with the transcript so far."""
     messages = await store.transcript(db=db, conversation_id=conversation.id)
@@ -88,34 +91,83 @@ async def open_from_draft(
         transcript=store.transcript_snapshot(messages),
         sla=sla,
     )
+    if topic is not None and topic.ticket_id is None:
+        topic.ticket_id = ticket.id
     if conversation.ticket_id is None:
         conversation.ticket_id = ticket.id
+    await attachment_service.link_to_ticket(
+        db=db, conversation_id=conversation.id, ticket_id=ticket.id
+    )
     return ticket
 
 
+GENERIC_SUBJECT = {"de": "Chat mit dem IT Service Desk", "en": "Chat with the IT Service Desk"}
+
+
 async def ticket_for(
-    *, db: AsyncSession, conversation: Conversation, category: str, actor: str, sla: SlaTable
+    *,
+    db: AsyncSession,
+    conversation: Conversation,
+    topic: Topic | None,
+    category: str,
+    actor: str,
+    sla: Sla,
 ) -> Ticket:
-    """Return the conversation's ticket, opening one with the transcript if there is none."""
+    """Return the ticket of the topic (or of a chat without topics), opening one if needed.
+
+    The subject says what the problem is (the topic's question), never the request for a
+    person; the transcript is refreshed on the ticket either way.
+    """
     messages = await store.transcript(db=db, conversation_id=conversation.id)
-    if conversation.ticket_id is not None:
-        ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
+    existing = topic.ticket_id if topic is not None else conversation.ticket_id
+    if existing is not None:
+        ticket = await ticket_service.get(db=db, number=existing)
         ticket.transcript = store.transcript_snapshot(messages)
+        conversation.ticket_id = ticket.id
         return ticket
-    said = await store.employee_messages(db=db, conversation_id=conversation.id)
-    description = "\n".join(said) or "Chat with the IT assistant"
+    first = topic.first_seq if topic is not None else 0
+    said = [m.text for m in messages if m.sender == "user" and m.seq >= first]
+    subject = (
+        ticket_service.propose_summary(topic.query)
+        if topic is not None
+        else GENERIC_SUBJECT.get(conversation.locale, GENERIC_SUBJECT["de"])
+    )
     ticket = await ticket_service.create(
         db=db,
         requester=requester_of(conversation),
-        description=description,
+        description="\n".join(said) or subject,
         impact="low",
         urgency="medium",
         category=category,
-        summary=ticket_service.propose_summary(said[-1] if said else description),
+        summary=subject,
         conversation_id=conversation.id,
         transcript=store.transcript_snapshot(messages),
         actor=actor,
         sla=sla,
     )
+    if topic is not None:
+        topic.ticket_id = ticket.id
     conversation.ticket_id = ticket.id
+    await attachment_service.link_to_ticket(
+        db=db, conversation_id=conversation.id, ticket_id=ticket.id
+    )
     return ticket
+
+
+async def awaiting_reply(*, db: AsyncSession, conversation_id: str) -> Ticket | None:
+    """The ticket of this conversation that waits for the employee's reply (on hold), if any."""
+    return await db.scalar(
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.status == "on_hold")
+        .order_by(Ticket.updated_at.desc())
+        .limit(1)
+    )
+
+
+async def of_conversation(*, db: AsyncSession, conversation_id: str) -> list[Ticket]:
+    """Every ticket opened in this conversation, oldest first."""
+    return list(
+        await db.scalars(
+            select(Ticket).where(Ticket.conversation_id == conversation_id).order_by(Ticket.id)
+        )
+    )

@@ -12,6 +12,7 @@ from handoff.users.dependencies import CurrentAgent
 
 from . import service
 from .dependencies import TicketListenerDep, TicketOr404
+from .priority import Sla
 from .schemas import activity_json, ticket_json
 
 router = APIRouter(prefix="/api/agent/tickets", tags=["agent console"])
@@ -75,7 +76,7 @@ async def change_ticket(
             db=db,
             ticket=ticket,
             actor=_actor(agent),
-            sla=settings.sla_minutes,
+            sla=Sla.of(settings),
             **body.model_dump(),
         )
     except service.InvalidTransition as exc:

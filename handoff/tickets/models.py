@@ -17,7 +17,10 @@ LEVELS = (1, 2, 3)
 
 class Ticket(Base):
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_requester_status", "requester_id", "status"),)
+    __table_args__ = (
+        Index("ix_tickets_requester_status", "requester_id", "status"),
+        Index("ix_tickets_conversation_status", "conversation_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requester_id: Mapped[str] = mapped_column(String(200))

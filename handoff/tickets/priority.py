@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handoff.config import SlaTable
+from handoff.config import Settings, SlaTable
+from handoff.servicehours import ServiceHours
 
 LEVELS = ("low", "medium", "high")
 
@@ -33,7 +35,23 @@ def label(priority: int, lang: str = "en") -> str:
     return LABELS.get(lang, LABELS["en"])[priority]
 
 
-def due_times(priority: int, created: datetime, sla: SlaTable) -> tuple[datetime, datetime]:
-    """Return (first response due, resolution due) for a ticket created at created."""
-    first, resolve = sla[priority]
-    return created + timedelta(minutes=first), created + timedelta(minutes=resolve)
+@dataclass(frozen=True)
+class Sla:
+    """Minutes to first response and to resolution per priority, counted in service hours."""
+
+    table: SlaTable
+    hours: ServiceHours | None = None  # None: the wall clock
+
+    @classmethod
+    def of(cls, settings: Settings) -> Sla:
+        return cls(settings.sla_minutes, settings.hours)
+
+    def due_times(self, priority: int, created: datetime) -> tuple[datetime, datetime]:
+        """Return (first response due, resolution due) for a ticket created at created."""
+        first, resolve = self.table[priority]
+        if self.hours is None:
+            return created + timedelta(minutes=first), created + timedelta(minutes=resolve)
+        return (
+            self.hours.add_open_minutes(created, first),
+            self.hours.add_open_minutes(created, resolve),
+        )

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.config import SlaTable
 from handoff.database import utcnow
 
 from . import priority as prio
@@ -88,13 +87,13 @@ async def create(
     since: str = "",
     conversation_id: str | None = None,
     transcript: list[dict[str, Any]] | None = None,
-    sla: SlaTable,
+    sla: prio.Sla,
     actor: str = "bot",
 ) -> Ticket:
     """Open a ticket with a derived priority and SLA due times."""
     priority = prio.priority_of(impact, urgency)
     now = utcnow()
-    first_due, resolve_due = prio.due_times(priority, now, sla)
+    first_due, resolve_due = sla.due_times(priority, now)
     ticket = Ticket(
         requester_id=requester.id,
         requester_name=requester.name,
@@ -202,7 +201,7 @@ async def classify(
     category: str | None = None,
     impact: str | None = None,
     urgency: str | None = None,
-    sla: SlaTable,
+    sla: prio.Sla,
 ) -> None:
     """Change category, impact or urgency; the priority and due times follow (logged)."""
     changes: dict[str, Any] = {}
@@ -214,8 +213,8 @@ async def classify(
     if new_priority != ticket.priority:
         changes["priority"] = [ticket.priority, new_priority]
         ticket.priority = new_priority
-        ticket.first_response_due, ticket.resolution_due = prio.due_times(
-            new_priority, ticket.created_at, sla
+        ticket.first_response_due, ticket.resolution_due = sla.due_times(
+            new_priority, ticket.created_at
         )
     if changes:
         await log(db=db, ticket=ticket, actor=actor, kind="classified", public=False, **changes)
@@ -255,6 +254,15 @@ async def reply(*, db: AsyncSession, ticket: Ticket, actor: str, text: str) -> N
     mark_first_response(ticket)
 
 
+async def requester_replied(*, db: AsyncSession, ticket: Ticket, text: str) -> None:
+    """The requester answered a question on the ticket: it is back with the desk."""
+    await log(
+        db=db, ticket=ticket, actor="requester", kind="requester_reply", text=text, public=True
+    )
+    if ticket.status == "on_hold":
+        await set_status(db=db, ticket=ticket, status="in_progress", actor="requester")
+
+
 async def note(*, db: AsyncSession, ticket: Ticket, actor: str, text: str) -> None:
     """Add an internal note (never shown to the requester)."""
     await log(db=db, ticket=ticket, actor=actor, kind="note", text=text, public=False)
@@ -265,7 +273,7 @@ async def change(
     db: AsyncSession,
     ticket: Ticket,
     actor: str,
-    sla: SlaTable,
+    sla: prio.Sla,
     category: str | None = None,
     impact: str | None = None,
     urgency: str | None = None,

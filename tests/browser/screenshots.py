@@ -83,7 +83,7 @@ async def main(base_url: str | None, service_token: str) -> None:
         else:
             tmp = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
             config = system.StackConfig.ephemeral(
-                tmp, HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-23:59"
+                tmp, HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-24:00"
             )
             procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
             cleanup.callback(system.stop, procs)

@@ -87,7 +87,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "rasa_url": "http://rasa.test",
         "log_format": "console",
         "log_level": "WARNING",
-        "service_hours": "mon-sun 00:00-23:59",
+        "service_hours": "mon-sun 00:00-24:00",
         "holidays": [],
     }
     values.update(overrides)

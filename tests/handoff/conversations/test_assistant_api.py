@@ -263,7 +263,9 @@ async def test_handoff_queues_opens_a_ticket_and_silences_the_bot(helpdesk: Help
     ]
 
 
-async def test_feedback_counts_failures_in_a_row(sqlite_helpdesk: Helpdesk) -> None:
+async def test_failures_are_what_the_employee_rejected_on_the_topic(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
     internal = sqlite_helpdesk.rasa
 
     async def answer(sender: str) -> Any:
@@ -276,7 +278,8 @@ async def test_feedback_counts_failures_in_a_row(sqlite_helpdesk: Helpdesk) -> N
         ).json()
 
     cid, answered = await _chat_with_action(sqlite_helpdesk, answer, text="VPN verbindet nicht")
-    base = answered["consecutive_failures"]  # 1 if the answer was not confident
+    # A search, confident or not, is no failure: only a rejection is.
+    assert answered["consecutive_failures"] == 0 and answered["topic"] == 1
     assert internal.internal is not None
     url = f"/api/internal/conversations/{cid}/feedback"
     counts = []
@@ -286,7 +289,7 @@ async def test_feedback_counts_failures_in_a_row(sqlite_helpdesk: Helpdesk) -> N
         {"helpful": True, "slug": "vpn-connect"},
     ):
         counts.append((await internal.internal.post(url, json=body)).json()["consecutive_failures"])
-    assert counts == [base + 1, base + 2, 0]
+    assert counts == [1, 2, 0]
     from sqlalchemy import select
 
     from handoff.conversations.models import Feedback

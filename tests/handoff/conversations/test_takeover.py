@@ -84,11 +84,14 @@ async def test_a_chat_goes_queued_agent_queued_agent_bot_closed(helpdesk: Helpde
     ticket = (await client.get(f"/api/tickets/{ticket_number}", headers=employee)).json()
     assert ticket["status"] == "resolved"
     assert ticket["resolution"] == "Druckertreiber neu installiert"
+    # A follow-up soon after the close continues the chat with the bot (its ticket known).
     after = await client.post(
         f"/api/chat/sessions/{cid}/messages", json={"text": "Hallo"}, headers=employee
     )
-    assert after.json()["new_conversation"] is True
-    assert after.json()["conversation_id"] != cid and after.json()["state"] == "bot"
+    assert after.json()["new_conversation"] is False
+    assert after.json()["conversation_id"] == cid and after.json()["state"] == "bot"
+    state = (await client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert state["ticket_number"] == ticket_number
 
 
 async def queued_chat_again(helpdesk: Helpdesk, cid: str, employee: dict[str, str]) -> None:

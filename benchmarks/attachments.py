@@ -1,0 +1,157 @@
+"""Screenshots while others chat: does the chat stay fast, does memory stay bounded?
+
+Starts the real system (helpdesk with the real model, Rasa, action server) on free ports.
+CHATTERS employees chat (each waits for its answer before the next message), first alone,
+then while UPLOADERS employees each upload a 2 MB screenshot (a real PNG, decoded and
+re-encoded by the service) BURSTS times at once. Prints the chat p50/p95 in both phases,
+the uploads' p50/p95, and the helpdesk process's peak resident memory above its idle level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import psutil
+from PIL import Image
+
+from scripts import stack as system
+
+from .common import table
+
+CHATTERS = int(os.environ.get("BENCH_ATTACH_CHATTERS", "10"))
+UPLOADERS = int(os.environ.get("BENCH_ATTACH_UPLOADERS", "50"))
+BURSTS = int(os.environ.get("BENCH_ATTACH_BURSTS", "2"))
+MESSAGES = int(os.environ.get("BENCH_ATTACH_MESSAGES", "6"))
+QUESTIONS = ["Ich habe mein Passwort vergessen", "My VPN keeps disconnecting", "Drucker offline"]
+
+
+def screenshot_png(target_bytes: int = 2_000_000) -> bytes:
+    """A PNG of about target_bytes: noise does not compress, as busy screenshots barely do."""
+    side = int((target_bytes / 3) ** 0.5)
+    pixels = np.random.default_rng(7).integers(0, 256, (side, side, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+async def _employee(http: httpx.AsyncClient, n: int) -> tuple[dict[str, str], str]:
+    body = {"email": f"attach{n}@brandt.example", "name": f"Attach {n}"}
+    token = (await http.post("/api/dev/token", json=body)).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    cid = (await http.post("/api/chat/sessions", json={"locale": "de"}, headers=headers)).json()[
+        "conversation_id"
+    ]
+    return headers, cid
+
+
+async def _chat(http: httpx.AsyncClient, people: list[tuple[dict[str, str], str]]) -> list[float]:
+    async def one(headers: dict[str, str], cid: str, n: int) -> list[float]:
+        out = []
+        for i in range(MESSAGES):
+            started = time.perf_counter()
+            response = await http.post(
+                f"/api/chat/sessions/{cid}/messages",
+                json={"text": QUESTIONS[(n + i) % len(QUESTIONS)]},
+                headers=headers,
+            )
+            response.raise_for_status()
+            out.append((time.perf_counter() - started) * 1000)
+        return out
+
+    results = await asyncio.gather(*[one(h, c, n) for n, (h, c) in enumerate(people)])
+    return [x for r in results for x in r]
+
+
+async def _uploads(
+    http: httpx.AsyncClient, people: list[tuple[dict[str, str], str]], png: bytes
+) -> list[float]:
+    async def one(headers: dict[str, str], cid: str) -> float:
+        started = time.perf_counter()
+        response = await http.post(
+            f"/api/chat/sessions/{cid}/attachments",
+            files={"file": ("screenshot.png", png, "image/png")},
+            headers=headers,
+        )
+        response.raise_for_status()
+        return (time.perf_counter() - started) * 1000
+
+    out: list[float] = []
+    for _ in range(BURSTS):
+        out += await asyncio.gather(*[one(h, c) for h, c in people])
+    return out
+
+
+class PeakMemory:
+    """Samples a process's resident memory every 50 ms and keeps the highest."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[object]]:
+    png = screenshot_png()
+    limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5)
+    async with httpx.AsyncClient(base_url=config.helpdesk_url, timeout=300, limits=limits) as http:
+        chatters = [await _employee(http, n) for n in range(CHATTERS)]
+        uploaders = [await _employee(http, 1000 + n) for n in range(UPLOADERS)]
+        await _chat(http, chatters[:2])  # warm-up
+        idle = psutil.Process(helpdesk_pid).memory_info().rss
+        alone = await _chat(http, chatters)
+        with PeakMemory(helpdesk_pid) as memory:
+            uploads = asyncio.create_task(_uploads(http, uploaders, png))
+            during = await _chat(http, chatters)
+            sent = await uploads
+    mb = 1024 * 1024
+
+    def row(label: str, values: list[float]) -> list[object]:
+        p50, p95 = np.percentile(values, 50), np.percentile(values, 95)
+        return [label, len(values), f"{p50:.0f}", f"{p95:.0f}"]
+
+    return [
+        row(f"chat, {CHATTERS} employees, no uploads", alone),
+        row(f"chat, {CHATTERS} employees, {UPLOADERS} uploading", during),
+        row(f"uploads of {len(png) / mb:.1f} MB, {UPLOADERS} at once", sent),
+        ["helpdesk memory above idle, peak MB", "", f"{(memory.peak - idle) / mb:.0f}", ""],
+    ]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = system.StackConfig.ephemeral(
+            Path(tmp), HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-24:00"
+        )
+        procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
+        try:
+            helpdesk = next(p for p in procs if p.name == "helpdesk")
+            assert helpdesk.popen is not None
+            rows = asyncio.run(_run(config, helpdesk.popen.pid))
+        finally:
+            system.stop(procs)
+    print(table(["attachments while chatting", "requests", "p50 ms", "p95 ms"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Files employees and agents attach to a chat: checked by content, stored outside the database."""

@@ -1,0 +1,76 @@
+"""Topics: the problems and questions of one conversation, told apart by what search finds.
+
+A new question starts a new topic unless it is about the subject of the open one (its best
+article is among the open topic's articles, or the other way round): then it is the employee
+rephrasing. Failures count what the employee rejected (an answer, or the candidates) for
+this topic; an unconfident search alone is no failure.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.database import utcnow
+
+from .models import Conversation, Topic
+
+SAME_SUBJECT_HITS = 3
+
+
+def same_subject(old: list[str], new: list[str]) -> bool:
+    """Tell whether two searches found the same subject (their best articles overlap)."""
+    if not old or not new:
+        return False
+    return new[0] in old[:SAME_SUBJECT_HITS] or old[0] in new[:SAME_SUBJECT_HITS]
+
+
+async def current(*, db: AsyncSession, conversation: Conversation) -> Topic | None:
+    """The topic the employee is on, if any."""
+    if conversation.topic_id is None:
+        return None
+    return await db.get(Topic, conversation.topic_id)
+
+
+async def for_question(
+    *, db: AsyncSession, conversation: Conversation, query: str, slugs: list[str], seq: int
+) -> Topic:
+    """The topic a new question belongs to: the open one when it is a rephrasing, else new."""
+    topic = await current(db=db, conversation=conversation)
+    if topic is not None and topic.state == "open" and same_subject(topic.slugs, slugs):
+        topic.slugs, topic.updated_at = slugs, utcnow()
+        return topic
+    number = await db.scalar(
+        select(func.coalesce(func.max(Topic.number), 0)).where(
+            Topic.conversation_id == conversation.id
+        )
+    )
+    topic = Topic(
+        conversation_id=conversation.id,
+        number=int(number or 0) + 1,
+        first_seq=seq,
+        query=query,
+        slugs=slugs,
+    )
+    db.add(topic)
+    await db.flush()
+    conversation.topic_id = topic.id
+    return topic
+
+
+def judge(topic: Topic, *, helpful: bool) -> int:
+    """Record the employee's verdict on the topic; return the failures that still count."""
+    topic.updated_at = utcnow()
+    if helpful:
+        topic.state = "solved"
+        return 0
+    topic.failures += 1
+    return topic.failures
+
+
+async def of_conversation(*, db: AsyncSession, conversation_id: str) -> list[Topic]:
+    return list(
+        await db.scalars(
+            select(Topic).where(Topic.conversation_id == conversation_id).order_by(Topic.number)
+        )
+    )

@@ -1,0 +1,352 @@
+"""Conversations over many turns: topics, a ticket per topic, replies to tickets, honest times.
+
+A scripted bot plays the action server's part through the internal API (the real bot is
+tested the same way in tests/integration); everything else is the real service.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ..conftest import Helpdesk, make_settings, running_helpdesk
+from ..factories import staff
+
+PERSON = {"Ich möchte mit einem Menschen sprechen", "Talk to a human please"}
+NEGATIVE = {"Das hat nicht geholfen", "nein"}
+
+
+class ScriptedBot:
+    """Answers like the bot's actions: a person, a verdict, a ticket, or a search."""
+
+    def __init__(self, helpdesk: Helpdesk) -> None:
+        self.helpdesk = helpdesk
+        self.answers: list[dict[str, Any]] = []
+        helpdesk.rasa.on_message = self.on_message
+
+    async def on_message(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
+        api = self.helpdesk.rasa.internal
+        assert api is not None
+        if text in PERSON:
+            await api.post(
+                f"/api/internal/conversations/{sender}/handoff", json={"reason": "requested"}
+            )
+            return [{"recipient_id": sender, "text": "Ich verbinde Sie."}]
+        if text in NEGATIVE:
+            await api.post(
+                f"/api/internal/conversations/{sender}/feedback", json={"helpful": False}
+            )
+            return [{"recipient_id": sender, "text": "Schade."}]
+        if text.startswith("Ticket: "):
+            draft = {"conversation_id": sender, "description": text.removeprefix("Ticket: ")}
+            await api.post(
+                "/api/internal/tickets", json=draft | {"impact": "low", "urgency": "low"}
+            )
+            return [{"recipient_id": sender, "text": "Ticket angelegt."}]
+        params = {"q": text, "lang": metadata["locale"], "conversation_id": sender}
+        self.answers.append((await api.get("/api/internal/kb/answer", params=params)).json())
+        return [{"recipient_id": sender, "text": "Vorschläge"}]
+
+
+async def _say(helpdesk: Helpdesk, cid: str, headers: dict[str, str], text: str) -> Any:
+    response = await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": text}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _ticket(helpdesk: Helpdesk, number: str, headers: dict[str, str]) -> Any:
+    return (await helpdesk.client.get(f"/api/agent/tickets/{number}", headers=headers)).json()
+
+
+async def test_rephrasing_stays_one_topic_and_a_new_problem_starts_another(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    bot = ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker druckt nicht")
+    await _say(sqlite_helpdesk, cid, employee, "Das hat nicht geholfen")
+    await _say(sqlite_helpdesk, cid, employee, "Mein Drucker druckt gar nichts mehr")
+    await _say(sqlite_helpdesk, cid, employee, "Ich habe mein Passwort vergessen")
+    first, again, other = bot.answers
+    assert (first["topic"], first["new_topic"], first["consecutive_failures"]) == (1, True, 0)
+    # The rephrasing is the same topic: the rejection counts, the search does not.
+    assert (again["topic"], again["new_topic"], again["consecutive_failures"]) == (1, False, 1)
+    assert (other["topic"], other["new_topic"], other["consecutive_failures"]) == (2, True, 0)
+
+
+async def test_each_problem_gets_its_own_ticket_and_closing_resolves_only_the_handoffs(
+    helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(helpdesk)
+    employee = helpdesk.as_employee()
+    agent = await staff(helpdesk, "agent", "Anna Schmidt")
+    cid = await helpdesk.start_chat(employee)
+    await _say(helpdesk, cid, employee, "Der Drucker im 2. OG druckt nicht")
+    await _say(helpdesk, cid, employee, "Ticket: Der Drucker im 2. OG druckt nicht")
+    printer = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    printer_number = printer["ticket_number"]
+    await _say(helpdesk, cid, employee, "Ich habe mein Passwort vergessen")
+    queued = await _say(helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    assert queued["state"] == "queued"
+    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    password_number = state["ticket_number"]
+    assert password_number != printer_number
+    password = await _ticket(helpdesk, password_number, agent["headers"])
+    assert "Passwort" in password["subject"] and "Menschen" not in password["subject"]
+    # The console knows which ticket the handoff was about.
+    context = (
+        await helpdesk.client.get(f"/api/agent/conversations/{cid}", headers=agent["headers"])
+    ).json()
+    flags = {t["number"]: t["handoff"] for t in context["tickets"]}
+    assert flags == {printer_number: False, password_number: True}
+    assert context["summary"].startswith("Ich habe mein Passwort vergessen")
+    await helpdesk.client.post(f"/api/agent/conversations/{cid}/claim", headers=agent["headers"])
+    closed = await helpdesk.client.post(
+        f"/api/agent/conversations/{cid}/close",
+        json={"resolution": "Passwort zurückgesetzt"},
+        headers=agent["headers"],
+    )
+    assert closed.status_code == 200
+    assert (await _ticket(helpdesk, password_number, agent["headers"]))["status"] == "resolved"
+    printer_after = await _ticket(helpdesk, printer_number, agent["headers"])
+    assert printer_after["status"] == "new" and printer_after["resolution"] == ""
+
+
+async def test_closing_can_resolve_the_tickets_the_agent_chooses(sqlite_helpdesk: Helpdesk) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Ticket: Maus defekt")
+    mouse = await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)
+    mouse_number = mouse.json()["ticket_number"]
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker druckt nicht")
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    url = f"/api/agent/conversations/{cid}"
+    await sqlite_helpdesk.client.post(f"{url}/claim", headers=agent["headers"])
+    wrong = await sqlite_helpdesk.client.post(
+        f"{url}/close",
+        json={"resolution": "erledigt", "resolve_tickets": ["INC-999999"]},
+        headers=agent["headers"],
+    )
+    assert wrong.status_code == 422
+    tickets = (await sqlite_helpdesk.client.get(url, headers=agent["headers"])).json()["tickets"]
+    numbers = [t["number"] for t in tickets]
+    await sqlite_helpdesk.client.post(
+        f"{url}/close",
+        json={"resolution": "Beides erledigt", "resolve_tickets": numbers},
+        headers=agent["headers"],
+    )
+    assert mouse_number in numbers and len(numbers) == 2
+    for number in numbers:
+        assert (await _ticket(sqlite_helpdesk, number, agent["headers"]))["status"] == "resolved"
+
+
+async def test_a_request_for_a_person_first_gets_a_neutral_subject(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee, locale="en")
+    await _say(sqlite_helpdesk, cid, employee, "Talk to a human please")
+    number = await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)
+    ticket = await _ticket(sqlite_helpdesk, number.json()["ticket_number"], agent["headers"])
+    assert ticket["subject"] == "Chat with the IT Service Desk"
+
+
+async def test_the_employees_answer_to_a_ticket_question_reaches_the_ticket(
+    helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(helpdesk)
+    employee = helpdesk.as_employee()
+    agent = await staff(helpdesk, "agent")
+    cid = await helpdesk.start_chat(employee)
+    await _say(helpdesk, cid, employee, "Ticket: Laptop startet nicht")
+    number = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()[
+        "ticket_number"
+    ]
+    url = f"/api/agent/tickets/{number}"
+    await helpdesk.client.patch(url, json={"status": "on_hold"}, headers=agent["headers"])
+    await helpdesk.client.post(
+        f"{url}/reply", json={"text": "Welche Fehlermeldung sehen Sie?"}, headers=agent["headers"]
+    )
+    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert state["awaiting_reply"]["number"] == number
+    relayed = len(helpdesk.rasa.received)
+    reply = await _say(helpdesk, cid, employee, "Fehler 0x80070005 beim Start")
+    assert reply["to_ticket"] == number and reply["state"] == "bot"
+    assert len(helpdesk.rasa.received) == relayed  # the bot did not take it
+    assert number in reply["messages"][0]["text"]
+    ticket = await _ticket(helpdesk, number, agent["headers"])
+    assert ticket["status"] == "in_progress"
+    replies = [a for a in ticket["activity"] if a["kind"] == "requester_reply"]
+    assert [a["text"] for a in replies] == ["Fehler 0x80070005 beim Start"]
+    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert state["awaiting_reply"] is None
+    # The next message goes to the bot again.
+    await _say(helpdesk, cid, employee, "Der Drucker druckt nicht")
+    assert len(helpdesk.rasa.received) == relayed + 1
+
+
+async def test_outside_service_hours_there_is_no_estimate_and_sla_counts_open_hours(
+    tmp_path: Path,
+) -> None:
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    closed_days = [(today + timedelta(days=n)).isoformat() for n in range(3)]
+    settings = make_settings(tmp_path, service_hours="mon-sun 08:00-16:00", holidays=closed_days)
+    opens = datetime.combine(today + timedelta(days=3), datetime.min.time()).replace(
+        hour=8, tzinfo=ZoneInfo("Europe/Berlin")
+    )
+    async with running_helpdesk(settings) as helpdesk:
+        ScriptedBot(helpdesk)
+        employee = helpdesk.as_employee()
+        agent = await staff(helpdesk, "agent")
+        cid = await helpdesk.start_chat(employee)
+        state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+        assert state["desk"]["open"] is False
+        assert datetime.fromisoformat(state["desk"]["opens_at"]) == opens
+        assert helpdesk.rasa.internal is not None
+        await _say(helpdesk, cid, employee, "Der Drucker druckt nicht")
+        handoff = await helpdesk.rasa.internal.post(
+            f"/api/internal/conversations/{cid}/handoff", json={"reason": "requested"}
+        )
+        body = handoff.json()
+        assert body["outcome"] == "out_of_hours" and body["estimated_wait_minutes"] is None
+        assert body["opens_at_text"].endswith("um 08:00 Uhr")
+        ticket = await _ticket(helpdesk, body["ticket_number"], agent["headers"])
+    first_due = datetime.fromisoformat(ticket["sla"]["first_response_due"])
+    assert ticket["priority"] == 4
+    # Priority 4: 480 minutes to the first response, that is one whole 8-hour service day.
+    assert first_due == opens + timedelta(hours=8)
+
+
+def test_service_hours_count_only_open_time() -> None:
+    from handoff.servicehours import ServiceHours
+
+    hours = ServiceHours.parse("mon-fri 07:00-18:00", "Europe/Berlin", ["2026-12-25"])
+    berlin = ZoneInfo("Europe/Berlin")
+    friday_evening = datetime(2026, 12, 4, 17, 30, tzinfo=berlin)
+    assert hours.add_open_minutes(friday_evening, 60) == datetime(2026, 12, 7, 7, 30, tzinfo=berlin)
+    christmas_eve = datetime(2026, 12, 24, 20, 0, tzinfo=berlin)
+    assert hours.next_opening(christmas_eve) == datetime(2026, 12, 28, 7, 0, tzinfo=berlin)
+    always = ServiceHours.parse("mon-sun 00:00-24:00", "Europe/Berlin", [])
+    start = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    assert always.add_open_minutes(start, 900) == start + timedelta(minutes=900)
+    assert hours.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=berlin)) is False
+    assert date(2026, 12, 25) in hours.holidays
+
+
+async def test_every_device_of_the_employee_sees_the_same_history(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    phone = sqlite_helpdesk.as_employee()
+    laptop = sqlite_helpdesk.as_employee()  # another token of the same employee
+    first = await sqlite_helpdesk.start_chat(phone)
+    await _say(sqlite_helpdesk, first, phone, "Ticket: Monitor flackert")
+    second = await sqlite_helpdesk.start_chat(phone)
+    await _say(sqlite_helpdesk, second, phone, "Ich habe mein Passwort vergessen")
+    listed = (await sqlite_helpdesk.client.get("/api/chat/conversations", headers=laptop)).json()
+    rows = listed["conversations"]
+    assert [r["conversation_id"] for r in rows] == [second, first]
+    assert rows[0]["title"] == "Ich habe mein Passwort vergessen" and rows[0]["tickets"] == []
+    assert rows[1]["tickets"][0]["subject"] == "Monitor flackert"
+    other = sqlite_helpdesk.as_employee("ben.kraus@brandt.example", "Ben Kraus")
+    mine = (await sqlite_helpdesk.client.get("/api/chat/conversations", headers=other)).json()
+    assert mine["conversations"] == []
+
+
+async def test_after_the_follow_up_window_a_message_starts_a_new_conversation(
+    tmp_path: Path,
+) -> None:
+    async with running_helpdesk(make_settings(tmp_path, reopen_minutes=0)) as helpdesk:
+        ScriptedBot(helpdesk)
+        employee = helpdesk.as_employee()
+        admin = await staff(helpdesk, "admin")
+        cid = await helpdesk.start_chat(employee)
+        await _say(helpdesk, cid, employee, "Der Drucker druckt nicht")
+        await helpdesk.client.post(
+            f"/api/agent/conversations/{cid}/close", json={}, headers=admin["headers"]
+        )
+        after = await _say(helpdesk, cid, employee, "Noch eine Frage")
+    assert after["new_conversation"] is True and after["conversation_id"] != cid
+
+
+async def test_the_queue_is_ordered_by_priority_then_waiting_time(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    agent = await staff(sqlite_helpdesk, "agent")
+    queued = []
+    for name in ("anna", "ben", "carla"):
+        employee = sqlite_helpdesk.as_employee(f"{name}@brandt.example", name.title())
+        cid = await sqlite_helpdesk.start_chat(employee)
+        await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+        state = await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)
+        queued.append((cid, state.json()["ticket_number"]))
+    # Carla's problem is urgent: priority 1 puts her first, the others keep their order.
+    await sqlite_helpdesk.client.patch(
+        f"/api/agent/tickets/{queued[2][1]}",
+        json={"impact": "high", "urgency": "high"},
+        headers=agent["headers"],
+    )
+    order = (await sqlite_helpdesk.client.get("/api/agent/queue", headers=agent["headers"])).json()
+    assert [q["conversation_id"] for q in order["queue"]] == [
+        queued[2][0],
+        queued[0][0],
+        queued[1][0],
+    ]
+    assert [q["position"] for q in order["queue"]] == [1, 2, 3]
+
+
+async def test_a_second_chat_of_the_same_employee_is_linked_in_the_queue(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    agent = await staff(sqlite_helpdesk, "agent")
+    employee = sqlite_helpdesk.as_employee()
+    first = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, first, employee, "Ich möchte mit einem Menschen sprechen")
+    second = await sqlite_helpdesk.start_chat(employee)
+    queue = (await sqlite_helpdesk.client.get("/api/agent/queue", headers=agent["headers"])).json()
+    assert queue["queue"][0]["related"] == [{"conversation_id": second, "state": "bot"}]
+
+
+@pytest.mark.parametrize("typed", ["/request_human", '/inform{"impact":"high"}'])
+async def test_a_typed_intent_is_plain_text(sqlite_helpdesk: Helpdesk, typed: str) -> None:
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, typed)
+    relayed = sqlite_helpdesk.rasa.received[-1]["message"]
+    assert not relayed.startswith("/") and relayed == typed.lstrip("/")
+    transcript = await sqlite_helpdesk.client.get(
+        f"/api/chat/sessions/{cid}/messages", headers=employee
+    )
+    assert transcript.json()["messages"][0]["text"] == typed  # stored as written
+
+
+async def test_agents_close_only_their_own_live_chats(sqlite_helpdesk: Helpdesk) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    anna, ben = await staff(sqlite_helpdesk, "agent"), await staff(sqlite_helpdesk, "agent")
+    admin = await staff(sqlite_helpdesk, "admin")
+    cid = await sqlite_helpdesk.start_chat(employee)
+    url = f"/api/agent/conversations/{cid}"
+    with_bot = await sqlite_helpdesk.client.post(f"{url}/close", json={}, headers=anna["headers"])
+    assert with_bot.status_code == 409
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    queued = await sqlite_helpdesk.client.post(f"{url}/close", json={}, headers=anna["headers"])
+    assert queued.status_code == 409
+    await sqlite_helpdesk.client.post(f"{url}/claim", headers=anna["headers"])
+    foreign = await sqlite_helpdesk.client.post(f"{url}/close", json={}, headers=ben["headers"])
+    assert foreign.status_code == 403
+    by_admin = await sqlite_helpdesk.client.post(f"{url}/close", json={}, headers=admin["headers"])
+    assert by_admin.status_code == 200 and by_admin.json()["state"] == "closed"
