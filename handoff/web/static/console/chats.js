@@ -176,6 +176,7 @@ function onEvent(event) {
     refreshSoon();
     announce(event);
   } else if (event.type === "queue" || event.type === "queue_changed") refreshSoon();
+  else if (event.type === "ticket_reply") toast(`${event.ticket}: the requester replied (${event.subject}).`);
   else if (event.type === "presence") $("presence").textContent = `${event.agents_online} agent(s) online`;
 }
 

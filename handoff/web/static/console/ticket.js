@@ -56,7 +56,7 @@ function render(ticket) {
       h(
         "li",
         { class: a.public ? "public" : "internal" },
-        h("p", { class: "meta" }, h("strong", {}, actorName(a.actor, a.actor_name)), ` ${label(a.kind)}`, a.public ? null : h("span", { class: "intern" }, "intern"), h("time", { datetime: a.at }, when(a.at))),
+        h("p", { class: "meta" }, h("strong", {}, actorName(a.actor, a.actor_name, ticket.requester)), ` ${label(a.kind)}`, a.public ? null : h("span", { class: "intern" }, "intern"), h("time", { datetime: a.at }, when(a.at))),
         a.text ? h("p", { class: "plain" }, a.text) : null,
       ),
     ),

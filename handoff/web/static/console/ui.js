@@ -55,10 +55,11 @@ export function label(value) {
 }
 
 /** Who did it, by name: "agent:anna" is Anna Schmidt (the API's name when it sends one). */
-export function actorName(actor, name) {
+export function actorName(actor, name, requester) {
   if (name) return name;
   const raw = String(actor || "");
   if (raw === "bot") return "Bot";
+  if (raw === "requester" && requester) return requester;
   if (raw.startsWith("agent:")) {
     const username = raw.slice("agent:".length);
     return username === document.body.dataset.user ? document.body.dataset.userName || username : username;

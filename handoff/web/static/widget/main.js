@@ -158,6 +158,7 @@ class Widget {
       for (const message of reply.messages) this.addMessage(message);
       this.applyStatus({ state: reply.state, position: reply.queue_position, ...ChatStatus.fromDesk(reply.desk) });
       if (reply.to_ticket) this.applyStatus({ awaiting: null }); // the reply went to that ticket
+      if (reply.locale && reply.locale !== this.locale) this.applyLocale(reply.locale); // one language
       if (!this.socket.isOpen) await this.catchUp();
     } catch (error) {
       this.log.forget(entry);
