@@ -74,7 +74,8 @@ class Widget:
         box = self.box
         await box.fill(text)
         await box.press("Enter")
-        await expect(self.log.locator("li.msg.user.pending")).to_have_count(0)
+        # The bot answers within the request (Rasa and its actions): slow on a busy machine.
+        await expect(self.log.locator("li.msg.user.pending")).to_have_count(0, timeout=30_000)
 
     async def conversation_id(self, timeout: float = 10) -> str:
         """The conversation the widget keeps in localStorage (waits until it has one)."""
@@ -140,7 +141,7 @@ class Console:
         dialog = self.page.get_by_role("dialog", name="Escalate to second level")
         await dialog.get_by_label("Summary for the specialists").fill(summary)
         await dialog.get_by_role("button", name="Escalate").click()
-        await expect(dialog).to_be_hidden()
+        await expect(dialog).to_be_hidden(timeout=15_000)
 
 
 async def ask_for_person(stack: Stack, widget: Widget, text: str) -> str:
