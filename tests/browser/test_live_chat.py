@@ -326,3 +326,25 @@ async def test_the_reply_to_a_waiting_ticket_goes_from_the_widget_to_the_ticket(
     assert ticket["status"] != "on_hold"
     assert any("ThinkPad T14" in (entry.get("text") or "") for entry in ticket["activity"])
     assert employee.errors == []
+
+
+async def test_the_queue_shows_priority_and_links_an_employees_other_chats(
+    stack: Stack, people: tuple[Session, Session], agent: dict[str, str]
+) -> None:
+    _, staff = people
+    api = await EmployeeApi.sign_in(stack, "Paul Ott", "paul.ott@brandt.example")
+    chats = []
+    for question in ("Das VPN trennt sich ständig", "Outlook startet nicht mehr"):
+        chats.append(await api.start("de"))
+        await api.send(chats[-1], question)
+        await stack.hand_off(chats[-1])
+    await Console(staff.page).login(stack, agent["username"], agent["password"])
+    row = staff.page.locator("#queue > li").filter(has_text="Outlook startet nicht mehr")
+    await expect(row.locator(".prio")).to_have_text(
+        re.compile(r"^P[1-4] (critical|high|medium|low)$")
+    )
+    await expect(row.locator(".related")).to_contain_text("Other open chats of Paul Ott")
+    await row.locator(".related").get_by_role("button", name="Waiting in the queue").click()
+    await expect(staff.page).to_have_url(re.compile(f"#c={chats[0]}$"))
+    await expect(staff.page.locator("#chat-title")).to_contain_text("Paul Ott")
+    await assert_accessible(staff.page)

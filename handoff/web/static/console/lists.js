@@ -69,7 +69,7 @@ export class ChatLists {
     return h(
       "p",
       { class: "related" },
-      `Other open chats of ${name}:`,
+      `Other open chats of ${name}: `,
       others.map((other) => {
         const open = h("button", { type: "button", class: "link-button", dataset: { related: other.conversation_id } }, STATE_LABELS[other.state] || other.state);
         open.addEventListener("click", () => this.onOpen(other.conversation_id));
