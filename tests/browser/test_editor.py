@@ -292,6 +292,7 @@ async def test_the_editor_pages_have_no_serious_accessibility_problems(
     await _log_in(page, stack, await _editor(stack, "Axel Access"), "/editor")
     pages = ("", "/articles/new", "/articles/password-reset", "/index", "/try", "/gaps")
     for path in (f"/editor{p}" for p in pages):
-        await page.goto(f"{stack.base_url}{path}")
+        response = await page.goto(f"{stack.base_url}{path}")
+        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         await page.wait_for_load_state("networkidle")
         await assert_accessible(page)  # WCAG 2.1 A/AA: no serious or critical violations

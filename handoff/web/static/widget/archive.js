@@ -22,7 +22,7 @@ export class Archive {
       { class: "archive", "aria-labelledby": "hd-archive-title", hidden: true },
       h("div", { class: "archive-head" }, this.title, this.backButton),
       this.status,
-      h("div", { class: "archive-log" }, this.messages),
+      h("div", { class: "archive-log", tabindex: "0", role: "region", "aria-labelledby": "hd-archive-title" }, this.messages),
     );
   }
 
