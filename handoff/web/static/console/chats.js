@@ -157,10 +157,8 @@ async function act(path, body, done) {
     if (error.status !== 401) toast(`Not done: ${error.message}`, "error");
     return false;
   }
-  if (path !== "messages" && path !== "notes") {
-    await refreshLists();
-    await openChat(id, { quiet: true });
-  }
+  // The dialog that asked for it closes at once; the lists and the chat catch up after.
+  if (path !== "messages" && path !== "notes") refreshLists().then(() => openChat(id, { quiet: true }));
   return true;
 }
 
