@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from handoff.kb.sections import split_sections
 from handoff.web import assets
 
+from .axe import assert_accessible
 from .live import ROOT, Stack
 from .pages import Session, Widget
 
@@ -282,3 +283,16 @@ async def test_logging_out_ends_the_session_and_returns_to_the_editor_login(
     await page.goto(f"{stack.base_url}/editor")  # the session is gone: the login again
     await expect(page).to_have_url(f"{stack.base_url}/console/login?next=/editor")
     assert person.dialogs == [] and person.errors == []
+
+
+async def test_the_editor_pages_have_no_serious_accessibility_problems(
+    stack: Stack, person: Session
+) -> None:
+    page = person.page
+    await _log_in(page, stack, await _editor(stack, "Axel Access"), "/editor")
+    pages = ("", "/articles/new", "/articles/password-reset", "/index", "/try", "/gaps")
+    for path in (f"/editor{p}" for p in pages):
+        response = await page.goto(f"{stack.base_url}{path}")
+        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+        await page.wait_for_load_state("networkidle")
+        await assert_accessible(page)  # WCAG 2.1 A/AA: no serious or critical violations

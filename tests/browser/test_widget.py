@@ -11,6 +11,7 @@ from playwright.async_api import Browser, Page, expect
 
 from handoff.web import assets
 
+from .axe import assert_accessible
 from .live import Stack
 from .pages import Widget
 
@@ -23,7 +24,8 @@ BOT_ANSWER = {
     "text": "Dazu habe ich etwas gefunden: **Passwort zurücksetzen**\n\n"
     "1. Öffnen Sie [das Portal](https://passwort.brandt.example).\n"
     "2. Klicken Sie auf **Weiter** <img src=x onerror=alert(1)>\n"
-    "- [gefährlich](javascript:alert(1))\n- siehe https://status.brandt.example.",
+    "- [gefährlich](javascript:alert(1))\n- siehe https://status.brandt.example.\n"
+    "Der ganze Artikel: https://helpdesk.example/kb/password-reset?lang=de",
     "kb_article": {"slug": "password-reset", "title": "Passwort <b>vergessen</b>"},
     "buttons": [
         {"title": "Ja, hat geholfen", "payload": "/feedback_positive"},
@@ -84,6 +86,9 @@ async def test_bot_answers_render_markdown_safely(stack: Stack, page: Page) -> N
     assert not any(href.startswith("javascript") for _, href, _ in rendered["links"])
     assert "gefährlich" in rendered["items"][2]  # shown as text, not as a link
     assert rendered["links"][-1][1] == "https://helpdesk.example/kb/password-reset?lang=de"
+    # The article is linked once (the widget's own link, not also the bot's URL line).
+    assert [href for _, href, _ in rendered["links"]].count(rendered["links"][-1][1]) == 1
+    assert "Der ganze Artikel" not in rendered["text"]
     assert rendered["clicked"] == ["/feedback_positive"] and rendered["disabled"]
 
 
@@ -92,7 +97,7 @@ async def test_keyboard_language_switch_and_phone_screen(stack: Stack, browser: 
     try:
         page = await context.new_page()
         widget = await Widget(page).visit(stack, "Jonas Weber", "jonas.weber@brandt.example")
-        launcher = widget.host.get_by_role("button", name="Chat mit dem IT-Assistenten")
+        launcher = widget.host.get_by_role("button", name="IT-Hilfe – Chat mit dem IT-Assistenten")
         await launcher.focus()
         await page.keyboard.press("Enter")
         await expect(widget.panel).to_be_visible()
@@ -101,7 +106,7 @@ async def test_keyboard_language_switch_and_phone_screen(stack: Stack, browser: 
         assert box is not None and (box["width"], box["height"]) == (390, 844)  # full screen
         await widget.send("Hallo")
         # English: the texts switch at once, and the conversation's language follows.
-        await widget.host.get_by_role("button", name="English (EN)").click()
+        await widget.host.get_by_role("button", name="EN (English)").click()
         await expect(widget.state).to_have_text("Assistant")
         await expect(widget.host.get_by_role("button", name="Send")).to_be_visible()
         conversation_id = await widget.conversation_id()
@@ -121,7 +126,100 @@ async def test_keyboard_language_switch_and_phone_screen(stack: Stack, browser: 
         await page.keyboard.press("Escape")
         await expect(widget.panel).to_be_hidden()
         await expect(
-            widget.host.get_by_role("button", name="Chat with the IT assistant")
+            widget.host.get_by_role("button", name="IT help – Chat with the IT assistant")
         ).to_be_focused()
+    finally:
+        await context.close()
+
+
+async def test_quick_replies_keep_the_keyboard_in_the_widget(stack: Stack, page: Page) -> None:
+    widget = await Widget(page).visit(stack, "Ida Roth", "ida.roth@brandt.example")
+    await widget.open()
+    await assert_accessible(page)  # open, before any message
+    await widget.send("Ich habe mein Passwort vergessen")
+    buttons = widget.log.locator(".buttons button:enabled")
+    await expect(buttons.first).to_be_visible(timeout=60_000)
+    await expect(widget.log.locator(".article-link a")).to_have_count(1)
+    answer = widget.log.locator("li.msg.bot", has=page.locator(".article-link"))
+    assert await answer.locator("a[href*='/kb/']").count() == 1  # one link to the article
+    await assert_accessible(page)  # with messages and quick replies
+    # A keyboard user answers with a quick reply: the focus goes to the message box.
+    await buttons.first.focus()
+    await page.keyboard.press("Enter")
+    await expect(widget.box).to_be_focused()
+    await expect(widget.log.locator(".buttons.used")).to_have_count(1)
+    await page.keyboard.press("Escape")  # still inside the widget, so Esc still closes it
+    await expect(widget.panel).to_be_hidden()
+
+
+async def test_a_paste_over_the_limit_is_kept_and_explained(stack: Stack, page: Page) -> None:
+    widget = await Widget(page).visit(stack, "Jan Busch", "jan.busch@brandt.example")
+    await widget.open()
+    await widget.box.focus()
+    await page.keyboard.insert_text("x" * 5000)  # what a paste does
+    await expect(widget.box).to_have_value("x" * 5000)  # nothing cut off
+    await expect(widget.host.locator(".counter")).to_have_text("5.000 / 4.000 Zeichen")
+    await expect(widget.host.get_by_role("alert")).to_contain_text("1.000 Zeichen zu lang")
+    await expect(widget.box).to_have_attribute("aria-invalid", "true")
+    send = widget.host.get_by_role("button", name="Senden")
+    await expect(send).to_be_disabled()
+    await page.keyboard.press("Enter")  # refused: the text stays, nothing is sent
+    await expect(widget.box).to_have_value("x" * 5000)
+    await expect(widget.log.locator("li.msg.user")).to_have_count(0)
+    await widget.box.fill("x" * 4000)
+    await expect(send).to_be_enabled()
+    await expect(widget.host.get_by_role("alert")).to_be_hidden()
+
+
+async def test_texts_dates_and_opening_times_in_both_languages(
+    stack: Stack, browser: Browser
+) -> None:
+    context = await browser.new_context(locale="en-US", timezone_id="Europe/Berlin")
+    try:
+        page = await context.new_page()
+        await Widget(page).visit(stack, "Kai Lenz", "kai.lenz@brandt.example")
+        found: dict[str, Any] = await page.evaluate(
+            """async ([i18n, status]) => {
+                const { TEXTS, translator } = await import(i18n);
+                const { ChatStatus } = await import(status);
+                const keys = (o) => Object.keys(o).sort().join(",");
+                const opens = new Date();
+                opens.setDate(opens.getDate() + 3);
+                opens.setHours(7, 0, 0, 0);
+                const line = (locale) => {
+                    const s = new ChatStatus();
+                    s.update({ state: "queued", position: 4, minutes: 1, deskOpen: false,
+                               opensAt: opens.toISOString() });
+                    return s.text(translator(locale));
+                };
+                const de = translator("de"), en = translator("en");
+                return {
+                    same: keys(TEXTS.de) === keys(TEXTS.en),
+                    statuses: keys(TEXTS.de.status) === keys(TEXTS.en.status),
+                    empty: [...Object.values(TEXTS.de), ...Object.values(TEXTS.en)]
+                        .filter((v) => v === "").length,
+                    de: line("de"), en: line("en"),
+                    weekday: [opens.toLocaleDateString("de-DE", { weekday: "long" }),
+                              opens.toLocaleDateString("en-GB", { weekday: "long" })],
+                    dates: [de.date("2026-01-05T09:30:00Z"), en.date("2026-01-05T09:30:00Z")],
+                    labels: [de.status("in_progress"), en.status("in_progress")],
+                };
+            }""",
+            [
+                f"{stack.base_url}{assets.url('widget/i18n.js')}",
+                f"{stack.base_url}{assets.url('widget/status.js')}",
+            ],
+        )
+        assert found["same"] and found["statuses"] and found["empty"] == 0
+        # Out of hours: no position and no estimate, but when the desk opens, in each language.
+        day_de, day_en = found["weekday"]
+        assert found["de"] == (
+            f"Wartet auf eine Person – Der IT Service Desk öffnet am {day_de} um 07:00"
+        )
+        assert found["en"] == (
+            f"Waiting for a person – The IT Service Desk opens on {day_en} at 07:00"
+        )
+        assert found["dates"] == ["05.01.2026", "5 Jan 2026"]  # never 1/5/2026
+        assert found["labels"] == ["In Bearbeitung", "In progress"]
     finally:
         await context.close()

@@ -1,8 +1,8 @@
 // The open chat: header, transcript, composer (Enter sends, Shift+Enter new line,
 // Ctrl+Enter internal note), canned responses and the action buttons with their dialogs.
 
-import { h } from "../shared/dom.js";
-import { REASONS, toast } from "./ui.js";
+import { h, replace } from "../shared/dom.js";
+import { REASONS, STATE_LABELS, label, toast } from "./ui.js";
 import { Transcript } from "./transcript.js";
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +27,7 @@ export class ChatPanel {
     this.buttons.release.addEventListener("click", () => actions.release());
     this.buttons.handback.addEventListener("click", () => actions.handback());
     this.buttons.escalate.addEventListener("click", () => this.openEscalate());
-    this.buttons.close.addEventListener("click", () => this.openDialog("close-dialog", "close-resolution"));
+    this.buttons.close.addEventListener("click", () => this.openClose());
     $("composer").addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit(false);
@@ -44,7 +44,7 @@ export class ChatPanel {
     this.reply.addEventListener("input", () => actions.typing());
     $("canned").addEventListener("change", (event) => this.useCanned(event.target));
     this.dialog("escalate-dialog", () => actions.escalate($("escalate-summary").value.trim(), Number($("escalate-level").value)));
-    this.dialog("close-dialog", () => actions.close($("close-resolution").value.trim()));
+    this.dialog("close-dialog", () => actions.close($("close-resolution").value.trim(), this.chosenTickets()));
   }
 
   dialog(id, run) {
@@ -74,6 +74,26 @@ export class ChatPanel {
     this.openDialog("escalate-dialog", "escalate-summary");
   }
 
+  /** The close dialog lists the chat's tickets; the one the handoff was about is checked. */
+  openClose() {
+    const box = $("close-tickets");
+    const items = (this.tickets || []).map((ticket) => {
+      const id = `close-ticket-${ticket.number}`;
+      return h(
+        "li",
+        {},
+        h("input", { type: "checkbox", id, value: ticket.number, checked: Boolean(ticket.handoff) }),
+        h("label", { for: id }, `${ticket.number} · ${ticket.subject} (${label(ticket.status)})`, ticket.handoff ? " · handoff" : ""),
+      );
+    });
+    replace(box, items.length ? items : h("li", { class: "muted" }, "This chat has no ticket."));
+    this.openDialog("close-dialog", "close-resolution");
+  }
+
+  chosenTickets() {
+    return [...$("close-tickets").querySelectorAll("input:checked")].map((input) => input.value);
+  }
+
   setCanned(canned) {
     this.canned = canned;
     const select = $("canned");
@@ -89,14 +109,19 @@ export class ChatPanel {
     this.insert(text);
   }
 
-  /** Put text into the reply box at the cursor. */
-  insert(text) {
+  /** Put text into the reply box at the cursor; separate: a space on each side where words touch. */
+  insert(text, { separate = false } = {}) {
     const box = this.reply;
     const start = box.selectionStart ?? box.value.length;
     const end = box.selectionEnd ?? box.value.length;
-    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    const before = box.value.slice(0, start);
+    const after = box.value.slice(end);
+    let piece = text;
+    if (separate && before && !/\s$/.test(before)) piece = ` ${piece}`;
+    if (separate && after && !/^\s/.test(after)) piece = `${piece} `;
+    box.value = before + piece + after;
     box.focus();
-    box.selectionStart = box.selectionEnd = start + text.length;
+    box.selectionStart = box.selectionEnd = start + piece.length;
   }
 
   async submit(internal) {
@@ -116,16 +141,22 @@ export class ChatPanel {
     $("chat-view").hidden = false;
     const chat = context.conversation;
     this.locale = chat.locale;
-    this.subject = context.ticket ? context.ticket.subject : "";
+    this.setContext(context);
     this.transcript.reset({ messages: context.messages, bot: context.bot, employee: chat.employee.name });
     this.update(chat, mine);
+  }
+
+  /** What the dialogs start from: the problem's summary and the conversation's tickets. */
+  setContext(context) {
+    this.subject = context.summary || (context.ticket ? context.ticket.subject : "");
+    this.tickets = context.tickets || (context.ticket ? [{ ...context.ticket, handoff: true }] : []);
   }
 
   update(chat, mine) {
     this.chat = chat;
     $("chat-title").textContent = `${chat.employee.name} <${chat.employee.email}>`;
     const facts = [
-      `state: ${chat.state}${chat.agent ? ` (${chat.agent})` : ""}`,
+      `${STATE_LABELS[chat.state] || label(chat.state)}${chat.agent ? ` (${chat.agent})` : ""}`,
       chat.ticket_number,
       chat.reason ? REASONS[chat.reason] || chat.reason : null,
       `language: ${chat.locale.toUpperCase()}`,

@@ -33,7 +33,10 @@ const panel = new ChatPanel({
     act("escalate", { summary, level }, (result) => toast(`Escalated: ticket ${result.ticket_number} is now with level ${result.level}.`)),
   release: () => act("release", {}, () => toast("The chat is back in the queue.")),
   handback: () => act("handback", {}, () => toast("The bot has the chat again.")),
-  close: (resolution) => act("close", { resolution }, () => toast("Chat closed.")),
+  close: (resolution, tickets) =>
+    act("close", { resolution, resolve_tickets: tickets }, () =>
+      toast(tickets.length && resolution ? `Chat closed; resolved: ${tickets.join(", ")}.` : "Chat closed."),
+    ),
   typing: () => {
     const now = Date.now();
     if (state.current && now - state.lastTyping > TYPING_EVERY_MS && panel.reply.dataset.canReply === "yes") {
@@ -43,7 +46,7 @@ const panel = new ChatPanel({
   },
 });
 const context = new ContextPanel({
-  onInsert: (text) => panel.insert(text),
+  onInsert: (text, options) => panel.insert(text, options),
   onChanged: () => state.current && openChat(state.current, { quiet: true }),
 });
 
@@ -98,6 +101,7 @@ async function openChat(id, { quiet = false } = {}) {
     for (const message of data.messages) panel.transcript.add(message);
     panel.transcript.updateTurns(data.bot);
     panel.update(data.conversation, state.mine.has(id));
+    panel.setContext(data);
   }
   context.render(data);
   lists.setCurrent(id);
@@ -131,8 +135,10 @@ async function claim() {
   try {
     await post(`/api/agent/conversations/${enc(id)}/claim`);
     state.mine.add(id);
-    toast("You have the chat now.");
-    panel.reply.focus();
+    toast("You have the chat now: r to reply.");
+    // The Claim button is disabled now: its focus goes to the reply box. After the `c` key
+    // the focus stays where it was, so that `r` focuses the reply instead of typing into it.
+    if (document.activeElement === panel.buttons.claim) panel.reply.focus();
   } catch (error) {
     if (error.status === 409) toast("Another agent was faster: this chat is no longer waiting.", "error");
     else if (error.status !== 401) toast(`Claim failed: ${error.message}`, "error");
@@ -151,10 +157,8 @@ async function act(path, body, done) {
     if (error.status !== 401) toast(`Not done: ${error.message}`, "error");
     return false;
   }
-  if (path !== "messages" && path !== "notes") {
-    await refreshLists();
-    await openChat(id, { quiet: true });
-  }
+  // The dialog that asked for it closes at once; the lists and the chat catch up after.
+  if (path !== "messages" && path !== "notes") refreshLists().then(() => openChat(id, { quiet: true }));
   return true;
 }
 
@@ -170,6 +174,7 @@ function onEvent(event) {
     refreshSoon();
     announce(event);
   } else if (event.type === "queue" || event.type === "queue_changed") refreshSoon();
+  else if (event.type === "ticket_reply") toast(`${event.ticket}: the requester replied (${event.subject}).`);
   else if (event.type === "presence") $("presence").textContent = `${event.agents_online} agent(s) online`;
 }
 

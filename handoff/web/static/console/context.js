@@ -3,13 +3,13 @@
 
 import { h, replace } from "../shared/dom.js";
 import { enc, patch } from "./api.js";
-import { CATEGORIES, LEVELS, PRIORITY, STATUSES, toast } from "./ui.js";
+import { CATEGORIES, LEVELS, PRIORITY, STATUSES, label, toast } from "./ui.js";
 
-function select(id, label, values, current) {
+function select(id, caption, values, current) {
   const options = [...new Set([...values, current].filter(Boolean))].map((value) =>
-    h("option", { value, selected: value === current }, value),
+    h("option", { value, selected: value === current }, label(value)),
   );
-  return [h("label", { for: id }, label), h("select", { id, name: id.replace("tk-", "") }, options)];
+  return [h("label", { for: id }, caption), h("select", { id, name: id.replace("tk-", "") }, options)];
 }
 
 function articleLink(hit) {
@@ -34,7 +34,7 @@ export class ContextPanel {
       document.getElementById("employee-tickets"),
       (context.employee_tickets || []).length
         ? context.employee_tickets.map((t) =>
-            h("li", {}, h("a", { href: `/console/tickets/${enc(t.number)}` }, t.number), ` ${t.subject} · ${t.status}`),
+            h("li", {}, h("a", { href: `/console/tickets/${enc(t.number)}` }, t.number), ` ${t.subject} · ${label(t.status)}`),
           )
         : h("li", { class: "muted" }, "none"),
     );
@@ -57,7 +57,7 @@ export class ContextPanel {
       const body = Object.fromEntries(new FormData(form).entries());
       try {
         const updated = await patch(`/api/agent/tickets/${enc(ticket.number)}`, body);
-        toast(`${updated.number} saved: ${PRIORITY[updated.priority]}, ${updated.status}`);
+        toast(`${updated.number} saved: ${PRIORITY[updated.priority]}, ${label(updated.status)}`);
         this.onChanged();
       } catch (error) {
         toast(`Ticket not saved: ${error.message}`, "error");
@@ -69,7 +69,7 @@ export class ContextPanel {
       h(
         "p",
         { class: "muted", id: "ticket-facts" },
-        `${PRIORITY[ticket.priority] || ""} · level ${ticket.level} · ${ticket.status}`,
+        `${PRIORITY[ticket.priority] || ""} · level ${ticket.level} · ${label(ticket.status)}`,
         ticket.assignee ? ` · ${ticket.assignee}` : "",
       ),
       form,
@@ -83,7 +83,7 @@ export class ContextPanel {
         ? hits.map((hit) => {
             const url = `${location.origin}/kb/${enc(hit.slug)}?lang=${enc(hit.lang || "de")}`;
             const insert = h("button", { type: "button", class: "link-button" }, "insert link");
-            insert.addEventListener("click", () => this.onInsert(`${hit.title}: ${url}`));
+            insert.addEventListener("click", () => this.onInsert(`${hit.title}: ${url}`, { separate: true }));
             return h("li", {}, articleLink(hit), ` (${Number(hit.score).toFixed(2)}) `, insert);
           })
         : h("li", { class: "muted" }, "none"),
@@ -97,8 +97,8 @@ export class ContextPanel {
       articles.length
         ? articles.map((article) => {
             const helpful = verdict.get(article.slug);
-            const label = helpful === undefined ? "no feedback" : helpful ? "helped" : "did not help";
-            return h("li", {}, articleLink(article), " · ", h("span", { class: `feedback ${label.replace(/ /g, "-")}` }, label));
+            const said = helpful === undefined ? "no feedback" : helpful ? "helped" : "did not help";
+            return h("li", {}, articleLink(article), " · ", h("span", { class: `feedback ${said.replace(/ /g, "-")}` }, said));
           })
         : h("li", { class: "muted" }, "none"),
     );

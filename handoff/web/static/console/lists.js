@@ -1,7 +1,7 @@
 // The queue and "my chats": rows are buttons (keyboard: Tab, j/k, Enter), waiting times tick.
 
 import { h, replace } from "../shared/dom.js";
-import { PRIORITY, REASONS, duration } from "./ui.js";
+import { PRIORITY, REASONS, STATE_LABELS, duration } from "./ui.js";
 
 export class ChatLists {
   constructor({ onOpen }) {
@@ -47,6 +47,10 @@ export class ChatLists {
   }
 
   row(chat, ...content) {
+    return h("li", {}, this.rowButton(chat, content));
+  }
+
+  rowButton(chat, content) {
     const id = chat.conversation_id;
     const button = h(
       "button",
@@ -54,13 +58,29 @@ export class ChatLists {
       content,
     );
     button.addEventListener("click", () => this.onOpen(id));
-    return h("li", {}, button);
+    return button;
+  }
+
+  /** The same employee's other open chats, each a button that opens it. */
+  related(chat) {
+    const others = (chat.related || []).filter((r) => r.conversation_id !== chat.conversation_id);
+    if (!others.length) return null;
+    const name = chat.employee?.name || "this employee";
+    return h(
+      "p",
+      { class: "related" },
+      `Other open chats of ${name}: `,
+      others.map((other) => {
+        const open = h("button", { type: "button", class: "link-button", dataset: { related: other.conversation_id } }, STATE_LABELS[other.state] || other.state);
+        open.addEventListener("click", () => this.onOpen(other.conversation_id));
+        return open;
+      }),
+    );
   }
 
   queueRow(chat) {
     const priority = chat.priority ? h("span", { class: `prio p${chat.priority}` }, PRIORITY[chat.priority]) : null;
-    return this.row(
-      chat,
+    const button = this.rowButton(chat, [
       h("span", { class: "line" }, h("strong", {}, chat.employee?.name || "?"), priority),
       h(
         "span",
@@ -71,7 +91,8 @@ export class ChatLists {
         chat.locale ? ` · ${chat.locale.toUpperCase()}` : "",
       ),
       chat.last_message ? h("span", { class: "last" }, chat.last_message) : null,
-    );
+    ]);
+    return h("li", {}, button, this.related(chat));
   }
 
   mineRow(chat) {
@@ -82,7 +103,7 @@ export class ChatLists {
         "span",
         { class: "line" },
         h("strong", {}, chat.employee?.name || "?"),
-        unread ? h("span", { class: "badge new", "aria-label": `${unread} new` }, String(unread)) : null,
+        unread ? h("span", { class: "badge new" }, String(unread), h("span", { class: "visually-hidden" }, " new")) : null,
       ),
       h("span", { class: "line muted" }, chat.ticket_number || "", chat.locale ? ` · ${chat.locale.toUpperCase()}` : ""),
     );

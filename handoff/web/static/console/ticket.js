@@ -2,23 +2,24 @@
 // notes marked, a reply to the requester (reaches their chat) and internal notes.
 
 import { clock, h, replace } from "../shared/dom.js";
+import { renderMarkdown } from "../shared/markdown.js";
 import { enc, get, patch, post } from "./api.js";
-import { CATEGORIES, LEVELS, PRIORITY, STATUSES, toast, when } from "./ui.js";
+import { CATEGORIES, DATE_LOCALE, LEVELS, PRIORITY, STATUSES, actorName, label, toast, when } from "./ui.js";
 
 const number = document.querySelector("main").dataset.number;
 const $ = (id) => document.getElementById(id);
 const path = `/api/agent/tickets/${enc(number)}`;
 
-function field(name, label, values, current) {
-  const options = [...new Set([...values, current])].map((v) => h("option", { value: v, selected: v === current }, v));
-  return [h("label", { for: `f-${name}` }, label), h("select", { id: `f-${name}`, name }, options)];
+function field(name, caption, values, current) {
+  const options = [...new Set([...values, current])].map((v) => h("option", { value: v, selected: v === current }, label(v)));
+  return [h("label", { for: `f-${name}` }, caption), h("select", { id: `f-${name}`, name }, options)];
 }
 
 function render(ticket) {
   $("ticket-heading").textContent = `${ticket.number} · ${ticket.subject}`;
   $("ticket-summary").textContent =
     `${ticket.requester || "?"} · ${PRIORITY[ticket.priority] || ""} · level ${ticket.level} · ` +
-    `${ticket.status} · created ${when(ticket.created_at)} · first response due ${when(ticket.sla.first_response_due)}`;
+    `${label(ticket.status)} · created ${when(ticket.created_at)} · first response due ${when(ticket.sla.first_response_due)}`;
   const form = h(
     "form",
     { class: "ticket-form", id: "fields-form" },
@@ -48,23 +49,28 @@ function render(ticket) {
     ticket.conversation_id ? h("p", {}, h("a", { href: `/console#c=${enc(ticket.conversation_id)}` }, "Open the chat")) : null,
   );
   $("ticket-description").textContent = ticket.description || "";
-  replace(
-    $("ticket-transcript"),
-    (ticket.transcript || []).map((m) =>
-      h("li", { class: `msg ${m.sender}` }, h("p", { class: "meta" }, h("strong", {}, m.author || m.sender), h("time", {}, clock(m.at))), h("p", { class: "plain" }, m.text)),
-    ),
-  );
+  replace($("ticket-transcript"), (ticket.transcript || []).map((m) => transcriptEntry(m, ticket.requester)));
   replace(
     $("ticket-activity"),
     ticket.activity.map((a) =>
       h(
         "li",
         { class: a.public ? "public" : "internal" },
-        h("p", { class: "meta" }, h("strong", {}, a.actor), ` ${a.kind}`, a.public ? null : h("span", { class: "intern" }, "intern"), h("time", {}, when(a.at))),
+        h("p", { class: "meta" }, h("strong", {}, actorName(a.actor, a.actor_name, ticket.requester)), ` ${label(a.kind)}`, a.public ? null : h("span", { class: "intern" }, "intern"), h("time", { datetime: a.at }, when(a.at))),
         a.text ? h("p", { class: "plain" }, a.text) : null,
       ),
     ),
   );
+}
+
+const SENDERS = { bot: "Bot", agent: "Agent", system: "System" };
+
+/** One message of the ticket's transcript; the bot's Markdown rendered safely, people's text as typed. */
+function transcriptEntry(message, requester) {
+  const who = message.author || (message.sender === "user" ? requester || "Employee" : SENDERS[message.sender] || label(message.sender));
+  const body = message.sender === "bot" ? h("div", { class: "body" }, renderMarkdown(message.text)) : h("p", { class: "plain" }, message.text);
+  const time = h("time", { datetime: message.at }, clock(message.at, DATE_LOCALE));
+  return h("li", { class: `msg ${message.sender}` }, h("p", { class: "meta" }, h("strong", {}, who), time), body);
 }
 
 async function load() {

@@ -2,7 +2,7 @@
 
 import { h, replace } from "../shared/dom.js";
 import { enc, get } from "./api.js";
-import { PRIORITY, toast, when } from "./ui.js";
+import { PRIORITY, label, toast, when } from "./ui.js";
 
 const params = new URLSearchParams(location.search);
 const form = document.getElementById("ticket-filters");
@@ -32,7 +32,7 @@ async function load() {
         h("td", {}, h("a", { href: `/console/tickets/${enc(t.number)}` }, t.number)),
         h("td", {}, t.subject),
         h("td", {}, t.requester || ""),
-        h("td", {}, h("span", { class: `status ${t.status}` }, t.status)),
+        h("td", {}, h("span", { class: `status ${t.status}` }, label(t.status))),
         h("td", {}, h("span", { class: `prio p${t.priority}` }, PRIORITY[t.priority] || t.priority)),
         h("td", {}, String(t.level)),
         h("td", {}, t.assignee || "—"),

@@ -31,6 +31,7 @@ function understood(turn) {
 export class Transcript {
   constructor(list) {
     this.list = list;
+    this.scroller = list.closest(".transcript-log") || list; // the focusable, scrolling log
     this.seen = new Set();
     this.lastSeq = 0;
     this.turns = new Map();
@@ -54,7 +55,7 @@ export class Transcript {
     if (this.seen.has(message.seq)) return false;
     this.seen.add(message.seq);
     this.lastSeq = Math.max(this.lastSeq, message.seq);
-    const nearEnd = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 120;
+    const nearEnd = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 120;
     const node = this.node(message);
     const after = [...this.list.children].find((li) => Number(li.dataset.seq) > message.seq);
     this.list.insertBefore(node, after || null);
@@ -104,6 +105,6 @@ export class Transcript {
   }
 
   scrollToEnd() {
-    this.list.scrollTop = this.list.scrollHeight;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }

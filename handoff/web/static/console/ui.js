@@ -35,9 +35,44 @@ export const REASONS = {
   negative_feedback: "answer did not help",
 };
 
+// What people read instead of the API's raw values.
+export const STATUS_LABELS = {
+  new: "New",
+  in_progress: "In progress",
+  on_hold: "On hold (waiting for the requester)",
+  resolved: "Resolved",
+  closed: "Closed",
+  cancelled: "Cancelled",
+};
+export const STATE_LABELS = { bot: "With the bot", queued: "Waiting in the queue", agent: "With an agent", closed: "Closed" };
+const WORDS = { low: "Low", medium: "Medium", high: "High" };
+
+/** A person's label for a raw value: a status, a state, a level or a category. */
+export function label(value) {
+  if (value === null || value === undefined || value === "") return "";
+  const text = STATUS_LABELS[value] || WORDS[value];
+  return text || String(value).charAt(0).toUpperCase() + String(value).slice(1).replace(/_/g, " ");
+}
+
+/** Who did it, by name: "agent:anna" is Anna Schmidt (the API's name when it sends one). */
+export function actorName(actor, name, requester) {
+  if (name) return name;
+  const raw = String(actor || "");
+  if (raw === "bot") return "Bot";
+  if (raw === "requester" && requester) return requester;
+  if (raw.startsWith("agent:")) {
+    const username = raw.slice("agent:".length);
+    return username === document.body.dataset.user ? document.body.dataset.userName || username : username;
+  }
+  return label(raw);
+}
+
+// Dates as the agent reads them: German or British order, never US month-first.
+export const DATE_LOCALE = (navigator.language || "").toLowerCase().startsWith("de") ? "de-DE" : "en-GB";
+
 export function when(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+  return new Date(iso).toLocaleString(DATE_LOCALE, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
 }
 
 export function duration(seconds) {

@@ -94,6 +94,10 @@ export class ChatClient {
     return response.status === 204 ? null : response.json();
   }
 
+  conversations() {
+    return this.request("GET", "/api/chat/conversations");
+  }
+
   createSession(locale) {
     return this.request("POST", "/api/chat/sessions", { locale });
   }

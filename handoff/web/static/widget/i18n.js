@@ -1,11 +1,14 @@
 // The widget's texts in German and English, and which language to start in.
 
 export const LOCALES = ["de", "en"];
+// Dates and times as people here read them: German, or British English (never US dates).
+const DATE_LOCALES = { de: "de-DE", en: "en-GB" };
 
-const TEXTS = {
+export const TEXTS = {
   de: {
     launcher: "IT-Hilfe",
-    launcherLabel: "Chat mit dem IT-Assistenten",
+    launcherHint: "Chat mit dem IT-Assistenten",
+    languageName: "Deutsch",
     title: "IT Service Desk",
     close: "Chat schließen",
     language: "Sprache",
@@ -41,18 +44,37 @@ const TEXTS = {
     noLogin: "Die Anmeldung am IT Service Desk ist fehlgeschlagen. Bitte laden Sie die Seite neu.",
     tryAgain: "Noch einmal versuchen",
     unread: "{count} neue Nachricht(en)",
+    counter: "{count} / {max} Zeichen",
+    tooLong: "Ihre Nachricht ist {over} Zeichen zu lang (höchstens {max}). Bitte kürzen Sie sie oder senden Sie sie in Teilen.",
+    awaitingReply: "{number} wartet auf Ihre Antwort – Ihre nächste Nachricht geht an dieses Ticket.",
+    awaitingSubject: "Worum es geht: {subject}",
+    deskClosed: "Der IT Service Desk öffnet {when}",
+    deskClosedNoTime: "Der IT Service Desk ist gerade nicht besetzt",
+    today: "heute",
+    tomorrow: "morgen",
+    onDay: "am {day}",
+    dayAt: "{day} um {time}",
+    earlier: "Frühere Chats",
+    earlierCount: "Frühere Chats ({count})",
+    untitled: "(ohne Text)",
+    tickets: "Tickets: {numbers}",
+    readOnly: "Chat vom {date} – nur zum Lesen",
+    back: "Zurück zum aktuellen Chat",
+    loadingHistory: "Lade den Chat …",
+    historyFailed: "Dieser Chat lässt sich gerade nicht laden.",
     status: {
-      new: "neu",
-      in_progress: "in Bearbeitung",
-      on_hold: "wartet auf Ihre Rückmeldung",
-      resolved: "gelöst",
-      closed: "geschlossen",
-      cancelled: "storniert",
+      new: "Neu",
+      in_progress: "In Bearbeitung",
+      on_hold: "Wartet auf Ihre Rückmeldung",
+      resolved: "Gelöst",
+      closed: "Geschlossen",
+      cancelled: "Storniert",
     },
   },
   en: {
     launcher: "IT help",
-    launcherLabel: "Chat with the IT assistant",
+    launcherHint: "Chat with the IT assistant",
+    languageName: "English",
     title: "IT Service Desk",
     close: "Close chat",
     language: "Language",
@@ -88,13 +110,31 @@ const TEXTS = {
     noLogin: "Signing in to the IT Service Desk failed. Please reload the page.",
     tryAgain: "Try again",
     unread: "{count} new message(s)",
+    counter: "{count} / {max} characters",
+    tooLong: "Your message is {over} characters too long (at most {max}). Please shorten it or send it in parts.",
+    awaitingReply: "{number} is waiting for your reply – your next message goes to that ticket.",
+    awaitingSubject: "About: {subject}",
+    deskClosed: "The IT Service Desk opens {when}",
+    deskClosedNoTime: "The IT Service Desk is not staffed right now",
+    today: "today",
+    tomorrow: "tomorrow",
+    onDay: "on {day}",
+    dayAt: "{day} at {time}",
+    earlier: "Earlier conversations",
+    earlierCount: "Earlier conversations ({count})",
+    untitled: "(no text)",
+    tickets: "Tickets: {numbers}",
+    readOnly: "Conversation of {date} – read only",
+    back: "Back to the current conversation",
+    loadingHistory: "Loading the conversation …",
+    historyFailed: "This conversation cannot be loaded right now.",
     status: {
-      new: "new",
-      in_progress: "in progress",
-      on_hold: "waiting for your reply",
-      resolved: "resolved",
-      closed: "closed",
-      cancelled: "cancelled",
+      new: "New",
+      in_progress: "In progress",
+      on_hold: "Waiting for your reply",
+      resolved: "Resolved",
+      closed: "Closed",
+      cancelled: "Cancelled",
     },
   },
 };
@@ -105,8 +145,29 @@ export function translator(locale) {
   const t = (key, values = {}) =>
     String(texts[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
   t.status = (status) => texts.status[status] || status;
-  t.locale = locale;
+  t.locale = texts === TEXTS.en ? "en" : "de";
+  t.dateLocale = DATE_LOCALES[t.locale];
+  t.date = (iso) => new Date(iso).toLocaleDateString(t.dateLocale, { dateStyle: "medium" });
+  t.time = (iso) => new Date(iso).toLocaleTimeString(t.dateLocale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  t.opensAt = (iso) => opensAt(t, iso);
+  t.in = (other) => translator(other);
   return t;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** "heute um 07:00", "am Montag um 07:00", "on 2 Jan 2027 at 07:00": when the desk opens. */
+function opensAt(t, iso, now = new Date()) {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  const midnight = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((midnight(when) - midnight(now)) / DAY_MS);
+  let day;
+  if (days <= 0) day = t("today");
+  else if (days === 1) day = t("tomorrow");
+  else if (days < 7) day = t("onDay", { day: when.toLocaleDateString(t.dateLocale, { weekday: "long" }) });
+  else day = t("onDay", { day: t.date(iso) });
+  return t("dayAt", { day, time: t.time(iso) });
 }
 
 /** data-locale, else the page's <html lang>, else the browser's languages; German by default. */

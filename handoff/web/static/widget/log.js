@@ -33,7 +33,7 @@ export class MessageLog {
     fresh.classList.add("intro");
     fresh.querySelector("time")?.remove();
     if (this.intro) this.intro.replaceWith(fresh);
-    else this.view.log.prepend(fresh);
+    else this.view.list.prepend(fresh);
     this.intro = fresh;
   }
 
@@ -72,7 +72,7 @@ export class MessageLog {
 
   /** Put messages typed while the history loaded back at the end. */
   restorePending() {
-    for (const entry of this.pending) this.view.log.append(entry.node);
+    for (const entry of this.pending) this.view.list.append(entry.node);
   }
 
   /** A new conversation starts: seqs count from 1 again; a divider marks it. */
@@ -85,11 +85,16 @@ export class MessageLog {
   notice(text, detail, abovePending = false) {
     const node = noticeNode(text, detail);
     const waiting = abovePending && this.pending.map((p) => p.node).find((n) => n.isConnected);
-    if (waiting) this.view.log.insertBefore(node, waiting);
+    if (waiting) this.view.list.insertBefore(node, waiting);
     else this.view.add(node);
   }
 
+  /** Quick replies are for the newest question only; the keyboard focus stays in the widget. */
   disableButtons() {
-    for (const button of this.view.log.querySelectorAll(".buttons button")) button.disabled = true;
+    const focused = this.view.root.activeElement;
+    for (const button of this.view.list.querySelectorAll(".buttons button")) {
+      if (button === focused) this.view.focusInput();
+      button.disabled = true;
+    }
   }
 }

@@ -2,11 +2,14 @@
 // Every message is rendered once (by seq); after a reload or a dropped connection the
 // widget asks for what came after the last seq it has.
 
+import { h } from "../shared/dom.js";
 import { LiveSocket } from "../shared/socket.js";
 import { ChatClient } from "./client.js";
+import { EarlierConversations } from "./history.js";
 import { pickLocale, translator } from "./i18n.js";
 import { MessageLog } from "./log.js";
 import { markFailed } from "./messages.js";
+import { ChatStatus } from "./status.js";
 import { WidgetView } from "./view.js";
 
 const TYPING_EVERY_MS = 3000;
@@ -18,7 +21,7 @@ class Widget {
     this.config = config;
     this.client = new ChatClient(config);
     this.conversationId = null;
-    this.status = { state: "bot", agent: null, position: null, minutes: null };
+    this.status = new ChatStatus();
     this.starting = null;
     this.lastTypingSent = 0;
     this.fatalRetries = 0;
@@ -29,11 +32,17 @@ class Widget {
       onSend: (text) => this.send(text),
       onLocale: (locale) => this.setLocale(locale),
       onTyping: () => this.typing(),
+      onArchive: (conversation) => this.earlier.read(conversation, this.locale),
+      onArchiveBack: () => this.view.reading(false),
     });
+    this.earlier = new EarlierConversations({ client: this.client, view: this.view });
     this.log = new MessageLog({
       view: this.view,
-      articleUrl: (slug) => this.client.articleUrl(slug, this.locale),
-      onButton: (button) => this.send(button.title, button.payload),
+      articleUrl: (slug, lang) => this.client.articleUrl(slug, lang || this.locale),
+      onButton: (button) => {
+        this.view.focusInput();
+        this.send(button.title, button.payload);
+      },
       greeting: () => {
         const name = (this.client.name || "").split(" ")[0];
         return this.t("welcome", { name: name ? ` ${name}` : "" });
@@ -89,9 +98,13 @@ class Widget {
   }
 
   async _start() {
-    if (this.conversationId) {
+    const listing = await this.earlier.list();
+    const resume = this.earlier.pick(listing, this.conversationId);
+    if (resume) {
       try {
-        await this.loadConversation(this.conversationId);
+        await this.loadConversation(resume);
+        this.conversationId = resume;
+        this.client.save({ conversationId: resume });
       } catch (error) {
         if (error.status !== 404) throw error;
         this.conversationId = null; // not this employee's any more (or deleted): start afresh
@@ -103,6 +116,7 @@ class Widget {
       this.client.save({ conversationId: this.conversationId });
       this.applySession(session);
     }
+    this.earlier.show(listing, this.conversationId);
     this.view.setBanner("");
     this.socket.start();
   }
@@ -120,8 +134,10 @@ class Widget {
     this.conversationId = id;
     this.client.save({ conversationId: id });
     this.log.newConversation();
+    this.applyStatus({ awaiting: null });
     this.socket.stop();
     this.socket.start();
+    this.earlier.refresh(id);
   }
 
   // --- messages ---
@@ -140,7 +156,9 @@ class Widget {
       entry.node.classList.remove("pending");
       if (reply.new_conversation || reply.conversation_id !== this.conversationId) this.switchTo(reply.conversation_id);
       for (const message of reply.messages) this.addMessage(message);
-      this.applyStatus({ state: reply.state, position: reply.queue_position });
+      this.applyStatus({ state: reply.state, position: reply.queue_position, ...ChatStatus.fromDesk(reply.desk) });
+      if (reply.to_ticket) this.applyStatus({ awaiting: null }); // the reply went to that ticket
+      if (reply.locale && reply.locale !== this.locale) this.applyLocale(reply.locale); // one language
       if (!this.socket.isOpen) await this.catchUp();
     } catch (error) {
       this.log.forget(entry);
@@ -183,17 +201,25 @@ class Widget {
       if (event.state === "queued" && !this.status.position) this.refreshStatus(); // where in line?
       if (event.locale && event.locale !== this.locale) this.applyLocale(event.locale);
     } else if (event.type === "queue" && here) {
-      this.applyStatus({ position: event.position, minutes: event.estimated_wait_minutes });
+      const desk = "desk_open" in event ? { open: event.desk_open, opens_at: event.opens_at } : null;
+      this.applyStatus({ position: event.position, minutes: event.estimated_wait_minutes, ...ChatStatus.fromDesk(desk) });
     } else if (event.type === "typing" && here && event.who === "agent") this.showTyping(true);
     else if (event.type === "ticket") this.ticketNotice(event);
   }
 
   ticketNotice({ ticket, reply }) {
     if (!ticket) return;
+    if (ticket.conversation_id === this.conversationId) this.trackAwaiting(ticket);
     if (reply && ticket.conversation_id === this.conversationId) return; // arrives as a message
     const text = this.t("ticketUpdate", { number: ticket.number, status: this.t.status(ticket.status) });
     this.log.notice(text, reply ? reply.text : null);
     if (!this.view.isOpen) this.view.setUnread(this.view.unread + 1);
+  }
+
+  /** A ticket of this conversation waiting for the employee (on_hold) shows the notice. */
+  trackAwaiting(ticket) {
+    if (ticket.status === "on_hold") this.applyStatus({ awaiting: { number: ticket.number, subject: ticket.subject } });
+    else if (this.status.awaiting && this.status.awaiting.number === ticket.number) this.applyStatus({ awaiting: null });
   }
 
   async refreshStatus() {
@@ -206,28 +232,15 @@ class Widget {
   }
 
   applySession(session) {
-    this.applyStatus({ state: session.state, agent: session.agent, position: session.queue_position });
+    this.applyStatus(ChatStatus.fromSession(session));
     if (session.locale && session.locale !== this.locale) this.applyLocale(session.locale);
   }
 
   applyStatus(partial) {
-    Object.assign(this.status, partial);
-    if (this.status.state !== "queued") Object.assign(this.status, { position: null, minutes: null });
-    if (this.status.state !== "agent") this.status.agent = null;
+    this.status.update(partial);
     this.client.save({ state: this.status.state });
-    this.view.setState(this.stateText());
-  }
-
-  stateText() {
-    const { state, agent, position, minutes } = this.status;
-    const t = this.t;
-    if (state === "agent") return t("stateAgent", { agent: agent || t("support") });
-    if (state === "closed") return t("stateClosed");
-    if (state !== "queued") return t("stateBot");
-    let text = t("stateQueued");
-    if (position) text += ` – ${t("statePosition", { position })}`;
-    if (minutes) text += ` (${t("stateMinutes", { minutes })})`;
-    return text;
+    this.view.setState(this.status.text(this.t));
+    this.view.setAwaiting(this.status.awaitingText(this.t));
   }
 
   onSocketStatus(status, detail) {
@@ -253,10 +266,7 @@ class Widget {
   }
 
   showError(error) {
-    const retry = document.createElement("button");
-    retry.type = "button";
-    retry.className = "link";
-    retry.textContent = this.t("tryAgain");
+    const retry = h("button", { type: "button", class: "link" }, this.t("tryAgain"));
     retry.addEventListener("click", () => {
       this.view.setBanner(this.t("connecting"));
       this.start().catch(() => {});
@@ -269,7 +279,8 @@ class Widget {
     this.locale = locale === "en" ? "en" : "de";
     this.t = translator(this.locale);
     this.view.applyTexts(this.t);
-    this.view.setState(this.stateText());
+    this.view.setState(this.status.text(this.t));
+    this.view.setAwaiting(this.status.awaitingText(this.t));
     if (this.log) this.log.retranslate(this.t);
   }
 

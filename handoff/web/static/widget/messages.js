@@ -22,9 +22,9 @@ function quickReplies(message, onButton) {
         {
           type: "button",
           onclick: () => {
+            onButton(button); // first: it moves the focus on before this button is disabled
             for (const b of group.querySelectorAll("button")) b.disabled = true;
             group.classList.add("used");
-            onButton(button);
           },
         },
         button.title,
@@ -34,20 +34,37 @@ function quickReplies(message, onButton) {
   return group;
 }
 
+/** The bot's text without its own "whole article: <url>" line: the widget links the article once. */
+function withoutArticleLine(text, slug) {
+  const own = new RegExp(`/kb/${encodeURIComponent(slug).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[?#\\s)]|$)`);
+  return String(text ?? "")
+    .split("\n")
+    .filter((line) => !own.test(line))
+    .join("\n");
+}
+
+/** The translator for a message: its own language when the service says which it is in. */
+function translatorFor(message, t) {
+  const lang = message.lang || message.locale || message.kb_article?.lang;
+  return lang && lang !== t.locale && t.in ? t.in(lang) : t;
+}
+
 /**
  * @param {object} message  as in the transcript API (seq, sender, text, author?, buttons?,
  *   kb_article?, ticket?, created_at)
- * @param {object} o  t: translator, articleUrl(slug), onButton(button)
+ * @param {object} o  t: translator, articleUrl(slug, lang), onButton(button)
  */
-export function messageNode(message, { t, articleUrl, onButton }) {
+export function messageNode(message, { t: widgetT, articleUrl, onButton }) {
+  const t = translatorFor(message, widgetT);
   const kind = message.sender === "user" ? "user" : message.sender;
-  const item = h("li", { class: `msg ${kind}`, dataset: { seq: message.seq ?? "" } });
+  const item = h("li", { class: `msg ${kind}`, lang: t === widgetT ? null : t.locale, dataset: { seq: message.seq ?? "" } });
   if (kind === "system") {
     item.append(h("span", { class: "sr-only" }, `${t("system")}: `), h("p", {}, message.text));
     return item;
   }
   item.append(h("span", { class: kind === "agent" ? "who" : "who sr-only" }, sender(message, t)));
   const bubble = h("div", { class: "bubble" });
+  const article = message.kb_article && message.kb_article.slug ? message.kb_article : null;
   if (message.ticket && message.ticket.number) {
     bubble.append(h("p", { class: "ticket-ref" }, t("ticketReply", { number: message.ticket.number })));
   }
@@ -57,14 +74,14 @@ export function messageNode(message, { t, articleUrl, onButton }) {
     );
   }
   if (kind === "user") bubble.append(h("p", { class: "plain" }, message.text));
-  else bubble.append(renderMarkdown(message.text));
-  if (message.kb_article && message.kb_article.slug) {
-    bubble.append(h("p", { class: "article-link" }, externalLink(articleUrl(message.kb_article.slug), t("openArticle"))));
+  else bubble.append(renderMarkdown(article ? withoutArticleLine(message.text, article.slug) : message.text));
+  if (article) {
+    bubble.append(h("p", { class: "article-link" }, externalLink(articleUrl(article.slug, t.locale), t("openArticle"))));
   }
   item.append(bubble);
   const replies = onButton && quickReplies(message, onButton);
   if (replies) item.append(replies);
-  item.append(h("time", { class: "time", datetime: message.created_at || "" }, clock(message.created_at, t.locale)));
+  item.append(h("time", { class: "time", datetime: message.created_at || "" }, clock(message.created_at, t.dateLocale)));
   return item;
 }
 

@@ -37,8 +37,27 @@ header :focus-visible { outline-color: #fff; }
 .close:hover { background: rgba(255,255,255,.15); }
 .banner { margin: 0; padding: 8px 14px; background: #fff4ce; color: #3d3000; font-size: 13px;
   border-bottom: 1px solid #e8d48a; }
-.log { list-style: none; margin: 0; padding: 14px; flex: 1; overflow-y: auto; display: flex;
-  flex-direction: column; gap: 10px; background: #f6f8fa; }
+.current { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.log, .archive-log { margin: 0; padding: 14px; flex: 1; overflow-y: auto; background: #f6f8fa; }
+.messages { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 10px; }
+.earlier { border-bottom: 1px solid #d5dce3; background: #fff; }
+.earlier-toggle { width: 100%; text-align: left; border: 0; background: none; padding: 8px 14px;
+  color: #0b57a4; font-size: 14px; font-weight: 600; }
+.earlier-toggle::before { content: "▸ "; }
+.earlier-toggle[aria-expanded="true"]::before { content: "▾ "; }
+.earlier-list { list-style: none; margin: 0; padding: 0 8px 8px; max-height: 180px; overflow-y: auto; }
+.earlier-item { display: block; width: 100%; text-align: left; border: 1px solid #d5dce3; border-radius: 8px;
+  background: #fff; padding: 6px 10px; margin-top: 4px; color: #1b1f24; font-size: 14px; }
+.earlier-item:hover { background: #e6eef7; }
+.earlier-item .when { color: #3d4752; font-size: 12px; }
+.earlier-item .tickets { display: block; color: #3d4752; font-size: 12px; }
+.archive { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.archive-head { display: flex; align-items: baseline; justify-content: space-between; gap: 8px;
+  padding: 8px 14px; border-bottom: 1px solid #d5dce3; }
+.archive-head h3 { margin: 0; font-size: 14px; }
+.archive-status { margin: 0; padding: 0 14px; font-size: 13px; color: #3d4752; }
+.awaiting { margin: 0; padding: 8px 14px; background: #fff4ce; color: #3d3000; font-size: 13px;
+  border-top: 1px solid #e8d48a; font-weight: 600; }
 .msg { display: flex; flex-direction: column; max-width: 88%; align-self: flex-start; }
 .msg.user { align-self: flex-end; align-items: flex-end; }
 .msg.system, .msg.notice { align-self: center; max-width: 95%; text-align: center; color: #3d4752;
@@ -72,12 +91,18 @@ header :focus-visible { outline-color: #fff; }
 .link { border: 0; background: none; padding: 0; color: #0b57a4; text-decoration: underline; }
 .typing { margin: 0; min-height: 1.45em; padding: 0 14px; font-size: 13px; color: #3d4752;
   background: #f6f8fa; font-style: italic; }
-.composer { display: flex; gap: 8px; align-items: flex-end; padding: 10px; border-top: 1px solid #d5dce3; }
+.composer { padding: 10px; border-top: 1px solid #d5dce3; }
+.composer .row { display: flex; gap: 8px; align-items: flex-end; }
+.counter { margin: 4px 2px 0; font-size: 12px; color: #3d4752; text-align: right; }
+.counter.over { color: #b3261e; font-weight: 700; }
+.limit { margin: 4px 2px 0; font-size: 13px; color: #b3261e; }
+textarea[aria-invalid="true"] { border-color: #b3261e; border-width: 2px; }
 textarea { flex: 1; resize: none; font: inherit; padding: 8px 10px; border: 1px solid #7b8794;
   border-radius: 8px; color: #1b1f24; background: #fff; max-height: 140px; }
 textarea::placeholder { color: #5f6b76; }
 .send { border: 0; border-radius: 8px; padding: 9px 14px; background: #0b57a4; color: #fff; font-weight: 600; }
-.send:hover { background: #094a8c; }
+.send:hover:not(:disabled) { background: #094a8c; }
+.send:disabled { background: #8a96a3; cursor: not-allowed; }
 @media (max-width: 480px) {
   .root { bottom: 12px; right: 12px; }
   :host(.open) .root, .root:has(.panel:not([hidden])) { inset: 0; }

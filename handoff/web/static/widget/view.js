@@ -1,7 +1,10 @@
 // The widget's DOM inside a shadow root: launcher button, chat panel (a non-modal dialog),
-// the message log, the typing line and the composer. Texts come from the translator.
+// earlier conversations, the message log, the typing line, the awaiting-reply notice and
+// the composer. Texts come from the translator.
 
 import { h, replace } from "../shared/dom.js";
+import { Archive } from "./archive.js";
+import { Composer } from "./composer.js";
 import { LOCALES } from "./i18n.js";
 import { CSS } from "./styles.js";
 
@@ -31,23 +34,28 @@ function adoptStyles(root) {
 }
 
 export class WidgetView {
-  constructor({ position, onOpen, onClose, onSend, onLocale, onTyping }) {
-    Object.assign(this, { onOpen, onClose, onSend, onLocale, onTyping });
+  constructor({ position, onOpen, onClose, onSend, onLocale, onTyping, onArchive, onArchiveBack }) {
+    Object.assign(this, { onOpen, onClose, onLocale });
     this.host = h("helpdesk-widget", { "data-position": position });
     this.root = this.host.attachShadow({ mode: "open" });
     adoptStyles(this.root);
     this.unread = 0;
+    this.composer = new Composer({ onSend, onTyping });
+    this.archive = new Archive({ onOpen: onArchive, onBack: onArchiveBack });
     this._build(position);
     document.body.append(this.host);
   }
 
+  // The launcher's and the language buttons' names are their visible text plus hidden
+  // words, so what people see is what speech input and screen readers call them.
   _build(position) {
-    this.badge = h("span", { class: "unread", hidden: true });
+    this.badge = h("span", { class: "unread", hidden: true, "aria-hidden": "true" });
     this.launcherText = h("span", { class: "launcher-text" });
+    this.launcherHint = h("span", { class: "sr-only" });
     this.launcher = h(
       "button",
       { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "hd-panel" },
-      svgIcon(), this.launcherText, this.badge,
+      svgIcon(), this.launcherText, this.launcherHint, this.badge,
     );
     this.launcher.addEventListener("click", () => (this.isOpen ? this.onClose() : this.onOpen()));
     this.title = h("h2", { id: "hd-title" });
@@ -55,39 +63,26 @@ export class WidgetView {
     this.langButtons = LOCALES.map((locale) =>
       h(
         "button",
-        { type: "button", lang: locale, "aria-label": `${LANGUAGE_NAMES[locale]} (${locale.toUpperCase()})`, onclick: () => this.onLocale(locale) },
+        { type: "button", lang: locale, onclick: () => this.onLocale(locale) },
         locale.toUpperCase(),
+        h("span", { class: "sr-only" }, ` (${LANGUAGE_NAMES[locale]})`),
       ),
     );
     this.langGroup = h("div", { class: "lang", role: "group" }, this.langButtons);
     this.closeButton = h("button", { type: "button", class: "close", onclick: () => this.onClose() }, "×");
     this.banner = h("p", { class: "banner", role: "status", hidden: true });
-    this.log = h("ol", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0" });
+    this.list = h("ol", { class: "messages" });
+    const logProps = { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0" };
+    this.log = h("div", logProps, this.list);
     this.typing = h("p", { class: "typing", "aria-live": "polite" });
-    this.inputLabel = h("label", { for: "hd-input", class: "sr-only" });
-    this.input = h("textarea", { id: "hd-input", rows: "1", maxlength: "4000", "aria-describedby": "hd-hint" });
-    this.hint = h("p", { id: "hd-hint", class: "sr-only" });
-    this.sendButton = h("button", { type: "submit", class: "send" });
-    const form = h("form", { class: "composer" }, this.inputLabel, this.input, this.hint, this.sendButton);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this._submit();
-    });
-    this.input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this._submit();
-      }
-    });
-    this.input.addEventListener("input", () => {
-      this._grow();
-      if (this.input.value.trim()) this.onTyping();
-    });
+    this.awaiting = h("p", { class: "awaiting", role: "status", hidden: true });
+    this.current = h("div", { class: "current" }, this.log, this.typing, this.awaiting, this.composer.form);
+    const panelProps = { id: "hd-panel", class: "panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "hd-title", "aria-describedby": "hd-state", hidden: true };
     this.panel = h(
       "section",
-      { id: "hd-panel", class: "panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "hd-title", "aria-describedby": "hd-state", hidden: true },
+      panelProps,
       h("header", {}, h("div", { class: "heading" }, this.title, this.stateLine), this.langGroup, this.closeButton),
-      this.banner, this.log, this.typing, form,
+      this.banner, this.archive.section, this.archive.reader, this.current,
     );
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
@@ -98,17 +93,8 @@ export class WidgetView {
     this.root.append(h("div", { class: `root ${position}` }, this.panel, this.launcher));
   }
 
-  _submit() {
-    const text = this.input.value.trim();
-    if (!text) return;
-    this.input.value = "";
-    this._grow();
-    this.onSend(text);
-  }
-
-  _grow() {
-    const lines = this.input.value.split("\n").length;
-    this.input.rows = Math.min(Math.max(lines, 1), 5);
+  get input() {
+    return this.composer.input;
   }
 
   get isOpen() {
@@ -117,20 +103,17 @@ export class WidgetView {
 
   /** Put every fixed text in the given language. */
   applyTexts(t) {
+    this.t = t;
     this.host.lang = t.locale;
     this.launcherText.textContent = t("launcher");
-    this.launcher.setAttribute("aria-label", t("launcherLabel"));
     this.title.textContent = t("title");
     this.langGroup.setAttribute("aria-label", t("language"));
     for (const button of this.langButtons) button.setAttribute("aria-pressed", String(button.lang === t.locale));
     this.closeButton.setAttribute("aria-label", t("close"));
     this.closeButton.title = t("close");
     this.log.setAttribute("aria-label", t("log"));
-    this.inputLabel.textContent = t("input");
-    this.input.placeholder = t("placeholder");
-    this.hint.textContent = t("hint");
-    this.sendButton.textContent = t("send");
-    this.t = t;
+    this.composer.applyTexts(t);
+    this.archive.applyTexts(t);
     this.setUnread(this.unread);
   }
 
@@ -140,7 +123,8 @@ export class WidgetView {
     this.host.classList.add("open");
     this.setUnread(0);
     this.scrollToEnd();
-    this.input.focus();
+    if (this.archive.reading) this.archive.title.focus();
+    else this.input.focus();
   }
 
   close() {
@@ -150,18 +134,35 @@ export class WidgetView {
     this.launcher.focus();
   }
 
+  /** Keep the keyboard in the widget: back to the message box (after a quick reply). */
+  focusInput() {
+    if (this.isOpen && !this.archive.reading) this.input.focus();
+  }
+
+  /** Read an earlier conversation instead of the current one (or go back to it). */
+  reading(on) {
+    this.current.hidden = on;
+    if (!on) {
+      this.archive.hide();
+      this.focusInput();
+    }
+  }
+
   setUnread(count) {
     this.unread = count;
     this.badge.hidden = count === 0;
     this.badge.textContent = count ? String(count) : "";
-    if (this.t) {
-      const label = this.t("launcherLabel") + (count ? ` – ${this.t("unread", { count })}` : "");
-      this.launcher.setAttribute("aria-label", label);
-    }
+    if (this.t) this.launcherHint.textContent = ` – ${this.t("launcherHint")}${count ? ` – ${this.t("unread", { count })}` : ""}`;
   }
 
   setState(text) {
     this.stateLine.textContent = text;
+  }
+
+  /** The notice above the input while a ticket waits for the employee's reply. */
+  setAwaiting(text) {
+    this.awaiting.hidden = !text;
+    this.awaiting.textContent = text || "";
   }
 
   setBanner(text, action) {
@@ -174,12 +175,12 @@ export class WidgetView {
   }
 
   clearLog() {
-    this.log.replaceChildren();
+    this.list.replaceChildren();
   }
 
   add(node) {
     const nearEnd = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
-    this.log.append(node);
+    this.list.append(node);
     if (nearEnd || !this.isOpen) this.scrollToEnd();
   }
 
