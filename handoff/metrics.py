@@ -103,9 +103,7 @@ async def refresh(*, app: FastAPI, metrics: Metrics) -> None:
             .where(Message.bot_status.is_not(None))
             .group_by(Message.bot_status)
         )
-        jobs = await db.execute(
-            select(IndexBuild.state, func.count()).group_by(IndexBuild.state)
-        )
+        jobs = await db.execute(select(IndexBuild.state, func.count()).group_by(IndexBuild.state))
     per_state = dict(states.all())
     _set(metrics.conversations, per_state)
     _set(metrics.messages, dict(statuses.all()))
