@@ -33,13 +33,14 @@ from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.database import create_engine, create_sessionmaker
-from handoff.kb import indexing
+from handoff.kb import indexing, transfer
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
 from handoff.kb.index_router import router as kb_index_router
 from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
+from handoff.limits import DEFAULT_LIMIT, BodyLimit
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
@@ -51,7 +52,8 @@ from kb_index import Embedder
 from kb_index.embedder import load_embedder
 
 log = logging.getLogger("handoff")
-MAX_BODY_BYTES = 1_000_000
+# Routes that take more than the default body limit (multipart framing on top of the file).
+LARGE_BODIES = {"POST /api/kb/import": transfer.MAX_UPLOAD + 64 * 1024}
 
 HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
 
@@ -227,6 +229,7 @@ def create_app(
     if settings.dev_mode:
         app.include_router(dev_router)
     _install_middleware(app)
+    app.add_middleware(BodyLimit, default=DEFAULT_LIMIT, routes=LARGE_BODIES)
 
     @app.get("/health/live", tags=["operations"])
     async def live() -> dict[str, str]:
@@ -253,11 +256,6 @@ def _install_middleware(app: FastAPI) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(
-                {"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, status_code=413
-            )
         started = time.perf_counter()
         try:
             response = await call_next(request)

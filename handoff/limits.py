@@ -1,0 +1,118 @@
+"""A byte limit on request bodies that counts what is read (chunked bodies too).
+
+A pure ASGI middleware: a declared `Content-Length` over the limit is refused before the
+body is read; otherwise every chunk is counted as the app reads it, and the first byte
+over the limit stops the read and turns the answer into 413. Some routes (an import of
+the whole knowledge base) may take more than the default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DEFAULT_LIMIT = 1_000_000
+
+
+class BodyTooLarge(HTTPException):
+    """The request body is larger than its route allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large(limit))
+        self.limit = limit
+
+
+def too_large(limit: int) -> str:
+    return f"request body larger than {limit} bytes"
+
+
+class BodyLimit:
+    """Refuse request bodies over `default` bytes (or the route's own limit) with 413."""
+
+    def __init__(
+        self, app: ASGIApp, *, default: int = DEFAULT_LIMIT, routes: Mapping[str, int] | None = None
+    ) -> None:
+        self.app = app
+        self.default = default
+        self.routes = dict(routes or {})
+
+    def limit_for(self, method: str, path: str) -> int:
+        """The limit of `METHOD /path` (an exact entry), else the default."""
+        return self.routes.get(f"{method} {path}", self.default)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["method"], scope["path"])
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _refuse(send, limit)
+            return
+        await _Counted(self.app, limit)(scope, receive, send)
+
+
+class _Counted:
+    """One request: counts the body bytes read; over the limit, the answer becomes 413."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+        self.read = 0
+        self.exceeded = False
+        self.started = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def counted_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                self.read += len(message.get("body", b""))
+                if self.read > self.limit:
+                    self.exceeded = True
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if self.exceeded:
+                # Whatever the app made of the interrupted read, the client gets 413.
+                if message["type"] == "http.response.start" and not self.started:
+                    self.started = True
+                    await _refuse(send, self.limit)
+                return
+            if message["type"] == "http.response.start":
+                self.started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except BodyTooLarge:
+            if not self.started:
+                self.started = True
+                await _refuse(send, self.limit)
+
+
+def _content_length(scope: Scope) -> int | None:
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isdigit() else None
+    return None
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps({"detail": too_large(limit), "limit": limit}).encode()
+    start: dict[str, Any] = {
+        "type": "http.response.start",
+        "status": 413,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
