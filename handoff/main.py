@@ -81,6 +81,14 @@ async def _check_bot(app: FastAPI) -> tuple[bool, Any]:
     return (True, "ok") if await bot.ready() else (False, "Rasa is not reachable")
 
 
+async def _check_redis(app: FastAPI) -> tuple[bool, Any]:
+    """Redis carries live events only: without it chats go on, so it never fails readiness."""
+    ping = getattr(app.state.broker, "ping", None)
+    if ping is None:
+        return True, "not configured"
+    return True, "ok" if await ping() else "degraded"
+
+
 def _broker(settings: Settings) -> Broker:
     if settings.redis_url:
         from handoff.realtime.redis_broker import RedisBroker
@@ -203,6 +211,7 @@ def create_app(
         "database": _check_database,
         "search": _check_search,
         "bot": _check_bot,
+        "redis": _check_redis,
     }
     app.state.on_startup, app.state.on_shutdown = [], []
     app.include_router(kb_router)
