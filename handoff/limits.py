@@ -1,17 +1,21 @@
-"""A byte limit on request bodies that counts what is read (chunked bodies too).
+"""What the service accepts: a byte limit on request bodies, and only storable text.
 
 A pure ASGI middleware: a declared `Content-Length` over the limit is refused before the
 body is read; otherwise every chunk is counted as the app reads it, and the first byte
 over the limit stops the read and turns the answer into 413. Some routes (an import of
-the whole knowledge base) may take more than the default.
+the whole knowledge base) may take more than the default. Text that no database can store
+is refused at the one place every write passes, the engine, so that it is a 422 everywhere.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -116,3 +120,42 @@ async def _refuse(send: Send, limit: int) -> None:
     }
     await send(start)
     await send({"type": "http.response.body", "body": body})
+
+
+# Text that no database stores: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates
+# (not encodable as UTF-8), as JSON's "\u0000" and "\ud800" escapes can produce them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class UnstorableText(ValueError):
+    """A text value holds a NUL character or a lone surrogate."""
+
+
+def clean_text(text: str) -> str:
+    """Drop NUL characters and lone surrogates from text."""
+    return _UNSTORABLE.sub("", text)
+
+
+def check_parameters(parameters: Any) -> None:
+    """Raise UnstorableText if a statement's parameters hold text no database stores."""
+    values: Iterable[Any]
+    if isinstance(parameters, Mapping):
+        values = parameters.values()
+    elif isinstance(parameters, list | tuple):
+        values = parameters
+    else:
+        values = (parameters,)
+    for value in values:
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                raise UnstorableText("text may not contain NUL characters or lone surrogates")
+        elif isinstance(value, Mapping | list | tuple):
+            check_parameters(value)
+
+
+def guard_text(engine: AsyncEngine) -> None:
+    """Refuse unstorable text before the driver sees it, the same on every database."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _check(_conn: Any, _cursor: Any, _sql: str, parameters: Any, *_: Any) -> None:
+        check_parameters(parameters)

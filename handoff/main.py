@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -13,6 +14,8 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -40,7 +43,7 @@ from handoff.kb.index_router import router as kb_index_router
 from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
-from handoff.limits import DEFAULT_LIMIT, BodyLimit
+from handoff.limits import DEFAULT_LIMIT, BodyLimit, UnstorableText, guard_text
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
@@ -145,6 +148,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     logs.configure(fmt=settings.log_format, level=settings.log_level)
     engine = create_engine(settings.database_url)
+    guard_text(engine)
     sessions = create_sessionmaker(engine)
     embedder: Embedder = app.state.embedder or await asyncio.to_thread(
         load_embedder, settings.embedding_model
@@ -237,6 +241,8 @@ def create_app(
         )
     if settings.dev_mode:
         app.include_router(dev_router)
+    app.add_exception_handler(UnstorableText, _unstorable)
+    app.add_exception_handler(RequestValidationError, _invalid)
     _install_middleware(app)
     app.add_middleware(BodyLimit, default=DEFAULT_LIMIT, routes=LARGE_BODIES)
 
@@ -257,6 +263,17 @@ def create_app(
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
+
+
+async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """422 as FastAPI words it, in ASCII JSON: the echoed input may hold lone surrogates."""
+    assert isinstance(exc, RequestValidationError)
+    body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+    return Response(body, status_code=422, media_type="application/json")
 
 
 def _install_middleware(app: FastAPI) -> None:

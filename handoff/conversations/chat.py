@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff import limits
 from handoff.auth.employees import Employee
 from handoff.database import utcnow
 from handoff.tickets import service as ticket_service
@@ -76,7 +77,7 @@ class ChatFlow:
         self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None
     ) -> ChatResult:
         """Store the employee's message; then answer a waiting ticket, or ask the bot."""
-        text = store.clean_text(text, limit=self.max_chars)
+        text = store.clean_text(limits.clean_text(text), limit=self.max_chars)
         async with self.open_db() as db:
             conversation = await store.get_for_employee(
                 db=db, conversation_id=conversation_id, employee=employee
