@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from handoff import bootstrap
 from handoff import logging as logs
+from handoff.audit.router import router as audit_router
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
 from handoff.conversations.agent import AgentFlow
@@ -48,6 +49,7 @@ from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
 from handoff.tickets.router import router as tickets_router
+from handoff.users.ratelimit import LoginLimiter
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
 from handoff.web.router import router as web_router
@@ -166,6 +168,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await search.refresh()
     app.state.search = search
     app.state.broker = _broker(settings)
+    app.state.login_limiter = LoginLimiter(
+        attempts=settings.login_attempts,
+        window_seconds=settings.login_window_seconds,
+        redis_url=settings.redis_url,
+    )
     await app.state.broker.start()
     app.state.bot = _rasa(settings, app.state.bot_transport)
     _flows(app, settings, search)
@@ -226,6 +233,7 @@ def create_app(
     app.include_router(assistant_router)
     app.include_router(auth_router)
     app.include_router(users_admin_router)
+    app.include_router(audit_router)
     app.include_router(agent_router)
     app.include_router(tickets_agent_router)
     app.include_router(sockets_router)
