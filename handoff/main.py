@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff import bootstrap
 from handoff import logging as logs
@@ -45,6 +46,8 @@ from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.limits import DEFAULT_LIMIT, BodyLimit, UnstorableText, guard_text
+from handoff.privacy import service as privacy_service
+from handoff.privacy.router import router as privacy_router
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
@@ -58,6 +61,7 @@ from kb_index.embedder import load_embedder
 
 log = logging.getLogger("handoff")
 # Routes that take more than the default body limit (multipart framing on top of the file).
+RETENTION_EVERY_SECONDS = 24 * 3600
 LARGE_BODIES = {"POST /api/kb/import": transfer.MAX_UPLOAD + 64 * 1024}
 
 HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
@@ -92,6 +96,20 @@ async def _check_redis(app: FastAPI) -> tuple[bool, Any]:
     if ping is None:
         return True, "not configured"
     return True, "ok" if await ping() else "degraded"
+
+
+async def _retention(sessions: async_sessionmaker[AsyncSession], days: int) -> None:
+    """Once a day: delete conversations older than HELPDESK_RETENTION_DAYS (0: never)."""
+    while days > 0:
+        try:
+            async with sessions() as db:
+                changed = await privacy_service.expire(db=db, days=days)
+                await db.commit()
+            if changed.get("conversations deleted"):
+                log.info("retention applied", extra={"changed": changed, "days": days})
+        except Exception:
+            log.exception("retention job failed; trying again tomorrow")
+        await asyncio.sleep(RETENTION_EVERY_SECONDS)
 
 
 def _broker(settings: Settings) -> Broker:
@@ -181,6 +199,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sessions=sessions, search=search, path=settings.index_dir / "draft"
     )
     watcher = asyncio.create_task(app.state.queue.watch_unattended())
+    retention = asyncio.create_task(_retention(sessions, settings.retention_days))
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
@@ -188,9 +207,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         watcher.cancel()
-        # Wait until it has let go of its database session before the engine goes away.
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        retention.cancel()
+        # Wait until they have let go of their database sessions before the engine goes away.
+        for task in (watcher, retention):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if app.state.live.cleanups:
             await asyncio.wait(app.state.live.cleanups, timeout=10)
         for shutdown in reversed(app.state.on_shutdown):
@@ -234,6 +255,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(users_admin_router)
     app.include_router(audit_router)
+    app.include_router(privacy_router)
     app.include_router(agent_router)
     app.include_router(tickets_agent_router)
     app.include_router(sockets_router)

@@ -98,9 +98,7 @@ async def test_the_audit_log_records_and_exports(sqlite_helpdesk: Helpdesk) -> N
     h = sqlite_helpdesk
     admin = await staff(h, "admin")
     agent = await staff(h, "agent")
-    await h.client.post(
-        "/api/auth/login", json={"username": "=cmd|' /C calc'!A0", "password": "x"}
-    )
+    await h.client.post("/api/auth/login", json={"username": "=cmd|' /C calc'!A0", "password": "x"})
     await h.client.post(f"/api/admin/users/{agent['username']}/disable", headers=admin["headers"])
     events = await h.client.get("/api/admin/audit", headers=admin["headers"])
     actions = [e["action"] for e in events.json()["events"]]
