@@ -32,7 +32,7 @@ from handoff.conversations.assistant_router import router as assistant_router
 from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
 from handoff.conversations.queue import QueueFlow
-from handoff.conversations.rasa import RasaClient
+from handoff.conversations.rasa import ActionServerProbe, RasaClient
 from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
@@ -90,6 +90,13 @@ async def _check_bot(app: FastAPI) -> tuple[bool, Any]:
     return (True, "ok") if await bot.ready() else (False, "Rasa is not reachable")
 
 
+async def _check_actions(app: FastAPI) -> tuple[bool, Any]:
+    actions: ActionServerProbe | None = app.state.actions
+    if actions is None:
+        return True, "not configured"
+    return (True, "ok") if await actions.ready() else (False, "action server is not reachable")
+
+
 async def _check_redis(app: FastAPI) -> tuple[bool, Any]:
     """Redis carries live events only: without it chats go on, so it never fails readiness."""
     ping = getattr(app.state.broker, "ping", None)
@@ -141,6 +148,7 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         events=events,
         max_chars=settings.max_message_chars,
         reopen_minutes=settings.reopen_minutes,
+        actions=app.state.actions,
     )
     queue = app.state.queue = QueueFlow(
         open_db=open_db,
@@ -193,6 +201,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     await app.state.broker.start()
     app.state.bot = _rasa(settings, app.state.bot_transport)
+    app.state.actions = (
+        ActionServerProbe(settings.actions_url, transport=app.state.bot_transport)
+        if settings.rasa_url and settings.actions_url
+        else None
+    )
     _flows(app, settings, search)
     app.state.rebuild_jobs = RebuildJobs(sessions=sessions, settings=settings, search=search)
     app.state.draft_index = DraftIndex(
@@ -218,6 +231,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await shutdown(app)
         if app.state.bot is not None:
             await app.state.bot.aclose()
+        if app.state.actions is not None:
+            await app.state.actions.aclose()
         await app.state.broker.close()
         await engine.dispose()
 
@@ -243,6 +258,7 @@ def create_app(
         "database": _check_database,
         "search": _check_search,
         "bot": _check_bot,
+        "actions": _check_actions,
         "redis": _check_redis,
     }
     app.state.on_startup, app.state.on_shutdown = [], []
