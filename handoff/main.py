@@ -17,11 +17,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handoff import bootstrap
 from handoff import logging as logs
+from handoff.audit.models import AuditEvent
 from handoff.audit.router import router as audit_router
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
@@ -37,7 +39,7 @@ from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
-from handoff.database import create_engine, create_sessionmaker
+from handoff.database import create_engine, create_sessionmaker, utcnow
 from handoff.kb import indexing, transfer
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
@@ -68,11 +70,17 @@ HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
 
 
 async def _check_database(app: FastAPI) -> tuple[bool, Any]:
+    """Ready means writable: a row is written and rolled back (a locked or full disk fails)."""
     try:
         async with app.state.open_db() as db:
-            await db.execute(text("SELECT 1"))
+            await db.execute(
+                insert(AuditEvent).values(
+                    at=utcnow(), actor="health", action="health", target="", detail={}
+                )
+            )
+            await db.rollback()
     except Exception as exc:  # any driver error means "not ready"
-        return False, f"unreachable: {type(exc).__name__}"
+        return False, f"not writable: {type(exc).__name__}"
     return True, "ok"
 
 
@@ -177,6 +185,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logs.configure(fmt=settings.log_format, level=settings.log_level)
     engine = create_engine(settings.database_url)
     guard_text(engine)
+    _short_waits(engine, settings)
     sessions = create_sessionmaker(engine)
     embedder: Embedder = app.state.embedder or await asyncio.to_thread(
         load_embedder, settings.embedding_model
@@ -288,6 +297,7 @@ def create_app(
     if settings.dev_mode:
         app.include_router(dev_router)
     app.add_exception_handler(UnstorableText, _unstorable)
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(RequestValidationError, _invalid)
     _install_middleware(app)
     app.add_middleware(BodyLimit, default=DEFAULT_LIMIT, routes=LARGE_BODIES)
@@ -309,6 +319,32 @@ def create_app(
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
+
+
+def _short_waits(engine: AsyncEngine, settings: Settings) -> None:
+    """A request waits HELPDESK_DB_BUSY_SECONDS for a locked database, then gets 503."""
+    millis = int(settings.db_busy_seconds * 1000)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if settings.is_sqlite:
+            cursor.execute(f"PRAGMA busy_timeout={millis}")
+        else:
+            cursor.execute(f"SET lock_timeout = {millis}")
+        cursor.close()
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database busy or unavailable", extra={"error": str(exc)[:200]})
+    return JSONResponse(
+        {
+            "detail": "the database is busy or unavailable: nothing was saved, send it again",
+            "kept": False,
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
