@@ -54,6 +54,7 @@ from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
 from handoff.tickets.router import router as tickets_router
+from handoff.users.dependencies import CurrentStaff
 from handoff.users.ratelimit import LoginLimiter
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
@@ -254,12 +255,23 @@ def create_app(
 ) -> FastAPI:
     """Build the ASGI app; tests pass their own settings, a fake embedder, a fake Rasa."""
     settings = settings or get_settings()
+    public_docs = settings.env != "production"
     app = FastAPI(
         title="IT self-service helpdesk",
         version="0.1.0",
         description="Conversations, tickets, live handoff and the knowledge base.",
         lifespan=lifespan,
+        # In production the schema is for staff only and the pages (CDN assets) are off.
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
     )
+    if not public_docs:
+
+        @app.get("/openapi.json", include_in_schema=False)
+        async def staff_openapi(staff: CurrentStaff) -> dict[str, Any]:
+            return app.openapi()
+
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.bot_transport = bot_transport

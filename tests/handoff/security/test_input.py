@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import jwt
+import pytest
+from pydantic import ValidationError
 
 from handoff.database import utcnow
 
-from ..conftest import Helpdesk
+from ..conftest import Helpdesk, make_settings, running_helpdesk
 from ..factories import queued_chat, staff
 
 
@@ -82,3 +85,48 @@ async def test_long_lived_tokens_are_refused_and_ids_are_one_case(
         f"/api/chat/sessions/{cid}/messages", headers=token("anna@brandt.EXAMPLE", 1)
     )
     assert same.status_code == 200
+
+
+async def test_the_escalation_summary_stays_internal(sqlite_helpdesk: Helpdesk) -> None:
+    h = sqlite_helpdesk
+    cid, employee = await queued_chat(h)
+    agent = await staff(h, "agent")
+    await h.client.post(f"/api/agent/conversations/{cid}/claim", headers=agent["headers"])
+    escalated = await h.client.post(
+        f"/api/agent/conversations/{cid}/escalate",
+        json={"summary": "Nutzerin wirkt überfordert, Netzwerkteam bitte prüfen", "level": 2},
+        headers=agent["headers"],
+    )
+    number = escalated.json()["ticket_number"]
+    mine = await h.client.get(f"/api/tickets/{number}", headers=employee)
+    steps = [a for a in mine.json()["history"] if a["kind"] == "escalated"]
+    assert steps and all(a["text"] == "" for a in steps)
+    assert "überfordert" not in mine.text
+    staff_view = await h.client.get(f"/api/agent/tickets/{number}", headers=agent["headers"])
+    assert "überfordert" in staff_view.text
+
+
+async def test_production_keeps_the_api_schema_for_staff(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, env="production", public_url="https://helpdesk.example")
+    async with running_helpdesk(settings) as h:
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert (await h.client.get(path)).status_code in (401, 404), path
+        agent = await staff(h, "agent")
+        schema = await h.client.get("/openapi.json", headers=agent["headers"])
+        assert schema.status_code == 200 and "/api/auth/login" in schema.json()["paths"]
+
+
+def test_production_refuses_an_http_public_url(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as error:
+        make_settings(tmp_path, env="production", public_url="http://helpdesk.example")
+    assert "must be https://" in str(error.value)
+    secret = "s3cr3t-value-that-is-far-too-short"
+    with pytest.raises(ValidationError) as error:
+        make_settings(tmp_path, secret_key=secret[:20])
+    assert secret[:20] not in str(error.value)
+    make_settings(
+        tmp_path,
+        env="production",
+        public_url="http://helpdesk.example",
+        allow_insecure_public_url=True,
+    )
