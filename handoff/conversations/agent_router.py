@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from handoff.audit.dependencies import AuditDep
 from handoff.deps import DbDep
 from handoff.kb.dependencies import SearchDep
 from handoff.tickets import service as ticket_service
@@ -87,9 +88,12 @@ async def conversation_context(
 
 
 @router.post("/conversations/{conversation_id}/claim")
-async def claim(conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep) -> dict[str, Any]:
+async def claim(
+    conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep, audit: AuditDep
+) -> dict[str, Any]:
     """Take a queued chat (409 if another agent was faster)."""
     conversation = await _act(flow.claim(conversation_id=conversation_id, agent=agent))
+    await audit(actor=f"user:{agent.username}", action="chat.claim", target=conversation_id)
     return context.summary(conversation)
 
 
@@ -131,7 +135,11 @@ async def hand_back(
 
 @router.post("/conversations/{conversation_id}/close")
 async def close(
-    conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep, body: CloseBody | None = None
+    conversation_id: str,
+    agent: CurrentAgent,
+    flow: AgentFlowDep,
+    audit: AuditDep,
+    body: CloseBody | None = None,
 ) -> dict[str, Any]:
     """End the chat; a resolution resolves the ticket."""
     body = body or CloseBody()
@@ -143,12 +151,17 @@ async def close(
             resolve_tickets=body.resolve_tickets,
         )
     )
+    await audit(actor=f"user:{agent.username}", action="chat.close", target=conversation_id)
     return context.summary(conversation)
 
 
 @router.post("/conversations/{conversation_id}/escalate")
 async def escalate(
-    conversation_id: str, body: EscalateBody, agent: CurrentAgent, flow: AgentFlowDep
+    conversation_id: str,
+    body: EscalateBody,
+    agent: CurrentAgent,
+    flow: AgentFlowDep,
+    audit: AuditDep,
 ) -> dict[str, Any]:
     """Pass to level 2 (or 3) with a summary; the ticket carries it, the chat ends."""
     number = await _act(
@@ -156,6 +169,7 @@ async def escalate(
             conversation_id=conversation_id, agent=agent, summary=body.summary, level=body.level
         )
     )
+    await audit(actor=f"user:{agent.username}", action="chat.escalate", target=number)
     return {"ticket_number": number, "level": body.level}
 
 

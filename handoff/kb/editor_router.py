@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from handoff.audit import service as audit
 from handoff.deps import SessionDep
 from handoff.users.dependencies import CurrentEditor
 
@@ -116,6 +117,9 @@ async def publish(
         await service.publish(session=session, slug=slug, version=(body or PublishBody()).version)
     except service.ArticleNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    await audit.record(
+        db=session, actor=f"user:{editor.username}", action="kb.publish", target=slug
+    )
     await session.commit()
     return article_json(*await _latest(session, slug))
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from handoff.audit.dependencies import Auditor
 from handoff.conversations import store as conversation_service
 from handoff.deps import SearchDep, SessionDep
 from handoff.users.dependencies import CurrentAdmin, CurrentEditor
@@ -94,6 +95,9 @@ async def override(
         raise HTTPException(404, "no such rebuild job") from exc
     except NotOverridable as exc:
         raise HTTPException(409, str(exc)) from exc
+    await Auditor(request.app.state.open_db)(
+        actor=f"user:{admin.username}", action="kb.override", target=job_id, reason=body.reason
+    )
     return job_json(build)
 
 
