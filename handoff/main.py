@@ -16,6 +16,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy import event, insert
 from sqlalchemy.exc import OperationalError
@@ -266,6 +267,7 @@ def create_app(
         redoc_url="/redoc" if public_docs else None,
         openapi_url="/openapi.json" if public_docs else None,
     )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     if not public_docs:
 
         @app.get("/openapi.json", include_in_schema=False)
@@ -331,6 +333,23 @@ def create_app(
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The schema, saying that a 422's detail is field errors or one sentence (both occur)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        errors = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+        if errors is not None:
+            listed = errors["properties"]["detail"]
+            errors["properties"]["detail"] = {
+                "title": "Detail",
+                "anyOf": [{k: v for k, v in listed.items() if k != "title"}, {"type": "string"}],
+            }
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _short_waits(engine: AsyncEngine, settings: Settings) -> None:
