@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import uuid
@@ -14,17 +13,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from sqlalchemy import event, insert
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handoff import bootstrap
+from handoff import bootstrap, safeguards
 from handoff import logging as logs
-from handoff.audit.models import AuditEvent
 from handoff.audit.router import router as audit_router
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
@@ -40,7 +32,7 @@ from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
-from handoff.database import create_engine, create_sessionmaker, utcnow
+from handoff.database import create_engine, create_sessionmaker
 from handoff.kb import indexing, transfer
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
@@ -48,8 +40,7 @@ from handoff.kb.index_router import router as kb_index_router
 from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
-from handoff.limits import DEFAULT_LIMIT, BodyLimit, UnstorableText, guard_text
-from handoff.privacy import service as privacy_service
+from handoff.limits import DEFAULT_LIMIT, BodyLimit, guard_text
 from handoff.privacy.router import router as privacy_router
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
@@ -65,25 +56,9 @@ from kb_index.embedder import load_embedder
 
 log = logging.getLogger("handoff")
 # Routes that take more than the default body limit (multipart framing on top of the file).
-RETENTION_EVERY_SECONDS = 24 * 3600
 LARGE_BODIES = {"POST /api/kb/import": transfer.MAX_UPLOAD + 64 * 1024}
 
 HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
-
-
-async def _check_database(app: FastAPI) -> tuple[bool, Any]:
-    """Ready means writable: a row is written and rolled back (a locked or full disk fails)."""
-    try:
-        async with app.state.open_db() as db:
-            await db.execute(
-                insert(AuditEvent).values(
-                    at=utcnow(), actor="health", action="health", target="", detail={}
-                )
-            )
-            await db.rollback()
-    except Exception as exc:  # any driver error means "not ready"
-        return False, f"not writable: {type(exc).__name__}"
-    return True, "ok"
 
 
 async def _check_search(app: FastAPI) -> tuple[bool, Any]:
@@ -98,35 +73,6 @@ async def _check_bot(app: FastAPI) -> tuple[bool, Any]:
     if bot is None:
         return True, "not configured"
     return (True, "ok") if await bot.ready() else (False, "Rasa is not reachable")
-
-
-async def _check_actions(app: FastAPI) -> tuple[bool, Any]:
-    actions: ActionServerProbe | None = app.state.actions
-    if actions is None:
-        return True, "not configured"
-    return (True, "ok") if await actions.ready() else (False, "action server is not reachable")
-
-
-async def _check_redis(app: FastAPI) -> tuple[bool, Any]:
-    """Redis carries live events only: without it chats go on, so it never fails readiness."""
-    ping = getattr(app.state.broker, "ping", None)
-    if ping is None:
-        return True, "not configured"
-    return True, "ok" if await ping() else "degraded"
-
-
-async def _retention(sessions: async_sessionmaker[AsyncSession], days: int) -> None:
-    """Once a day: delete conversations older than HELPDESK_RETENTION_DAYS (0: never)."""
-    while days > 0:
-        try:
-            async with sessions() as db:
-                changed = await privacy_service.expire(db=db, days=days)
-                await db.commit()
-            if changed.get("conversations deleted"):
-                log.info("retention applied", extra={"changed": changed, "days": days})
-        except Exception:
-            log.exception("retention job failed; trying again tomorrow")
-        await asyncio.sleep(RETENTION_EVERY_SECONDS)
 
 
 def _broker(settings: Settings) -> Broker:
@@ -187,7 +133,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logs.configure(fmt=settings.log_format, level=settings.log_level)
     engine = create_engine(settings.database_url)
     guard_text(engine)
-    _short_waits(engine, settings)
+    safeguards.short_waits(engine, settings)
     sessions = create_sessionmaker(engine)
     embedder: Embedder = app.state.embedder or await asyncio.to_thread(
         load_embedder, settings.embedding_model
@@ -223,7 +169,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sessions=sessions, search=search, path=settings.index_dir / "draft"
     )
     watcher = asyncio.create_task(app.state.queue.watch_unattended())
-    retention = asyncio.create_task(_retention(sessions, settings.retention_days))
+    retention = asyncio.create_task(safeguards.retention(sessions, settings.retention_days))
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
@@ -267,7 +213,7 @@ def create_app(
         redoc_url="/redoc" if public_docs else None,
         openapi_url="/openapi.json" if public_docs else None,
     )
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: safeguards.openapi(app)  # type: ignore[method-assign]
     if not public_docs:
 
         @app.get("/openapi.json", include_in_schema=False)
@@ -278,11 +224,11 @@ def create_app(
     app.state.embedder = embedder
     app.state.bot_transport = bot_transport
     app.state.health_checks = {
-        "database": _check_database,
+        "database": safeguards.check_database,
         "search": _check_search,
         "bot": _check_bot,
-        "actions": _check_actions,
-        "redis": _check_redis,
+        "actions": safeguards.check_actions,
+        "redis": safeguards.check_redis,
     }
     app.state.on_startup, app.state.on_shutdown = [], []
     app.include_router(kb_router)
@@ -310,9 +256,7 @@ def create_app(
         )
     if settings.dev_mode:
         app.include_router(dev_router)
-    app.add_exception_handler(UnstorableText, _unstorable)
-    app.add_exception_handler(OperationalError, _database_busy)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    safeguards.install_error_handlers(app)
     _install_middleware(app)
     app.add_middleware(BodyLimit, default=DEFAULT_LIMIT, routes=LARGE_BODIES)
 
@@ -333,60 +277,6 @@ def create_app(
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The schema, saying that a 422's detail is field errors or one sentence (both occur)."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        errors = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
-        if errors is not None:
-            listed = errors["properties"]["detail"]
-            errors["properties"]["detail"] = {
-                "title": "Detail",
-                "anyOf": [{k: v for k, v in listed.items() if k != "title"}, {"type": "string"}],
-            }
-        app.openapi_schema = schema
-    return app.openapi_schema
-
-
-def _short_waits(engine: AsyncEngine, settings: Settings) -> None:
-    """A request waits HELPDESK_DB_BUSY_SECONDS for a locked database, then gets 503."""
-    millis = int(settings.db_busy_seconds * 1000)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        if settings.is_sqlite:
-            cursor.execute(f"PRAGMA busy_timeout={millis}")
-        else:
-            cursor.execute(f"SET lock_timeout = {millis}")
-        cursor.close()
-
-
-async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("database busy or unavailable", extra={"error": str(exc)[:200]})
-    return JSONResponse(
-        {
-            "detail": "the database is busy or unavailable: nothing was saved, send it again",
-            "kept": False,
-        },
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
-
-
-async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=422)
-
-
-async def _invalid(request: Request, exc: Exception) -> Response:
-    """422 as FastAPI words it, in ASCII JSON: the echoed input may hold lone surrogates."""
-    assert isinstance(exc, RequestValidationError)
-    body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
-    return Response(body, status_code=422, media_type="application/json")
 
 
 def _install_middleware(app: FastAPI) -> None:

@@ -8,8 +8,8 @@ from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MIN_SCORE = 3  # zxcvbn: 0 (too guessable) … 4 (very unguessable)
-# zxcvbn reads at most this much; longer passwords are judged by their start.
-CHECKED_CHARS = 100
+# zxcvbn refuses longer input; longer passwords are judged by their start.
+CHECKED_CHARS = 72
 
 
 class WeakPassword(ValueError):
@@ -22,6 +22,10 @@ def check(password: str, *, username: str = "") -> None:
         raise WeakPassword(f"the password needs at least {MIN_LENGTH} characters")
     if not password.strip():
         raise WeakPassword("the password is only spaces")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise WeakPassword("the password holds characters that cannot be stored") from exc
     result = zxcvbn(password[:CHECKED_CHARS], user_inputs=[username] if username else [])
     if result["score"] < MIN_SCORE:
         warning = result["feedback"].get("warning") or "it is too easy to guess"

@@ -132,6 +132,12 @@ async def create_user(body: UserCreate, user: CurrentAdmin, db: DbDep) -> User:
     return created
 
 
+def _not_yourself(admin_user: User, account: User) -> None:
+    # An admin locking themselves out needs another admin to undo it: so another admin does it.
+    if account.id == admin_user.id:
+        raise HTTPException(409, "change your own account through another admin (or log out)")
+
+
 async def _audit(db: DbDep, admin: User, action: str, account: User, **detail: Any) -> None:
     await audit.record(
         db=db, actor=f"user:{admin.username}", action=action, target=account.username, detail=detail
@@ -141,8 +147,7 @@ async def _audit(db: DbDep, admin: User, action: str, account: User, **detail: A
 @admin.post("/{username}/disable", response_model=UserRead)
 async def disable_user(admin_user: CurrentAdmin, account: AccountOr404, db: DbDep) -> User:
     """Disable the account and end every login of it at once."""
-    if account.id == admin_user.id:
-        raise HTTPException(409, "you cannot disable your own account")
+    _not_yourself(admin_user, account)
     await service.set_active(db=db, user=account, active=False)
     await _audit(db, admin_user, "user.disable", account)
     await db.commit()
@@ -177,6 +182,7 @@ async def reset_password(
     admin_user: CurrentAdmin, account: AccountOr404, db: DbDep
 ) -> dict[str, str]:
     """Set a generated password (shown this once) and end every login of the account."""
+    _not_yourself(admin_user, account)
     password = await service.set_password(db=db, user=account)
     await _audit(db, admin_user, "user.reset_password", account)
     await db.commit()
@@ -188,6 +194,7 @@ async def revoke_sessions(
     admin_user: CurrentAdmin, account: AccountOr404, db: DbDep
 ) -> dict[str, int]:
     """End every login (cookies and bearer tokens) of the account."""
+    _not_yourself(admin_user, account)
     ended = await service.revoke_all(db=db, user=account)
     await _audit(db, admin_user, "user.revoke", account, ended=ended)
     await db.commit()

@@ -49,7 +49,7 @@ def _dummy_hash() -> str:
 def _verify(candidate: str, password: str) -> bool:
     try:
         return _hasher.verify(candidate, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 

@@ -74,6 +74,24 @@ async def test_weak_passwords_are_refused(sqlite_helpdesk: Helpdesk) -> None:
             headers=admin["headers"],
         )
         assert response.status_code == 422, weak
+    long = await h.client.post(
+        "/api/admin/users",
+        json={"username": "longpw", "password": "Zq8-" * 40, "role": "agent"},
+        headers=admin["headers"],
+    )
+    assert long.status_code in (201, 422), long.text  # judged, never a 500
+    unstorable = await h.client.post(
+        "/api/admin/users",
+        content=b'{"username": "odd", "password": "Tr0ub4dor&3xx\\ud800", "role": "agent"}',
+        headers={**admin["headers"], "content-type": "application/json"},
+    )
+    assert unstorable.status_code == 422
+    surrogate = await h.client.post(
+        "/api/auth/login",
+        content=b'{"username": "longpw", "password": "\\ud800x"}',
+        headers={"content-type": "application/json"},
+    )
+    assert surrogate.status_code in (401, 422), surrogate.text  # never a 500
     async with h.app.state.open_db() as db:
         assert await user_service.admin_exists(db=db)
 
