@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from handoff import bootstrap, safeguards
+from handoff import apidocs, bootstrap, safeguards
 from handoff import logging as logs
 from handoff.audit.router import router as audit_router
 from handoff.auth.dev import router as dev_router
@@ -208,11 +208,13 @@ def create_app(
         version="0.1.0",
         description="Conversations, tickets, live handoff and the knowledge base.",
         lifespan=lifespan,
-        # In production the schema is for staff only and the pages (CDN assets) are off.
-        docs_url="/docs" if public_docs else None,
-        redoc_url="/redoc" if public_docs else None,
+        # /docs with local assets (apidocs); in production the schema is for staff only.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json" if public_docs else None,
     )
+    if public_docs:
+        apidocs.install(app)
     app.openapi = lambda: safeguards.openapi(app)  # type: ignore[method-assign]
     if not public_docs:
 

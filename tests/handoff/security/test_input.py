@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -130,3 +131,15 @@ def test_production_refuses_an_http_public_url(tmp_path: Path) -> None:
         public_url="http://helpdesk.example",
         allow_insecure_public_url=True,
     )
+
+
+async def test_the_api_page_loads_nothing_from_elsewhere(sqlite_helpdesk: Helpdesk) -> None:
+    h = sqlite_helpdesk
+    page = await h.client.get("/docs")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/docs/") for s in sources)
+    for source in sources:
+        assert (await h.client.get(source)).status_code == 200, source
+    assert "<script>" not in page.text  # no inline script for the CSP to allow
