@@ -264,7 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     ensure.add_argument("--username", default="admin")
     ensure.add_argument("--display-name", default="IT Admin")
     ensure.set_defaults(func=_users_ensure_admin)
+    _hardening_commands(sub, users)
     return parser
+
+
+def _hardening_commands(sub: argparse._SubParsersAction, users: argparse._SubParsersAction) -> None:
+    from handoff.cli_support import database
+    from handoff.privacy import cli as privacy_cli
+    from handoff.users import cli as users_cli
+
+    users_cli.add_commands(users, database)
+    privacy_cli.add_commands(sub, database)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,9 @@ def check_sla(table: SlaTable) -> SlaTable:
 class Settings(BaseSettings):
     """Everything the helpdesk service can be configured with (see .env.example)."""
 
-    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HELPDESK_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["dev", "test", "production"] = "dev"
     host: str = "127.0.0.1"
@@ -93,6 +95,21 @@ class Settings(BaseSettings):
     attachment_s3_endpoint_url: str = ""  # an S3-compatible store; empty: AWS
     attachment_s3_region: str = ""
 
+    # Hardening and safe operation.
+    # Employee tokens whose lifetime (exp - iat) is longer are refused.
+    employee_token_max_hours: float = Field(default=24.0, gt=0)
+    # The action server's health URL (empty: not checked).
+    actions_url: str = "http://127.0.0.1:5055/health"
+    # Failed logins allowed per account and per client address before 429 (per window).
+    login_attempts: int = Field(default=10, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    # Production refuses an http:// public URL (the session cookie must be Secure) unless set.
+    allow_insecure_public_url: bool = False
+    # Seconds a request waits for a locked database before answering 503.
+    db_busy_seconds: float = Field(default=5.0, gt=0)
+    # Conversations older than this many days are anonymised by a daily job (0: kept).
+    retention_days: int = Field(default=0, ge=0)
+
     @field_validator("sla_minutes")
     @classmethod
     def _check_sla(cls, table: SlaTable) -> SlaTable:
@@ -120,6 +137,12 @@ class Settings(BaseSettings):
                     f"{', '.join(weak)} must be set to a real secret of at least 32 characters "
                     "outside dev mode (for example: openssl rand -hex 32)"
                 )
+        insecure = not self.public_url.startswith("https://")
+        if self.env == "production" and insecure and not self.allow_insecure_public_url:
+            raise ValueError(
+                "HELPDESK_PUBLIC_URL must be https:// in production (the session cookie is "
+                "sent only over HTTPS); HELPDESK_ALLOW_INSECURE_PUBLIC_URL=true overrides this"
+            )
         return self
 
     @property

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from handoff import bootstrap, metrics
+from handoff import apidocs, bootstrap, metrics, safeguards
 from handoff import logging as logs
 from handoff.attachments.service import Limits
 from handoff.attachments.storage import DiskStorage, S3Storage, Storage
+from handoff.audit.router import router as audit_router
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
 from handoff.conversations.agent import AgentFlow
@@ -30,7 +30,7 @@ from handoff.conversations.attachment_router import router as attachment_router
 from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
 from handoff.conversations.queue import QueueFlow
-from handoff.conversations.rasa import RasaClient
+from handoff.conversations.rasa import ActionServerProbe, RasaClient
 from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
@@ -38,6 +38,7 @@ from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
 from handoff.insights.router import router as insights_router
+from handoff.kb import transfer
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
 from handoff.kb.index_router import router as kb_index_router
@@ -45,10 +46,14 @@ from handoff.kb.jobs import RebuildJobs
 from handoff.kb.rebuild import Rebuilder
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
+from handoff.limits import DEFAULT_LIMIT, BodyLimit, guard_text
+from handoff.privacy.router import router as privacy_router
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
 from handoff.tickets.router import router as tickets_router
+from handoff.users.dependencies import CurrentStaff
+from handoff.users.ratelimit import LoginLimiter
 from handoff.users.router import admin as users_admin_router
 from handoff.users.router import router as auth_router
 from handoff.web.router import router as web_router
@@ -56,18 +61,21 @@ from kb_index import Embedder
 from kb_index.embedder import load_embedder
 
 log = logging.getLogger("handoff")
-MAX_BODY_BYTES = 1_000_000
+# Routes that take more than the default body limit (multipart framing on top of the file).
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def large_bodies(settings: Settings) -> dict[str, int]:
+    """The routes that take more than DEFAULT_LIMIT: imports and attachments."""
+    attachment = settings.attachment_max_bytes + MULTIPART_OVERHEAD
+    return {
+        "POST /api/kb/import": transfer.MAX_UPLOAD + MULTIPART_OVERHEAD,
+        "POST /api/chat/sessions/*/attachments": attachment,
+        "POST /api/agent/conversations/*/attachments": attachment,
+    }
+
 
 HealthCheck = Callable[[FastAPI], Awaitable[tuple[bool, Any]]]
-
-
-async def _check_database(app: FastAPI) -> tuple[bool, Any]:
-    try:
-        async with app.state.open_db() as db:
-            await db.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means "not ready"
-        return False, f"unreachable: {type(exc).__name__}"
-    return True, "ok"
 
 
 async def _check_search(app: FastAPI) -> tuple[bool, Any]:
@@ -123,6 +131,7 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         events=events,
         max_chars=settings.max_message_chars,
         reopen_minutes=settings.reopen_minutes,
+        actions=app.state.actions,
     )
     queue = app.state.queue = QueueFlow(
         open_db=open_db,
@@ -157,6 +166,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     logs.configure(fmt=settings.log_format, level=settings.log_level)
     engine = create_engine(settings.database_url)
+    guard_text(engine)
+    safeguards.short_waits(engine, settings)
     open_db = create_sessionmaker(engine)
     embedder: Embedder = app.state.embedder or await asyncio.to_thread(
         load_embedder, settings.embedding_model
@@ -172,14 +183,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await rebuilder.rebuild(requested_by="startup", quality_gate=False, force=True)
     app.state.search = search
     app.state.broker = _broker(settings)
+    app.state.login_limiter = LoginLimiter(
+        attempts=settings.login_attempts,
+        window_seconds=settings.login_window_seconds,
+        redis_url=settings.redis_url,
+    )
     await app.state.broker.start()
     app.state.bot = _rasa(settings, app.state.bot_transport)
+    app.state.actions = (
+        ActionServerProbe(settings.actions_url, transport=app.state.bot_transport)
+        if settings.rasa_url and settings.actions_url
+        else None
+    )
     _flows(app, settings, search)
     app.state.rebuild_jobs = RebuildJobs(rebuilder=rebuilder)
     app.state.draft_index = DraftIndex(
         open_db=open_db, search=search, path=settings.index_dir / "draft"
     )
     watcher = asyncio.create_task(app.state.queue.watch_unattended())
+    retention = asyncio.create_task(safeguards.retention(open_db, settings.retention_days))
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})
@@ -187,15 +209,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         watcher.cancel()
-        # Wait until it has let go of its database db before the engine goes away.
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        retention.cancel()
+        # Wait until they have let go of their database sessions before the engine goes away.
+        for task in (watcher, retention):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if app.state.live.cleanups:
             await asyncio.wait(app.state.live.cleanups, timeout=10)
         for shutdown in reversed(app.state.on_shutdown):
             await shutdown(app)
         if app.state.bot is not None:
             await app.state.bot.aclose()
+        if app.state.actions is not None:
+            await app.state.actions.aclose()
         await app.state.broker.close()
         await engine.dispose()
 
@@ -208,19 +234,35 @@ def create_app(
 ) -> FastAPI:
     """Build the ASGI app; tests pass their own settings, a fake embedder, a fake Rasa."""
     settings = settings or get_settings()
+    public_docs = settings.env != "production"
     app = FastAPI(
         title="IT self-service helpdesk",
         version="0.1.0",
         description="Conversations, tickets, live handoff and the knowledge base.",
         lifespan=lifespan,
+        # /docs with local assets (apidocs); in production the schema is for staff only.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if public_docs else None,
     )
+    if public_docs:
+        apidocs.install(app)
+    app.openapi = lambda: safeguards.openapi(app)  # type: ignore[method-assign]
+    if not public_docs:
+
+        @app.get("/openapi.json", include_in_schema=False)
+        async def staff_openapi(staff: CurrentStaff) -> dict[str, Any]:
+            return app.openapi()
+
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.bot_transport = bot_transport
     app.state.health_checks = {
-        "database": _check_database,
+        "database": safeguards.check_database,
         "search": _check_search,
         "bot": _check_bot,
+        "actions": safeguards.check_actions,
+        "redis": safeguards.check_redis,
     }
     app.state.on_startup, app.state.on_shutdown = [], []
     app.include_router(kb_router)
@@ -233,6 +275,8 @@ def create_app(
     app.include_router(attachment_router)
     app.include_router(auth_router)
     app.include_router(users_admin_router)
+    app.include_router(audit_router)
+    app.include_router(privacy_router)
     app.include_router(agent_router)
     app.include_router(tickets_agent_router)
     app.include_router(sockets_router)
@@ -248,7 +292,9 @@ def create_app(
         )
     if settings.dev_mode:
         app.include_router(dev_router)
+    safeguards.install_error_handlers(app)
     _install_middleware(app)
+    app.add_middleware(BodyLimit, default=DEFAULT_LIMIT, routes=large_bodies(settings))
 
     @app.get("/health/live", tags=["operations"])
     async def live() -> dict[str, str]:
@@ -276,11 +322,6 @@ def _install_middleware(app: FastAPI) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(
-                {"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, status_code=413
-            )
         started = time.perf_counter()
         try:
             response = await call_next(request)

@@ -23,6 +23,7 @@ def employee_from_token(token: str, settings: Settings) -> Employee:
         token,
         secret=settings.employee_token_secret.get_secret_value(),
         issuer=settings.employee_token_issuer,
+        max_hours=settings.employee_token_max_hours,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from handoff.audit.dependencies import AuditDep
 from handoff.deps import DbDep
 from handoff.kb.dependencies import SearchDep
 from handoff.tickets import service as ticket_service
@@ -95,9 +96,12 @@ async def conversation_context(
 
 
 @router.post("/conversations/{conversation_id}/claim", response_model=AgentConversation)
-async def claim(conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep) -> dict[str, Any]:
+async def claim(
+    conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep, audit: AuditDep
+) -> dict[str, Any]:
     """Take a queued chat (409 if another agent was faster)."""
     conversation = await _act(flow.claim(conversation_id=conversation_id, agent=agent))
+    await audit(actor=f"user:{agent.username}", action="chat.claim", target=conversation_id)
     return context.summary(conversation)
 
 
@@ -139,7 +143,11 @@ async def hand_back(
 
 @router.post("/conversations/{conversation_id}/close", response_model=AgentConversation)
 async def close(
-    conversation_id: str, agent: CurrentAgent, flow: AgentFlowDep, body: CloseBody | None = None
+    conversation_id: str,
+    agent: CurrentAgent,
+    flow: AgentFlowDep,
+    audit: AuditDep,
+    body: CloseBody | None = None,
 ) -> dict[str, Any]:
     """End the chat; a resolution resolves the ticket."""
     body = body or CloseBody()
@@ -151,12 +159,17 @@ async def close(
             resolve_tickets=body.resolve_tickets,
         )
     )
+    await audit(actor=f"user:{agent.username}", action="chat.close", target=conversation_id)
     return context.summary(conversation)
 
 
 @router.post("/conversations/{conversation_id}/escalate", response_model=Escalation)
 async def escalate(
-    conversation_id: str, body: EscalateBody, agent: CurrentAgent, flow: AgentFlowDep
+    conversation_id: str,
+    body: EscalateBody,
+    agent: CurrentAgent,
+    flow: AgentFlowDep,
+    audit: AuditDep,
 ) -> dict[str, Any]:
     """Pass to level 2 (or 3) with a summary; the ticket carries it, the chat ends."""
     number = await _act(
@@ -164,6 +177,7 @@ async def escalate(
             conversation_id=conversation_id, agent=agent, summary=body.summary, level=body.level
         )
     )
+    await audit(actor=f"user:{agent.username}", action="chat.escalate", target=number)
     return {"ticket_number": number, "level": body.level}
 
 

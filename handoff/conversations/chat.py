@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff import limits
 from handoff.auth.employees import Employee
 from handoff.database import utcnow
 from handoff.tickets import service as ticket_service
@@ -19,7 +20,7 @@ from kb_index import is_clearly
 from . import ownership, store, texts, ticketing
 from .events import Events
 from .models import BotTurn, Conversation, Message
-from .rasa import BotMessage, BotUnavailable, ParseInfo, RasaClient
+from .rasa import ActionServerProbe, BotMessage, BotUnavailable, ParseInfo, RasaClient
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,11 @@ class ChatFlow:
         events: Events,
         max_chars: int,
         reopen_minutes: float = 30.0,
+        actions: ActionServerProbe | None = None,
     ) -> None:
         self.open_db = open_db
         self.bot = bot
+        self.actions = actions
         self.events = events
         self.max_chars = max_chars
         self.reopen_within = timedelta(minutes=reopen_minutes)
@@ -76,7 +79,7 @@ class ChatFlow:
         self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None
     ) -> ChatResult:
         """Store the employee's message; then answer a waiting ticket, or ask the bot."""
-        text = store.clean_text(text, limit=self.max_chars)
+        text = store.clean_text(limits.clean_text(text), limit=self.max_chars)
         async with self.open_db() as db:
             conversation = await store.get_for_employee(
                 db=db, conversation_id=conversation_id, employee=employee
@@ -174,6 +177,8 @@ class ChatFlow:
                 raise BotUnavailable("no bot configured")
             await self._sync_locale(conversation)
             answer.messages = await self.bot.send(conversation.id, text, _metadata(conversation))
+            if not answer.messages and self.actions and not await self.actions.ready():
+                raise BotUnavailable("Rasa's action server is unreachable")
             try:
                 answer.info = await self.bot.parse_info(conversation.id)
             except BotUnavailable as exc:

@@ -138,3 +138,27 @@ class RasaClient:
         except BotUnavailable:
             return False
         return bool(body.get("model_file") or body.get("model_id"))
+
+
+class ActionServerProbe:
+    """Tells whether Rasa's action server answers at all (any HTTP answer counts).
+
+    Rasa answers a message with nothing when its action server is unreachable, so an
+    empty answer is checked against this before it is taken as the bot's reply.
+    """
+
+    def __init__(
+        self, url: str, timeout: float = 3.0, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.url = url
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def ready(self) -> bool:
+        try:
+            await self._http.get(self.url)
+        except httpx.HTTPError:
+            return False
+        return True

@@ -115,16 +115,46 @@ class Replay:
 
 
 async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
-    raw = await websocket.receive_text()
+    """The next JSON object frame; anything else gets an error frame and None."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    raw = message.get("text")
+    if raw is None:
+        await _error(websocket, "frames are JSON text, not binary")
+        return None
     if len(raw) > MAX_FRAME:
-        await websocket.send_text(encode({"type": "error", "detail": "frame too large"}))
+        await _error(websocket, f"frame larger than {MAX_FRAME} characters")
         return None
     try:
         frame = json.loads(raw)
     except ValueError:
-        await websocket.send_text(encode({"type": "error", "detail": "frames are JSON"}))
+        await _error(websocket, "frames are JSON")
         return None
-    return frame if isinstance(frame, dict) else None
+    if not isinstance(frame, dict):
+        await _error(websocket, "a frame is a JSON object")
+        return None
+    return frame
+
+
+async def _error(websocket: WebSocket, detail: str) -> None:
+    await websocket.send_text(encode({"type": "error", "detail": detail}))
+
+
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    """Accept, then close with the code: a refused handshake would show browsers only 1006."""
+    await websocket.accept()
+    await websocket.close(code=code, reason=reason)
+
+
+def _sequence(value: Any) -> int | None:
+    """A client's last sequence number (a non-negative integer), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        number = int(value)
+        return number if 0 <= number < 2**62 else None
+    return None
 
 
 async def _pump(events: AsyncIterator[dict[str, Any]], replay: Replay) -> None:
@@ -145,24 +175,28 @@ async def _stop(*tasks: asyncio.Task[None]) -> None:
 
 @router.websocket("/ws/chat/{conversation_id}")
 async def chat_socket(
-    websocket: WebSocket, conversation_id: str, live: LiveDep, token: str = "", after: int = 0
+    websocket: WebSocket, conversation_id: str, live: LiveDep, token: str = "", after: str = "0"
 ) -> None:
     """The employee's live channel for one conversation (token: the employee token)."""
     employee = employee_for_websocket(token, live.settings)
     if employee is None:
-        await websocket.close(code=4401, reason="employee token required")
+        await _refuse(websocket, 4401, "employee token required")
+        return
+    start = _sequence(after)
+    if start is None:
+        await _refuse(websocket, 4400, "after is a sequence number (a non-negative integer)")
         return
     async with live.open_db() as db:
         try:
             await store.get_for_employee(db=db, conversation_id=conversation_id, employee=employee)
         except store.ConversationNotFound:
-            await websocket.close(code=4404, reason="conversation not found")
+            await _refuse(websocket, 4404, "conversation not found")
             return
     await websocket.accept()
     replay = Replay(websocket, live.open_db, internal=False)
     heard = (channels.conversation(conversation_id), channels.employee(employee.id))
     async with live.broker.subscribe(*heard) as events:
-        await replay.catch_up(conversation_id, after)
+        await replay.catch_up(conversation_id, start)
         pump = asyncio.create_task(_pump(events, replay))
         try:
             while True:
@@ -198,7 +232,7 @@ async def agent_socket(websocket: WebSocket, live: LiveDep, token: str = "") -> 
     """An agent console: queue events always, chats it watches on request."""
     agent = await _agent_for(websocket, live, token)
     if agent is None:
-        await websocket.close(code=4401, reason="agent login required")
+        await _refuse(websocket, 4401, "agent login required")
         return
     await websocket.accept()
     connection = uuid.uuid4().hex
@@ -240,10 +274,14 @@ async def _agent_frame(
 ) -> None:
     kind, cid = frame.get("type"), str(frame.get("conversation_id") or "")
     if kind == "watch" and cid and cid not in watchers:
+        after = _sequence(frame.get("after") or 0)
+        if after is None:
+            await _error(websocket, "after is a sequence number (a non-negative integer)")
+            return
         ready = asyncio.Event()
         watchers[cid] = asyncio.create_task(_watch(live.broker, cid, replay, ready))
         await ready.wait()
-        await replay.catch_up(cid, int(frame.get("after") or 0))
+        await replay.catch_up(cid, after)
     elif kind == "unwatch" and cid in watchers:
         watchers.pop(cid).cancel()
     elif kind == "typing" and cid:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, UploadFile
 from fastapi.responses import Response
 
+from handoff.audit.dependencies import AuditDep
 from handoff.deps import DbDep
 from handoff.users.dependencies import CurrentEditor
 
@@ -74,15 +75,18 @@ async def publish(
     editor: CurrentEditor,
     article: ArticleDep,
     db: DbDep,
+    audit: AuditDep,
     body: PublishBody | None = None,
 ) -> ArticleRead:
     """Publish the newest version (or the given one); the next rebuild makes it searchable."""
     try:
-        return await editing.publish(
+        published = await editing.publish(
             db=db, article=article, version=(body or PublishBody()).version
         )
     except service.ArticleNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    await audit(actor=f"user:{editor.username}", action="kb.publish", target=article.slug)
+    return published
 
 
 @router.get("/articles/{slug}/versions", response_model=VersionList)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
+from handoff.audit.dependencies import AuditDep
 from handoff.users.dependencies import CurrentAdmin, CurrentEditor
 from kb_index import QueryError
 
@@ -36,7 +37,7 @@ async def job(job_id: str, editor: CurrentEditor, jobs: RebuildJobsDep) -> JobRe
 
 @router.post("/index/jobs/{job_id}/override", response_model=JobRead)
 async def override(
-    job_id: str, body: OverrideBody, admin: CurrentAdmin, jobs: RebuildJobsDep
+    job_id: str, body: OverrideBody, admin: CurrentAdmin, jobs: RebuildJobsDep, audit: AuditDep
 ) -> JobRead:
     """Publish a build the quality gate rejected (admins; the reason is kept)."""
     try:
@@ -45,6 +46,9 @@ async def override(
         raise HTTPException(404, "no such rebuild job") from exc
     except NotOverridable as exc:
         raise HTTPException(409, str(exc)) from exc
+    await audit(
+        actor=f"user:{admin.username}", action="kb.override", target=job_id, reason=body.reason
+    )
     return JobRead.of(build)
 
 

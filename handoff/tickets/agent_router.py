@@ -6,7 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.audit import service as audit
 from handoff.deps import DbDep, SettingsDep
 from handoff.users.dependencies import CurrentAgent
 
@@ -34,6 +36,12 @@ class TicketText(BaseModel):
 
 def _actor(agent: Any) -> str:
     return f"agent:{agent.username}"
+
+
+async def _audit(db: AsyncSession, agent: Any, action: str, ticket: Any, **detail: Any) -> None:
+    await audit.record(
+        db=db, actor=f"user:{agent.username}", action=action, target=ticket.number, detail=detail
+    )
 
 
 @router.get("")
@@ -81,6 +89,7 @@ async def change_ticket(
         )
     except service.InvalidTransition as exc:
         raise HTTPException(409, str(exc)) from exc
+    await _audit(db, agent, "ticket.change", ticket, **body.model_dump(exclude_defaults=True))
     await db.commit()
     await listener.changed(ticket)
     return ticket_json(ticket, detail=True)
@@ -96,6 +105,7 @@ async def reply(
 ) -> dict[str, Any]:
     """Answer the requester on the ticket; it also appears in their chat widget."""
     await service.reply(db=db, ticket=ticket, actor=_actor(agent), text=body.text)
+    await _audit(db, agent, "ticket.reply", ticket)
     await db.commit()
     await listener.replied(ticket, agent.display_name, body.text)
     return ticket_json(ticket, detail=True)
@@ -107,5 +117,6 @@ async def ticket_note(
 ) -> dict[str, Any]:
     """An internal note on the ticket (never shown to the requester)."""
     await service.note(db=db, ticket=ticket, actor=_actor(agent), text=body.text)
+    await _audit(db, agent, "ticket.note", ticket)
     await db.commit()
     return ticket_json(ticket, detail=True)

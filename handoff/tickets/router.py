@@ -30,13 +30,12 @@ async def my_tickets(
 
 @router.get("/{number}")
 async def my_ticket(number: str, employee: CurrentEmployee, db: DbDep) -> dict[str, Any]:
-    """One of the caller's tickets, with its public history (403 for someone else's)."""
+    """One of the caller's tickets, with its public history (404 for someone else's too)."""
     try:
         ticket = await service.get_for_requester(db=db, number=number, requester_id=employee.id)
-    except service.TicketNotFound as exc:
+    except (service.TicketNotFound, service.NotYourTicket) as exc:
+        # The same answer either way: which numbers exist is nobody else's business.
         raise HTTPException(404, "no ticket with that number") from exc
-    except service.NotYourTicket as exc:
-        raise HTTPException(403, "this ticket belongs to someone else") from exc
     history = await service.activities(db=db, ticket=ticket, public_only=True)
     return {
         **ticket_json(ticket, detail=True),

@@ -101,6 +101,9 @@ def ticket_json(ticket: Ticket, lang: str = "en", *, detail: bool = False) -> di
     return data
 
 
+INTERNAL_TEXT = {"escalated"}
+
+
 def activity_json(activity: TicketActivity, *, staff: bool = True) -> dict[str, Any]:
     """An activity log entry; employees see only when, what and the public text."""
     data: dict[str, Any] = {
@@ -110,4 +113,7 @@ def activity_json(activity: TicketActivity, *, staff: bool = True) -> dict[str, 
     }
     if staff:
         data.update(actor=activity.actor, detail=activity.detail, public=activity.public)
+    elif activity.kind in INTERNAL_TEXT:
+        # The escalation summary is written for the specialists: employees see the step only.
+        data["text"] = ""
     return data

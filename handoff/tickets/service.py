@@ -14,7 +14,8 @@ from handoff.database import utcnow
 from . import priority as prio
 from .models import OPEN_STATUSES, STATUSES, Ticket, TicketActivity
 
-_NUMBER = re.compile(r"^\s*#?\s*(?:inc|ticket)?[\s\-#:]*0*(\d{1,9})\s*$", re.IGNORECASE)
+# Strict: a sign is not a prefix ("-1" is no ticket), only "#", "INC-" or "ticket" are.
+_NUMBER = re.compile(r"^\s*(?:#\s*|(?:inc|ticket)[\s\-#:]*)?0*(\d{1,9})\s*$", re.IGNORECASE)
 SUMMARY_CHARS = 80
 # A sentence ends at . ! ? before a capital letter, but not after a digit ("im 2. OG").
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ])")

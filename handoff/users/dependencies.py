@@ -10,10 +10,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff.deps import OpenDbDep
+from handoff.deps import DbDep, OpenDbDep
 
 from . import service
 from .models import AuthSession, User
+from .ratelimit import LoginLimiter
 
 SESSION_COOKIE = "helpdesk_session"
 CSRF_COOKIE = "helpdesk_csrf"
@@ -75,3 +76,20 @@ CurrentStaff = Annotated[Staff, Depends(current_staff)]
 CurrentAgent = Annotated[User, Depends(_require("agent"))]
 CurrentEditor = Annotated[User, Depends(_require("editor"))]
 CurrentAdmin = Annotated[User, Depends(_require("admin"))]
+
+
+def get_limiter(request: Request) -> LoginLimiter:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+async def account_or_404(username: str, db: DbDep) -> User:
+    """The account named in the path, in the request's database session (404 otherwise)."""
+    try:
+        return await service.by_username(db=db, username=username)
+    except service.UserNotFound as exc:
+        raise HTTPException(404, "no account with that username") from exc
+
+
+LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
+AccountOr404 = Annotated[User, Depends(account_or_404)]

@@ -37,6 +37,8 @@ class AuthSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # cookie | bearer
+    # The cookie and the bearer token of one login share it: logging out ends both.
+    login_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     csrf_token: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

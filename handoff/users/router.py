@@ -7,12 +7,20 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
+from handoff.audit import service as audit
 from handoff.deps import DbDep, SettingsDep
 
 from . import service
-from .dependencies import CSRF_COOKIE, SESSION_COOKIE, CurrentAdmin, CurrentStaff
+from .dependencies import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AccountOr404,
+    CurrentAdmin,
+    CurrentStaff,
+    LimiterDep,
+)
 from .models import User
-from .schemas import Login, UserCreate, UserRead
+from .schemas import Login, RoleChange, UserCreate, UserRead
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])
 admin = APIRouter(prefix="/api/admin/users", tags=["accounts"])
@@ -24,19 +32,39 @@ def user_json(user: User) -> dict[str, Any]:
         "username": user.username,
         "display_name": user.display_name,
         "role": user.role,
+        "active": user.active,
     }
 
 
-@router.post("/login")
+@router.post("/login", responses={429: {"description": "too many failed logins"}})
 async def login(
-    body: Login, response: Response, db: DbDep, settings: SettingsDep
+    body: Login,
+    request: Request,
+    response: Response,
+    db: DbDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> dict[str, Any]:
     """Check the password; set the session cookie and return a bearer token for API use."""
+    address = request.client.host if request.client else "unknown"
+    who = {"username": body.username, "address": address}
+    refused = await limiter.check(**who)
+    if refused is not None:
+        raise HTTPException(
+            429,
+            "too many failed logins; try again later",
+            headers={"Retry-After": str(refused.retry_after)},
+        )
     user = await service.authenticate(db=db, username=body.username, password=body.password)
     if user is None:
+        await limiter.failed(**who)
+        await audit.record(
+            db=db, actor=f"address:{address}", action="login.failed", target=body.username[:80]
+        )
+        await db.commit()
         raise HTTPException(401, "wrong username or password")
-    cookie, csrf = await service.start_session(db=db, user=user, kind="cookie")
-    token, _ = await service.start_session(db=db, user=user, kind="bearer")
+    cookie, csrf, token = await service.start_login(db=db, user=user)
+    await audit.record(db=db, actor=f"user:{user.username}", action="login", detail=who)
     await db.commit()
     secure = settings.public_url.startswith("https://")
     max_age = service.SESSION_HOURS * 3600
@@ -63,7 +91,7 @@ async def login(
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, response: Response, staff: CurrentStaff, db: DbDep) -> None:
-    """End this login (cookie and the bearer token presented)."""
+    """End this login: its cookie and its bearer token, whichever of them is presented."""
     for token in (
         request.cookies.get(SESSION_COOKIE),
         request.headers.get("authorization", "").removeprefix("Bearer ").strip(),
@@ -99,5 +127,75 @@ async def create_user(body: UserCreate, user: CurrentAdmin, db: DbDep) -> User:
         raise HTTPException(409, "that username is taken") from exc
     except service.InvalidUser as exc:
         raise HTTPException(422, str(exc)) from exc
+    await _audit(db, user, "user.create", created, role=created.role)
     await db.commit()
     return created
+
+
+def _not_yourself(admin_user: User, account: User) -> None:
+    # An admin locking themselves out needs another admin to undo it: so another admin does it.
+    if account.id == admin_user.id:
+        raise HTTPException(409, "change your own account through another admin (or log out)")
+
+
+async def _audit(db: DbDep, admin: User, action: str, account: User, **detail: Any) -> None:
+    await audit.record(
+        db=db, actor=f"user:{admin.username}", action=action, target=account.username, detail=detail
+    )
+
+
+@admin.post("/{username}/disable", response_model=UserRead)
+async def disable_user(admin_user: CurrentAdmin, account: AccountOr404, db: DbDep) -> User:
+    """Disable the account and end every login of it at once."""
+    _not_yourself(admin_user, account)
+    await service.set_active(db=db, user=account, active=False)
+    await _audit(db, admin_user, "user.disable", account)
+    await db.commit()
+    return account
+
+
+@admin.post("/{username}/enable", response_model=UserRead)
+async def enable_user(admin_user: CurrentAdmin, account: AccountOr404, db: DbDep) -> User:
+    """Enable the account again (it logs in anew)."""
+    await service.set_active(db=db, user=account, active=True)
+    await _audit(db, admin_user, "user.enable", account)
+    await db.commit()
+    return account
+
+
+@admin.post("/{username}/role", response_model=UserRead)
+async def change_role(
+    body: RoleChange, admin_user: CurrentAdmin, account: AccountOr404, db: DbDep
+) -> User:
+    """Change the role; the account's logins end."""
+    if account.id == admin_user.id and body.role != "admin":
+        raise HTTPException(409, "you cannot take the admin role from yourself")
+    old = account.role
+    await service.set_role(db=db, user=account, role=body.role)
+    await _audit(db, admin_user, "user.role", account, old=old, new=body.role)
+    await db.commit()
+    return account
+
+
+@admin.post("/{username}/reset-password")
+async def reset_password(
+    admin_user: CurrentAdmin, account: AccountOr404, db: DbDep
+) -> dict[str, str]:
+    """Set a generated password (shown this once) and end every login of the account."""
+    _not_yourself(admin_user, account)
+    password = await service.set_password(db=db, user=account)
+    await _audit(db, admin_user, "user.reset_password", account)
+    await db.commit()
+    return {"username": account.username, "password": password}
+
+
+@admin.post("/{username}/revoke")
+async def revoke_sessions(
+    admin_user: CurrentAdmin, account: AccountOr404, db: DbDep
+) -> dict[str, int]:
+    """End every login (cookies and bearer tokens) of the account."""
+    _not_yourself(admin_user, account)
+    ended = await service.revoke_all(db=db, user=account)
+    await _audit(db, admin_user, "user.revoke", account, ended=ended)
+    await db.commit()
+    return {"revoked": ended}

@@ -15,7 +15,7 @@ class Login(BaseModel):
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=80)
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=12, max_length=200)
     role: Literal["agent", "editor", "admin"]
     display_name: str = Field(default="", max_length=200)
 
@@ -28,3 +28,7 @@ class UserRead(BaseModel):
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+
+
+class RoleChange(BaseModel):
+    role: Literal["agent", "editor", "admin"]

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.database import utcnow
 
+from . import passwords
 from .models import ROLES, AgentPresence, AuthSession, User
 
 _hasher = PasswordHasher()
 SESSION_HOURS = 12
 PRESENCE_SECONDS = 45
-MIN_PASSWORD = 10
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 class UserExists(ValueError):
@@ -29,6 +30,10 @@ class UserExists(ValueError):
 
 class InvalidUser(ValueError):
     """Bad role, username or password."""
+
+
+class UserNotFound(LookupError):
+    """No account with that username."""
 
 
 def hash_password(password: str) -> str:
@@ -44,7 +49,7 @@ def _dummy_hash() -> str:
 def _verify(candidate: str, password: str) -> bool:
     try:
         return _hasher.verify(candidate, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 
@@ -55,14 +60,13 @@ def _token_hash(token: str) -> str:
 async def create_user(
     *, db: AsyncSession, username: str, password: str, role: str, display_name: str = ""
 ) -> User:
-    """Create an account; passwords need at least MIN_PASSWORD characters."""
+    """Create an account; the password must pass the policy (passwords.check)."""
     username = username.strip().lower()
     if role not in ROLES:
         raise InvalidUser(f"role must be one of {', '.join(ROLES)}")
     if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise InvalidUser("a username is letters, digits, '.', '-' or '_'")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidUser(f"the password needs at least {MIN_PASSWORD} characters")
+    _check_password(password, username)
     if await db.scalar(select(User).where(User.username == username)):
         raise UserExists(f"the username {username!r} is taken")
     user = User(
@@ -91,7 +95,16 @@ async def authenticate(*, db: AsyncSession, username: str, password: str) -> Use
     return user
 
 
-async def start_session(*, db: AsyncSession, user: User, kind: str) -> tuple[str, str]:
+def _check_password(password: str, username: str) -> None:
+    try:
+        passwords.check(password, username=username)
+    except passwords.WeakPassword as exc:
+        raise InvalidUser(str(exc)) from exc
+
+
+async def start_session(
+    *, db: AsyncSession, user: User, kind: str, login_id: str | None = None
+) -> tuple[str, str]:
     """Open a login session; return (token, csrf token). Only the token's hash is stored."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     db.add(
@@ -99,12 +112,21 @@ async def start_session(*, db: AsyncSession, user: User, kind: str) -> tuple[str
             token_hash=_token_hash(token),
             user_id=user.id,
             kind=kind,
+            login_id=login_id,
             csrf_token=csrf,
             expires_at=utcnow() + timedelta(hours=SESSION_HOURS),
         )
     )
     await db.flush()
     return token, csrf
+
+
+async def start_login(*, db: AsyncSession, user: User) -> tuple[str, str, str]:
+    """One login: (cookie, csrf token, bearer token), ended together by end_session."""
+    login_id = secrets.token_hex(16)
+    cookie, csrf = await start_session(db=db, user=user, kind="cookie", login_id=login_id)
+    bearer, _ = await start_session(db=db, user=user, kind="bearer", login_id=login_id)
+    return cookie, csrf, bearer
 
 
 async def session_user(
@@ -121,7 +143,55 @@ async def session_user(
 
 
 async def end_session(*, db: AsyncSession, token: str) -> None:
-    await db.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+    """End the login this token belongs to: its cookie and its bearer token."""
+    auth = await db.get(AuthSession, _token_hash(token))
+    if auth is None:
+        return
+    same = AuthSession.token_hash == auth.token_hash
+    if auth.login_id:
+        same = same | (AuthSession.login_id == auth.login_id)
+    await db.execute(delete(AuthSession).where(same))
+
+
+async def revoke_all(*, db: AsyncSession, user: User) -> int:
+    """End every login of the account; return how many credentials ended."""
+    result = await db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def by_username(*, db: AsyncSession, username: str) -> User:
+    """The account with that username, or UserNotFound."""
+    user = await db.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise UserNotFound(username)
+    return user
+
+
+async def set_active(*, db: AsyncSession, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends every login at once."""
+    user.active = active
+    if not active:
+        await revoke_all(db=db, user=user)
+    await db.flush()
+
+
+async def set_role(*, db: AsyncSession, user: User, role: str) -> None:
+    """Change the account's role (its logins end: they were granted for the old role)."""
+    if role not in ROLES:
+        raise InvalidUser(f"role must be one of {', '.join(ROLES)}")
+    user.role = role
+    await revoke_all(db=db, user=user)
+    await db.flush()
+
+
+async def set_password(*, db: AsyncSession, user: User, password: str | None = None) -> str:
+    """Set a new password (a generated one if none is given), end every login; return it."""
+    password = password or passwords.generate()
+    _check_password(password, user.username)
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    await revoke_all(db=db, user=user)
+    await db.flush()
+    return password
 
 
 async def admin_exists(*, db: AsyncSession) -> bool:

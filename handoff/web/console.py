@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import hmac
+from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.deps import OpenDbDep
+from handoff.audit import service as audit
+from handoff.deps import DbDep, OpenDbDep
 from handoff.users import service as user_service
 from handoff.users.dependencies import SESSION_COOKIE
-from handoff.users.models import User
+from handoff.users.models import ROLES, AuthSession, User
 
 from .rendering import page
 
@@ -88,3 +92,105 @@ async def ticket(number: str, request: Request, user: PageUser) -> Response:
 async def canned(request: Request, user: PageUser) -> Response:
     """Edit the canned responses (admins)."""
     return _console_page(request, user, "console/canned.html", role="admin", active="canned")
+
+
+# --- staff administration (admins; plain forms, so the page needs no script) ---
+
+StaffAction = Literal["disable", "enable", "role", "reset-password", "revoke"]
+
+
+async def _admin_login(request: Request, db: AsyncSession) -> tuple[User, AuthSession] | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    found = await user_service.session_user(db=db, token=token, kind="cookie") if token else None
+    return found if found and found[0].can("admin") else None
+
+
+async def _staff_page(
+    request: Request, db: AsyncSession, admin: User, csrf: str, **notice: str
+) -> Response:
+    users = list(await db.scalars(select(User).order_by(User.username)))
+    context = {"users": users, "roles": ROLES, "csrf": csrf, "active": "staff", **notice}
+    return page(request, "console/staff.html", {"user": admin, **context})
+
+
+@router.get("/staff")
+async def staff(request: Request, user: PageUser, db: DbDep) -> Response:
+    """Staff accounts (admins): create, disable or enable, role, password, sessions."""
+    found = await _admin_login(request, db) if user and user.can("admin") else None
+    if found is None:
+        return _console_page(request, user, "console/staff.html", role="admin")
+    return await _staff_page(request, db, found[0], found[1].csrf_token)
+
+
+@router.post("/staff")
+async def staff_create(
+    request: Request,
+    db: DbDep,
+    csrf: Annotated[str, Form(max_length=100)],
+    username: Annotated[str, Form(max_length=80)],
+    role: Annotated[str, Form(max_length=10)],
+    password: Annotated[str, Form(max_length=200)],
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Create an account from the form."""
+    admin, auth = await _checked(request, db, csrf)
+    try:
+        created = await user_service.create_user(
+            db=db, username=username, password=password, role=role, display_name=display_name
+        )
+    except (user_service.InvalidUser, user_service.UserExists) as exc:
+        return await _staff_page(request, db, admin, auth.csrf_token, error=str(exc))
+    await audit.record(
+        db=db, actor=f"user:{admin.username}", action="user.create", target=created.username
+    )
+    await db.commit()
+    return await _staff_page(request, db, admin, auth.csrf_token, done=f"created {username}")
+
+
+@router.post("/staff/{username}/{action}")
+async def staff_change(
+    username: str,
+    action: StaffAction,
+    request: Request,
+    db: DbDep,
+    csrf: Annotated[str, Form(max_length=100)],
+    role: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Apply one change to an account; a reset password is shown on this page only."""
+    admin, auth = await _checked(request, db, csrf)
+    try:
+        account = await user_service.by_username(db=db, username=username)
+        said = await _apply(db, admin, account, action, role)
+    except (user_service.UserNotFound, user_service.InvalidUser, ValueError) as exc:
+        return await _staff_page(request, db, admin, auth.csrf_token, error=str(exc))
+    await audit.record(
+        db=db, actor=f"user:{admin.username}", action=f"user.{action}", target=account.username
+    )
+    await db.commit()
+    if action == "reset-password":
+        return await _staff_page(request, db, admin, auth.csrf_token, password=said, of=username)
+    return await _staff_page(request, db, admin, auth.csrf_token, done=said)
+
+
+async def _checked(request: Request, db: AsyncSession, csrf: str) -> tuple[User, AuthSession]:
+    found = await _admin_login(request, db)
+    if found is None:
+        raise HTTPException(403, "this needs the admin role")
+    if not hmac.compare_digest(csrf, found[1].csrf_token):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    return found
+
+
+async def _apply(db: AsyncSession, admin: User, account: User, action: str, role: str) -> str:
+    if account.id == admin.id and action != "enable":
+        raise ValueError("change your own account through another admin")
+    if action in ("disable", "enable"):
+        await user_service.set_active(db=db, user=account, active=action == "enable")
+        return f"{account.username} {action}d"
+    if action == "role":
+        await user_service.set_role(db=db, user=account, role=role)
+        return f"{account.username} is now {role}"
+    if action == "reset-password":
+        return await user_service.set_password(db=db, user=account)
+    ended = await user_service.revoke_all(db=db, user=account)
+    return f"ended {ended} logins of {account.username}"

@@ -124,7 +124,7 @@ def test_users_create_command_reads_the_password_from_stdin(tmp_path: Path) -> N
         capture_output=True,
         timeout=120,
     )
-    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
     admin = subprocess.run(
         [sys.executable, "-m", "handoff", "users", "ensure-admin"],
         env=env,

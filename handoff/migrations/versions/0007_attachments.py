@@ -1,7 +1,7 @@
 """attachments: files in a chat and on its tickets (the bytes live in the attachment store)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006_hardening
 Create Date: 2026-11-30 05:20:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import handoff.database
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006_hardening"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

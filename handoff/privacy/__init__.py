@@ -1,0 +1,1 @@
+"""Personal data of employees: erase on request, export on request, retention."""

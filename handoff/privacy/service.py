@@ -1,0 +1,144 @@
+"""Finding, exporting, erasing and expiring what is held about one employee.
+
+Conversations (with their messages, bot turns, feedback and topics) are deleted; tickets
+stay for ITIL's figures (numbers, categories, priorities, times) with the requester and
+every free text replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.conversations import store
+from handoff.conversations.models import BotTurn, Conversation, Feedback, Message
+from handoff.database import utcnow
+from handoff.tickets.models import Ticket, TicketActivity
+
+ERASED = "(erased)"
+
+
+def _who(email: str) -> str:
+    return email.strip().lower()
+
+
+async def _conversations(db: AsyncSession, email: str) -> list[Conversation]:
+    who = _who(email)
+    query = select(Conversation).where(
+        or_(Conversation.employee_email == who, Conversation.employee_id == who)
+    )
+    return list((await db.scalars(query.order_by(Conversation.created_at))).all())
+
+
+async def _tickets(db: AsyncSession, email: str) -> list[Ticket]:
+    who = _who(email)
+    query = select(Ticket).where(or_(Ticket.requester_email == who, Ticket.requester_id == who))
+    return list((await db.scalars(query.order_by(Ticket.id))).all())
+
+
+async def export(*, db: AsyncSession, email: str) -> dict[str, Any]:
+    """Everything held about the employee with that address, as JSON-ready data."""
+    return {
+        "email": _who(email),
+        "conversations": [await _conversation_json(db, c) for c in await _conversations(db, email)],
+        "tickets": [await _ticket_json(db, t) for t in await _tickets(db, email)],
+    }
+
+
+async def _conversation_json(db: AsyncSession, conversation: Conversation) -> dict[str, Any]:
+    messages = await store.transcript(
+        db=db, conversation_id=conversation.id, after=0, include_internal=True
+    )
+    feedback = await db.scalars(select(Feedback).where(Feedback.conversation_id == conversation.id))
+    return {
+        "id": conversation.id,
+        "name": conversation.employee_name,
+        "started": conversation.created_at.isoformat(),
+        "state": conversation.state,
+        "messages": [store.message_json(m) for m in messages],
+        "feedback": [
+            {"helpful": f.helpful, "article": f.slug, "at": f.created_at.isoformat()}
+            for f in feedback
+        ],
+    }
+
+
+async def _ticket_json(db: AsyncSession, ticket: Ticket) -> dict[str, Any]:
+    log = await db.scalars(
+        select(TicketActivity)
+        .where(TicketActivity.ticket_id == ticket.id)
+        .order_by(TicketActivity.id)
+    )
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": ticket.status,
+        "created": ticket.created_at.isoformat(),
+        "activity": [
+            {"kind": a.kind, "actor": a.actor, "text": a.text, "at": a.created_at.isoformat()}
+            for a in log
+        ],
+    }
+
+
+async def erase(*, db: AsyncSession, email: str) -> dict[str, int]:
+    """Delete the employee's conversations, anonymise their tickets; return the counts."""
+    tickets = await _tickets(db, email)
+    for ticket in tickets:
+        await _anonymise_ticket(db, ticket, _pseudonym(email))
+    changed = await _delete_conversations(db, [c.id for c in await _conversations(db, email)])
+    changed["tickets anonymised"] = len(tickets)
+    await db.flush()
+    return dict(changed)
+
+
+async def expire(*, db: AsyncSession, days: int, now: datetime | None = None) -> dict[str, int]:
+    """Delete conversations not updated for `days` days, keeping their tickets anonymous."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    old = list(
+        (await db.scalars(select(Conversation.id).where(Conversation.updated_at < cutoff))).all()
+    )
+    for ticket in await db.scalars(select(Ticket).where(Ticket.conversation_id.in_(old))):
+        await _anonymise_ticket(db, ticket, _pseudonym(ticket.requester_email))
+    changed = await _delete_conversations(db, old)
+    await db.flush()
+    return dict(changed)
+
+
+async def _delete_conversations(db: AsyncSession, ids: list[str]) -> Counter[str]:
+    changed: Counter[str] = Counter(
+        dict.fromkeys(("messages deleted", "bot turns deleted", "feedback deleted"), 0)
+    )
+    changed["conversations deleted"] = 0
+    if not ids:
+        return changed
+    for model, name in ((Message, "messages"), (BotTurn, "bot turns"), (Feedback, "feedback")):
+        result = await db.execute(delete(model).where(model.conversation_id.in_(ids)))
+        changed[f"{name} deleted"] = int(getattr(result, "rowcount", 0) or 0)
+    await db.execute(
+        update(Ticket).where(Ticket.conversation_id.in_(ids)).values(conversation_id=None)
+    )
+    result = await db.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    changed["conversations deleted"] = int(getattr(result, "rowcount", 0) or 0)
+    return changed
+
+
+def _pseudonym(email: str) -> str:
+    return "erased:" + hashlib.sha256(_who(email).encode()).hexdigest()[:16]
+
+
+async def _anonymise_ticket(db: AsyncSession, ticket: Ticket, pseudonym: str) -> None:
+    ticket.requester_id, ticket.requester_name, ticket.requester_email = pseudonym, ERASED, ""
+    ticket.subject, ticket.description, ticket.since = ERASED, ERASED, ""
+    ticket.transcript, ticket.resolution = [], ERASED if ticket.resolution else ""
+    await db.execute(
+        update(TicketActivity)
+        .where(TicketActivity.ticket_id == ticket.id)
+        .values(text=ERASED, detail={})
+    )
