@@ -19,7 +19,6 @@ from handoff import apidocs, bootstrap, metrics, safeguards
 from handoff import logging as logs
 from handoff.attachments.service import Limits
 from handoff.attachments.storage import DiskStorage, S3Storage, Storage
-from handoff.audit.router import router as audit_router
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
 from handoff.conversations.agent import AgentFlow
@@ -52,6 +51,7 @@ from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
 from handoff.tickets.router import router as tickets_router
+from handoff.users.audit_router import router as audit_router
 from handoff.users.dependencies import CurrentStaff
 from handoff.users.ratelimit import LoginLimiter
 from handoff.users.router import admin as users_admin_router

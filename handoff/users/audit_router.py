@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from handoff.audit import service
 from handoff.deps import DbDep
-from handoff.users.dependencies import CurrentAdmin
 
-from . import service
+from .dependencies import CurrentAdmin
 
 router = APIRouter(prefix="/api/admin/audit", tags=["audit"])
 
