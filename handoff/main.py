@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 
 from handoff import apidocs, bootstrap, metrics, safeguards
 from handoff import logging as logs
+from handoff.attachments import storage
 from handoff.attachments.service import Limits
-from handoff.attachments.storage import DiskStorage, S3Storage, Storage
 from handoff.auth.dev import router as dev_router
 from handoff.config import Settings, get_settings
 from handoff.conversations.agent import AgentFlow
@@ -111,16 +111,6 @@ def _rasa(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Ras
     )
 
 
-def _attachment_storage(settings: Settings) -> Storage:
-    if settings.attachment_s3_bucket:
-        return S3Storage.connect(
-            bucket=settings.attachment_s3_bucket,
-            endpoint_url=settings.attachment_s3_endpoint_url,
-            region=settings.attachment_s3_region,
-        )
-    return DiskStorage(settings.attachment_dir)
-
-
 def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
     """The conversation flows, each built once and handed to the routes by dependencies."""
     open_db = app.state.open_db
@@ -151,7 +141,7 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
     app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
     app.state.uploads = UploadFlow(
         open_db=open_db,
-        storage=_attachment_storage(settings),
+        storage=storage.from_settings(settings),
         limits=Limits(settings.attachment_max_bytes, settings.attachment_conversation_max_bytes),
         events=events,
         public_url=settings.public_url,
@@ -201,7 +191,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         open_db=open_db, search=search, path=settings.index_dir / "draft"
     )
     watcher = asyncio.create_task(app.state.queue.watch_unattended())
-    retention = asyncio.create_task(safeguards.retention(open_db, settings.retention_days))
+    retention = asyncio.create_task(
+        safeguards.retention(open_db, app.state.uploads.storage, settings.retention_days)
+    )
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})

@@ -16,6 +16,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handoff.attachments.storage import Storage
 from handoff.audit.models import AuditEvent
 from handoff.config import Settings
 from handoff.conversations.rasa import ActionServerProbe
@@ -57,12 +58,12 @@ async def check_redis(app: FastAPI) -> tuple[bool, Any]:
     return True, "ok" if await ping() else "degraded"
 
 
-async def retention(sessions: async_sessionmaker[AsyncSession], days: int) -> None:
+async def retention(open_db: async_sessionmaker[AsyncSession], storage: Storage, days: int) -> None:
     """Once a day: delete conversations older than HELPDESK_RETENTION_DAYS (0: never)."""
     while days > 0:
         try:
-            async with sessions() as db:
-                changed = await privacy_service.expire(db=db, days=days)
+            async with open_db() as db:
+                changed = await privacy_service.expire(db=db, storage=storage, days=days)
                 await db.commit()
             if changed.get("conversations deleted"):
                 log.info("retention applied", extra={"changed": changed, "days": days})

@@ -129,6 +129,15 @@ async def of_ticket(*, db: AsyncSession, ticket_id: int) -> list[Attachment]:
     return list(rows)
 
 
+async def of_conversation(*, db: AsyncSession, conversation_id: str) -> list[Attachment]:
+    rows = await db.scalars(
+        select(Attachment)
+        .where(Attachment.conversation_id == conversation_id)
+        .order_by(Attachment.created_at)
+    )
+    return list(rows)
+
+
 async def erase_conversation(*, db: AsyncSession, storage: Storage, conversation_id: str) -> int:
     """Delete a conversation's files and records (privacy erasure, retention); return how many."""
     rows = list(

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from handoff.config import Settings
+
 CHUNK = 256 * 1024
 
 
@@ -54,6 +56,17 @@ def _copy_atomically(source: BinaryIO, path: Path) -> None:
     with partial.open("wb") as target:
         shutil.copyfileobj(source, target, CHUNK)
     os.replace(partial, path)  # a reader sees the whole file or none
+
+
+def from_settings(settings: Settings) -> Storage:
+    """The configured store: an S3-compatible bucket if one is named, else the directory."""
+    if settings.attachment_s3_bucket:
+        return S3Storage.connect(
+            bucket=settings.attachment_s3_bucket,
+            endpoint_url=settings.attachment_s3_endpoint_url,
+            region=settings.attachment_s3_region,
+        )
+    return DiskStorage(settings.attachment_dir)
 
 
 class S3Storage:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff.attachments import storage
 from handoff.audit import service as audit
 from handoff.config import get_settings
 
@@ -41,7 +42,9 @@ def _run(work: AsyncIterator[None] | object) -> int:
 
 async def _erase(email: str, database: Database) -> None:
     async with database(get_settings()) as sessions, sessions() as db:
-        changed = await service.erase(db=db, email=email)
+        changed = await service.erase(
+            db=db, storage=storage.from_settings(get_settings()), email=email
+        )
         await audit.record(db=db, actor="cli", action="privacy.erase", target=email, detail=changed)
         await db.commit()
     for what, count in changed.items():

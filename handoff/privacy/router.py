@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr
 
 from handoff.audit import service as audit
+from handoff.conversations.dependencies import UploadsDep
 from handoff.deps import DbDep
 from handoff.users.dependencies import CurrentAdmin
 
@@ -32,9 +33,11 @@ async def export_employee(body: Subject, admin: CurrentAdmin, db: DbDep) -> dict
 
 
 @router.post("/erase")
-async def erase_employee(body: Subject, admin: CurrentAdmin, db: DbDep) -> dict[str, Any]:
-    """Delete the employee's conversations and anonymise their tickets; say what changed."""
-    changed = await service.erase(db=db, email=str(body.email))
+async def erase_employee(
+    body: Subject, admin: CurrentAdmin, db: DbDep, uploads: UploadsDep
+) -> dict[str, Any]:
+    """Delete the employee's conversations and files, anonymise their tickets; say what changed."""
+    changed = await service.erase(db=db, storage=uploads.storage, email=str(body.email))
     await audit.record(
         db=db,
         actor=f"user:{admin.username}",

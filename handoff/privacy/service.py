@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.attachments import service as attachment_service
+from handoff.attachments.storage import Storage
 from handoff.conversations import store
 from handoff.conversations.models import BotTurn, Conversation, Feedback, Message
 from handoff.database import utcnow
@@ -61,6 +63,12 @@ async def _conversation_json(db: AsyncSession, conversation: Conversation) -> di
         "started": conversation.created_at.isoformat(),
         "state": conversation.state,
         "messages": [store.message_json(m) for m in messages],
+        "attachments": [
+            {"name": a.name, "type": a.content_type, "size": a.size, "at": a.created_at.isoformat()}
+            for a in await attachment_service.of_conversation(
+                db=db, conversation_id=conversation.id
+            )
+        ],
         "feedback": [
             {"helpful": f.helpful, "article": f.slug, "at": f.created_at.isoformat()}
             for f in feedback
@@ -87,18 +95,21 @@ async def _ticket_json(db: AsyncSession, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-async def erase(*, db: AsyncSession, email: str) -> dict[str, int]:
-    """Delete the employee's conversations, anonymise their tickets; return the counts."""
+async def erase(*, db: AsyncSession, storage: Storage, email: str) -> dict[str, int]:
+    """Delete the employee's conversations and files, anonymise their tickets; return counts."""
     tickets = await _tickets(db, email)
     for ticket in tickets:
         await _anonymise_ticket(db, ticket, _pseudonym(email))
-    changed = await _delete_conversations(db, [c.id for c in await _conversations(db, email)])
+    ids = [c.id for c in await _conversations(db, email)]
+    changed = await _delete_conversations(db, storage, ids)
     changed["tickets anonymised"] = len(tickets)
     await db.flush()
     return dict(changed)
 
 
-async def expire(*, db: AsyncSession, days: int, now: datetime | None = None) -> dict[str, int]:
+async def expire(
+    *, db: AsyncSession, storage: Storage, days: int, now: datetime | None = None
+) -> dict[str, int]:
     """Delete conversations not updated for `days` days, keeping their tickets anonymous."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     old = list(
@@ -106,18 +117,22 @@ async def expire(*, db: AsyncSession, days: int, now: datetime | None = None) ->
     )
     for ticket in await db.scalars(select(Ticket).where(Ticket.conversation_id.in_(old))):
         await _anonymise_ticket(db, ticket, _pseudonym(ticket.requester_email))
-    changed = await _delete_conversations(db, old)
+    changed = await _delete_conversations(db, storage, old)
     await db.flush()
     return dict(changed)
 
 
-async def _delete_conversations(db: AsyncSession, ids: list[str]) -> Counter[str]:
+async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[str]) -> Counter[str]:
     changed: Counter[str] = Counter(
         dict.fromkeys(("messages deleted", "bot turns deleted", "feedback deleted"), 0)
     )
-    changed["conversations deleted"] = 0
+    changed["conversations deleted"] = changed["attachments deleted"] = 0
     if not ids:
         return changed
+    for conversation_id in ids:
+        changed["attachments deleted"] += await attachment_service.erase_conversation(
+            db=db, storage=storage, conversation_id=conversation_id
+        )
     for model, name in ((Message, "messages"), (BotTurn, "bot turns"), (Feedback, "feedback")):
         result = await db.execute(delete(model).where(model.conversation_id.in_(ids)))
         changed[f"{name} deleted"] = int(getattr(result, "rowcount", 0) or 0)

@@ -26,6 +26,13 @@ async def test_export_then_erase_through_the_admin_api(helpdesk: Helpdesk) -> No
     cid, anna = await queued_chat(h, email=ANNA, text="Mein Laptop von Anna Berger startet nicht")
     bob = h.as_employee("bob@brandt.example", "Bob")
     bob_chat = await h.start_chat(bob)
+    screenshot = await h.client.post(
+        f"/api/chat/sessions/{cid}/attachments",
+        files={"file": ("fehler.txt", b"Fehler 0x80070005", "text/plain")},
+        headers=anna,
+    )
+    assert screenshot.status_code == 201
+    files = h.settings.attachment_dir
     export = await h.client.post(
         "/api/admin/privacy/export", json={"email": ANNA}, headers=admin["headers"]
     )
@@ -33,11 +40,15 @@ async def test_export_then_erase_through_the_admin_api(helpdesk: Helpdesk) -> No
     assert [c["id"] for c in data["conversations"]] == [cid]
     assert "Mein Laptop" in json.dumps(data)
     assert data["tickets"][0]["number"] == "INC-000001"
+    assert [a["name"] for a in data["conversations"][0]["attachments"]] == ["fehler.txt"]
+    assert [p for p in files.rglob("*") if p.is_file()]
     erase = await h.client.post(
         "/api/admin/privacy/erase", json={"email": ANNA}, headers=admin["headers"]
     )
     changed = erase.json()["changed"]
     assert changed["conversations deleted"] == 1 and changed["tickets anonymised"] == 1
+    assert changed["attachments deleted"] == 1
+    assert [p for p in files.rglob("*") if p.is_file()] == []
     after = await h.client.post(
         "/api/admin/privacy/export", json={"email": ANNA}, headers=admin["headers"]
     )
@@ -61,10 +72,13 @@ async def test_retention_deletes_old_conversations_only(sqlite_helpdesk: Helpdes
     old = await h.start_chat(h.as_employee())
     new = await h.start_chat(h.as_employee("bob@brandt.example", "Bob"))
     async with h.app.state.open_db() as db:
-        changed = await privacy.expire(db=db, days=30, now=utcnow() + timedelta(days=31))
+        storage = h.app.state.uploads.storage
+        changed = await privacy.expire(
+            db=db, storage=storage, days=30, now=utcnow() + timedelta(days=31)
+        )
         await db.rollback()
         assert changed["conversations deleted"] == 2
-        changed = await privacy.expire(db=db, days=30)
+        changed = await privacy.expire(db=db, storage=storage, days=30)
         assert changed["conversations deleted"] == 0
     assert old != new
 
