@@ -31,6 +31,7 @@ from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
 from handoff.conversations.queue import QueueFlow
 from handoff.conversations.rasa import RasaClient
+from handoff.conversations.rating_router import router as rating_router
 from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
@@ -228,6 +229,7 @@ def create_app(
     app.include_router(kb_editor_router)
     app.include_router(kb_index_router)
     app.include_router(chat_router)
+    app.include_router(rating_router)
     app.include_router(tickets_router)
     app.include_router(assistant_router)
     app.include_router(attachment_router)
