@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = users.add_parser("create", help="create an agent, editor or admin account")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["agent", "editor", "admin"])
+    create.add_argument("--role", required=True, choices=["agent", "editor", "lead", "admin"])
     create.add_argument("--display-name")
     create.add_argument(
         "--password-stdin",
