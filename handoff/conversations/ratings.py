@@ -15,9 +15,7 @@ def handler_of(conversation: Conversation) -> str:
     return "agent" if conversation.claimed_at is not None else "bot"
 
 
-async def rate(
-    *, db: AsyncSession, conversation: Conversation, score: int, comment: str
-) -> Rating:
+async def rate(*, db: AsyncSession, conversation: Conversation, score: int, comment: str) -> Rating:
     """Record (or replace) the employee's rating of the conversation."""
     rating = await db.scalar(select(Rating).where(Rating.conversation_id == conversation.id))
     if rating is None:
