@@ -1,0 +1,1 @@
+"""What the support data adds up to: outcomes, satisfaction, trends and spikes."""
