@@ -29,6 +29,8 @@ from handoff.conversations.assistant_router import router as assistant_router
 from handoff.conversations.attachment_router import router as attachment_router
 from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
+from handoff.conversations.notice_router import router as notice_router
+from handoff.conversations.notices import NoticeFlow
 from handoff.conversations.queue import QueueFlow
 from handoff.conversations.rasa import RasaClient
 from handoff.conversations.rating_router import router as rating_router
@@ -46,6 +48,7 @@ from handoff.kb.index_router import router as kb_index_router
 from handoff.kb.jobs import RebuildJobs
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
+from handoff.problems.router import router as problems_router
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
@@ -140,6 +143,7 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         public_url=settings.public_url,
         sla=sla,
     )
+    app.state.assistant.notices = app.state.notices = NoticeFlow(open_db=open_db, events=events)
     app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
     app.state.uploads = UploadFlow(
         open_db=open_db,
@@ -232,6 +236,8 @@ def create_app(
     app.include_router(chat_router)
     app.include_router(rating_router)
     app.include_router(insights_outcomes_router)
+    app.include_router(problems_router)
+    app.include_router(notice_router)
     app.include_router(tickets_router)
     app.include_router(assistant_router)
     app.include_router(attachment_router)

@@ -22,6 +22,7 @@ from handoff.tickets.schemas import TicketDraft, ticket_json
 
 from . import ownership, store, ticketing, topics
 from .models import Conversation, Feedback
+from .notices import NoticeFlow
 from .queue import QueueFlow
 
 ANSWER_HITS = 3
@@ -55,6 +56,8 @@ def article_json(text: kb_service.PublishedText, public_url: str) -> dict[str, A
 
 class AssistantFlow:
     """The service side of the bot's actions (the internal API calls one method each)."""
+
+    notices: NoticeFlow | None = None  # known problems' notices (wired in main)
 
     def __init__(
         self,
@@ -97,6 +100,8 @@ class AssistantFlow:
             turn.kb_query, turn.kb_confident, turn.kb_hits = query, result.confident, hits
             turn.topic_id = topic.id if topic is not None else None
         await db.commit()
+        if self.notices is not None:  # a known problem about the best hit: tell the employee
+            await self.notices.after_search(db=db, conversation=conversation, hits=hits, lang=lang)
         return Answer(
             confident=result.confident,
             lang=lang,
