@@ -41,6 +41,7 @@ from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
 from handoff.insights.outcomes_router import router as insights_outcomes_router
+from handoff.insights.trends_router import router as insights_trends_router
 from handoff.kb import indexing
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
@@ -236,6 +237,7 @@ def create_app(
     app.include_router(chat_router)
     app.include_router(rating_router)
     app.include_router(insights_outcomes_router)
+    app.include_router(insights_trends_router)
     app.include_router(problems_router)
     app.include_router(notice_router)
     app.include_router(tickets_router)

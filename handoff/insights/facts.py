@@ -194,7 +194,7 @@ async def article_categories(*, db: AsyncSession) -> dict[str, str]:
             (ArticleVersion.article_id == Article.id) & (ArticleVersion.number == number),
         )
     )
-    return dict(rows.tuples().all())
+    return {str(row[0]): str(row[1]) for row in rows}
 
 
 async def _categories(db: AsyncSession, facts: dict[str, ConversationFacts]) -> None:
