@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from handoff.config import get_settings
+from handoff.insights.demo import register as register_demo_data
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -190,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     ensure.add_argument("--username", default="admin")
     ensure.add_argument("--display-name", default="IT Admin")
     ensure.set_defaults(func=_users_ensure_admin)
+    register_demo_data(sub)
     return parser
 
 
