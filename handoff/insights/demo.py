@@ -52,7 +52,7 @@ def _cli(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= 400:
         raise ValueError("--days must be between 1 and 400")
     made = asyncio.run(_run(args.days, args.seed))
-    print(f"generated {made} conversations over {args.days} days")
+    print(f"the database now has {made} conversations ({args.days} days)")
     return 0
 
 
@@ -83,18 +83,15 @@ async def generate(*, db: AsyncSession, days: int, rng: random.Random, now: date
     if await db.scalar(select(func.count()).select_from(Conversation)):
         raise ValueError("the database has conversations already: demo data needs a fresh one")
     found = await catalog(db=db)
-    made = 0
     for back in range(days, 0, -1):
         day = (now - timedelta(days=back)).replace(hour=0, minute=0, second=0, microsecond=0)
         for started in _arrivals(rng, day):
-            await _conversation(
-                db, rng, found, started, rng.choices(list(OUTCOMES), list(OUTCOMES.values()))[0]
-            )
-            made += 1
+            outcome = rng.choices(list(OUTCOMES), list(OUTCOMES.values()))[0]
+            await _conversation(db, rng, found, started, outcome)
         await db.commit()
-    made += await _spike(db, rng, found, now)
+    await _spike(db, rng, found, now)
     await db.commit()
-    return made
+    return int(await db.scalar(select(func.count()).select_from(Conversation)) or 0)
 
 
 def _arrivals(rng: random.Random, day: datetime) -> list[datetime]:
@@ -107,13 +104,12 @@ def _arrivals(rng: random.Random, day: datetime) -> list[datetime]:
     return sorted(times)
 
 
-async def _spike(db: AsyncSession, rng: random.Random, found: Catalog, now: datetime) -> int:
+async def _spike(db: AsyncSession, rng: random.Random, found: Catalog, now: datetime) -> None:
     """The incident: one article asked about again and again in the last 50 minutes."""
     slug = min(found.slugs, key=lambda s: found.weights[found.slugs.index(s)])
     for i in range(SPIKE_REPORTS):
         started = now - timedelta(minutes=50) + timedelta(minutes=i * 48 / SPIKE_REPORTS)
         await _conversation(db, rng, found, started, "abandoned", slug=slug)
-    return SPIKE_REPORTS
 
 
 async def _conversation(
