@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bot_nlu",  # the bot's intent accuracy and F1 per language, cross-validated
     "chat_latency",  # one chat message through the whole stack vs Rasa's own webhook
     "live_relay",  # WebSocket relay with 50 live chats, SQLite and PostgreSQL; time to console
+    "insights",  # summary, trends and spikes over 1,000,000 conversations on PostgreSQL
 ]
 
 

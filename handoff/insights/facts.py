@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.conversations.models import BotTurn, Conversation, Message, Rating, Topic
 from handoff.database import utcnow
 from handoff.kb.models import Article, ArticleVersion
-from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity
+from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity, format_number
 
 DURABLE_DAYS = 7
 
@@ -89,14 +89,27 @@ def in_period(period: Period) -> Select[Any]:
     )
 
 
+_COLUMNS = (
+    Conversation.id,
+    Conversation.employee_id,
+    Conversation.created_at,
+    Conversation.locale,
+    Conversation.state,
+    Conversation.close_reason,
+    Conversation.handoff_reason,
+    Conversation.queued_at,
+    Conversation.claimed_at,
+)
+
+
 async def load(*, db: AsyncSession, period: Period) -> list[ConversationFacts]:
     """Gather the facts of every conversation started in the period."""
     rows = await db.execute(
-        select(Conversation)
+        select(*_COLUMNS)
         .where(Conversation.created_at >= period.start, Conversation.created_at < period.end)
         .order_by(Conversation.created_at, Conversation.id)
     )
-    facts = {c.id: _facts_of(c) for c in rows.scalars()}
+    facts = {row[0]: ConversationFacts(*row) for row in rows}
     if not facts:
         return []
     ids = in_period(period)
@@ -106,20 +119,6 @@ async def load(*, db: AsyncSession, period: Period) -> list[ConversationFacts]:
     await _categories(db, facts)
     await _later_activity(db, period, facts)
     return list(facts.values())
-
-
-def _facts_of(c: Conversation) -> ConversationFacts:
-    return ConversationFacts(
-        id=c.id,
-        employee_id=c.employee_id,
-        started=c.created_at,
-        locale=c.locale,
-        state=c.state,
-        close_reason=c.close_reason,
-        handoff_reason=c.handoff_reason,
-        queued_at=c.queued_at,
-        claimed_at=c.claimed_at,
-    )
 
 
 async def _turns(db: AsyncSession, ids: Select[Any], facts: dict[str, ConversationFacts]) -> None:
@@ -138,14 +137,27 @@ async def _turns(db: AsyncSession, ids: Select[Any], facts: dict[str, Conversati
 
 
 async def _tickets(db: AsyncSession, ids: Select[Any], facts: dict[str, ConversationFacts]) -> None:
-    tickets = (await db.scalars(select(Ticket).where(Ticket.conversation_id.in_(ids)))).all()
+    rows = await db.execute(
+        select(
+            Ticket.id,
+            Ticket.conversation_id,
+            Ticket.priority,
+            Ticket.level,
+            Ticket.status,
+            Ticket.category,
+            Ticket.created_at,
+            Ticket.first_response_due,
+            Ticket.resolution_due,
+            Ticket.first_responded_at,
+            Ticket.resolved_at,
+        )
+        .where(Ticket.conversation_id.in_(ids))
+        .order_by(Ticket.id)
+    )
     by_id: dict[int, TicketFacts] = {}
-    for t in sorted(tickets, key=lambda t: t.id):
-        by_id[t.id] = TicketFacts(
-            t.number, t.priority, t.level, t.status, t.category, t.created_at,
-            t.first_response_due, t.resolution_due, t.first_responded_at, t.resolved_at,
-        )  # fmt: skip
-        facts[t.conversation_id or ""].tickets.append(by_id[t.id])
+    for ticket_id, cid, *fields in rows:
+        by_id[ticket_id] = TicketFacts(format_number(ticket_id), *fields)
+        facts[str(cid)].tickets.append(by_id[ticket_id])
     if not by_id:
         return
     changes = await db.execute(
