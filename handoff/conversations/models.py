@@ -89,6 +89,7 @@ class BotTurn(Base):
     """What the bot understood and did for one employee message (for analytics)."""
 
     __tablename__ = "bot_turns"
+    __table_args__ = (Index("ix_bot_turns_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(

@@ -40,8 +40,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
         sa.UniqueConstraint("conversation_id", name=op.f("uq_ratings_conversation_id")),
     )
-    # The insights read conversations by start time.
+    # The insights read conversations by start time, trends and spikes bot turns by time.
     op.create_index("ix_conversations_created_at", "conversations", ["created_at"])
+    op.create_index("ix_bot_turns_created_at", "bot_turns", ["created_at"])
     upgrade_problems()
 
 
@@ -49,6 +50,7 @@ def downgrade() -> None:
     op.drop_table("problem_tickets")
     op.drop_table("problem_notices")
     op.drop_table("problems")
+    op.drop_index("ix_bot_turns_created_at", table_name="bot_turns")
     op.drop_index("ix_conversations_created_at", table_name="conversations")
     op.drop_table("ratings")
 
