@@ -121,22 +121,8 @@ async def _conversation(
     slug: str | None = None,
 ) -> None:
     slug = slug or rng.choices(found.slugs, found.weights)[0]
-    lang = "de" if rng.random() < 0.65 else "en"
-    employee = f"emp{rng.randrange(1, 900):04d}"
-    c = Conversation(
-        id=uuid.uuid4().hex,
-        employee_id=employee,
-        employee_name=employee.title(),
-        employee_email=f"{employee}@brandt.example",
-        locale=lang,
-        created_at=started,
-        updated_at=started,
-        state="closed",
-        closed_at=started + timedelta(minutes=rng.randint(2, 20)),
-    )
-    db.add(c)
-    await db.flush()  # no ORM relationships: the row must exist before its turns and messages
-    question = found.titles[slug][lang]
+    c = await _new_conversation(db, rng, started)
+    question = found.titles[slug][c.locale]
     confident = outcome in ("solved", "came_back") or (outcome == "handoff" and rng.random() < 0.3)
     _turn(db, c, question, slug, "answered" if confident else "candidates")
     if outcome == "came_back":
@@ -155,6 +141,26 @@ async def _conversation(
         await _ticket(db, rng, c, found.categories[slug], level=1)
     if rng.random() < 0.3 and outcome != "abandoned":
         _rating(db, rng, c)
+
+
+async def _new_conversation(
+    db: AsyncSession, rng: random.Random, started: datetime
+) -> Conversation:
+    employee = f"emp{rng.randrange(1, 900):04d}"
+    c = Conversation(
+        id=uuid.uuid4().hex,
+        employee_id=employee,
+        employee_name=employee.title(),
+        employee_email=f"{employee}@brandt.example",
+        locale="de" if rng.random() < 0.65 else "en",
+        created_at=started,
+        updated_at=started,
+        state="closed",
+        closed_at=started + timedelta(minutes=rng.randint(2, 20)),
+    )
+    db.add(c)
+    await db.flush()  # no ORM relationships: the row must exist before its turns and messages
+    return c
 
 
 def _turn(db: AsyncSession, c: Conversation, text: str, slug: str, outcome: str) -> None:
