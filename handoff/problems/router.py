@@ -7,7 +7,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException
 
 from handoff.deps import DbDep
-from handoff.kb.service import ArticleNotFound
 
 from . import service
 from .dependencies import AgentOrLead, ProblemOr404
@@ -42,7 +41,7 @@ async def declare(body: ProblemCreate, staff: AgentOrLead, db: DbDep) -> dict[st
             articles=body.articles,
             actor=staff.display_name,
         )
-    except ArticleNotFound as exc:
+    except service.UnknownArticle as exc:
         raise HTTPException(422, f"unknown article {exc}") from exc
     await db.commit()
     return {"id": problem.id}

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.database import utcnow
-from handoff.kb import service as kb_service
+from handoff.kb.models import Article
 
 from .models import Problem, ProblemNotice, ProblemTicket
 
@@ -17,6 +17,10 @@ class ProblemNotFound(LookupError):
     pass
 
 
+class UnknownArticle(LookupError):
+    """No article with that slug."""
+
+
 class ProblemClosed(ValueError):
     """The problem is resolved already."""
 
@@ -24,9 +28,15 @@ class ProblemClosed(ValueError):
 async def create(
     *, db: AsyncSession, title: str, notice: dict[str, str], articles: list[str], actor: str
 ) -> Problem:
-    """Declare an open known problem about existing articles (ArticleNotFound otherwise)."""
+    """Declare an open known problem about existing articles (UnknownArticle otherwise)."""
+    known = set(
+        await db.scalars(
+            select(Article.slug).where(Article.slug.in_(articles), Article.deleted.is_(False))
+        )
+    )
     for slug in articles:
-        await kb_service.get_article(session=db, slug=slug)
+        if slug not in known:
+            raise UnknownArticle(slug)
     problem = Problem(
         title=title, notice=notice, articles=list(dict.fromkeys(articles)), created_by=actor
     )
