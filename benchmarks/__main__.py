@@ -18,6 +18,7 @@ BENCHMARKS = [
     "live_relay",  # WebSocket relay with 50 live chats, SQLite and PostgreSQL; time to console
     "attachments",  # 50 employees uploading 2 MB screenshots while others chat; memory
     "throughput",  # messages/s: Rasa alone, make run, make cluster; paced load; Locust capacity
+    "insights",  # summary, trends and spikes over 1,000,000 conversations on PostgreSQL
 ]
 
 

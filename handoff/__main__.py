@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from handoff.config import Settings, get_settings
+from handoff.insights.demo import register as register_demo_data
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -252,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = users.add_parser("create", help="create an agent, editor or admin account")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["agent", "editor", "admin"])
+    create.add_argument("--role", required=True, choices=["agent", "editor", "lead", "admin"])
     create.add_argument("--display-name")
     create.add_argument(
         "--password-stdin",
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     ensure.add_argument("--display-name", default="IT Admin")
     ensure.set_defaults(func=_users_ensure_admin)
     _hardening_commands(sub, users)
+    register_demo_data(sub)
     return parser
 
 

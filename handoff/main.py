@@ -28,15 +28,20 @@ from handoff.conversations.assistant_router import router as assistant_router
 from handoff.conversations.attachment_router import router as attachment_router
 from handoff.conversations.chat import ChatFlow
 from handoff.conversations.events import Events
+from handoff.conversations.notice_router import router as notice_router
+from handoff.conversations.notices import NoticeFlow
 from handoff.conversations.queue import QueueFlow
 from handoff.conversations.rasa import ActionServerProbe, RasaClient
+from handoff.conversations.rating_router import router as rating_router
 from handoff.conversations.router import router as chat_router
 from handoff.conversations.sockets import Live
 from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
+from handoff.insights.outcomes_router import router as insights_outcomes_router
 from handoff.insights.router import router as insights_router
+from handoff.insights.trends_router import router as insights_trends_router
 from handoff.kb import transfer
 from handoff.kb.drafts import DraftIndex
 from handoff.kb.editor_router import router as kb_editor_router
@@ -47,6 +52,7 @@ from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
 from handoff.limits import DEFAULT_LIMIT, BodyLimit, guard_text
 from handoff.privacy.router import router as privacy_router
+from handoff.problems.router import router as problems_router
 from handoff.realtime.broker import Broker, LocalBroker
 from handoff.tickets.agent_router import router as tickets_agent_router
 from handoff.tickets.priority import Sla
@@ -131,12 +137,14 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
     )
     sla = Sla.of(settings)
     app.state.agent_flow = AgentFlow(chat=chat, queue=queue, sla=sla)
+    app.state.notices = NoticeFlow(open_db=open_db, events=events)
     app.state.assistant = AssistantFlow(
         open_db=open_db,
         search=search,
         queue=queue,
         public_url=settings.public_url,
         sla=sla,
+        notices=app.state.notices,
     )
     app.state.ticket_listener = TicketUpdates(open_db=open_db, events=events)
     app.state.uploads = UploadFlow(
@@ -262,6 +270,11 @@ def create_app(
     app.include_router(kb_index_router)
     app.include_router(insights_router)
     app.include_router(chat_router)
+    app.include_router(rating_router)
+    app.include_router(insights_outcomes_router)
+    app.include_router(insights_trends_router)
+    app.include_router(problems_router)
+    app.include_router(notice_router)
     app.include_router(tickets_router)
     app.include_router(assistant_router)
     app.include_router(attachment_router)

@@ -8,5 +8,6 @@ def load_all_models() -> None:
     from handoff.conversations import models as conversation_models  # noqa: F401
     from handoff.insights import models as insight_models  # noqa: F401
     from handoff.kb import models as kb_models  # noqa: F401
+    from handoff.problems import models as problem_models  # noqa: F401
     from handoff.tickets import models as ticket_models  # noqa: F401
     from handoff.users import models as user_models  # noqa: F401

@@ -22,6 +22,7 @@ from handoff.tickets.schemas import TicketDraft, ticket_json
 
 from . import ownership, store, ticketing, topics
 from .models import Conversation, Feedback
+from .notices import NoticeFlow
 from .queue import QueueFlow
 
 ANSWER_HITS = 3
@@ -64,12 +65,14 @@ class AssistantFlow:
         queue: QueueFlow,
         public_url: str,
         sla: Sla,
+        notices: NoticeFlow | None = None,
     ) -> None:
         self.open_db = open_db
         self.search = search
         self.queue = queue
         self.public_url = public_url
         self.sla = sla
+        self.notices = notices  # known problems: their notice comes before the bot's answer
 
     async def answer(
         self, *, db: AsyncSession, conversation: Conversation, query: str, lang: str
@@ -97,6 +100,8 @@ class AssistantFlow:
             turn.kb_query, turn.kb_confident, turn.kb_hits = query, result.confident, hits
             turn.topic_id = topic.id if topic is not None else None
         await db.commit()
+        if self.notices is not None:  # a known problem about the best hit: tell the employee
+            await self.notices.after_search(db=db, conversation=conversation, hits=hits, lang=lang)
         return Answer(
             confident=result.confident,
             lang=lang,

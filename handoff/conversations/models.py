@@ -16,7 +16,10 @@ SENDERS = ("user", "bot", "agent", "system")
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_state_queued", "state", "queued_at"),)
+    __table_args__ = (
+        Index("ix_conversations_state_queued", "state", "queued_at"),
+        Index("ix_conversations_created_at", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     employee_id: Mapped[str] = mapped_column(String(200), index=True)
@@ -86,6 +89,7 @@ class BotTurn(Base):
     """What the bot understood and did for one employee message (for analytics)."""
 
     __tablename__ = "bot_turns"
+    __table_args__ = (Index("ix_bot_turns_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(
@@ -133,4 +137,26 @@ class CannedResponse(Base):
     title: Mapped[str] = mapped_column(String(120))
     text_de: Mapped[str] = mapped_column(Text, default="")
     text_en: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+HANDLERS = ("bot", "agent")
+
+
+class Rating(Base):
+    """An employee's satisfaction (1-5) with one conversation and who handled it."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    employee_id: Mapped[str] = mapped_column(String(200))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    handled_by: Mapped[str] = mapped_column(String(10))  # bot | agent
+    agent_id: Mapped[int | None] = mapped_column(default=None)
+    agent_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""Insight from the conversations: knowledge gaps (what the bot could not answer).
+"""What the support data adds up to: outcomes, satisfaction, trends, spikes, knowledge gaps.
 
 It sits above `conversations` and `kb`: it reads both, and neither imports it.
 """

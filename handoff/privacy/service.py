@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.attachments import service as attachment_service
 from handoff.attachments.storage import Storage
 from handoff.conversations import store
-from handoff.conversations.models import BotTurn, Conversation, Feedback, Message
+from handoff.conversations.models import BotTurn, Conversation, Feedback, Message, Rating
 from handoff.database import utcnow
+from handoff.problems.models import ProblemNotice
 from handoff.tickets.models import Ticket, TicketActivity
 
 ERASED = "(erased)"
@@ -124,7 +125,9 @@ async def expire(
 
 async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[str]) -> Counter[str]:
     changed: Counter[str] = Counter(
-        dict.fromkeys(("messages deleted", "bot turns deleted", "feedback deleted"), 0)
+        dict.fromkeys(
+            ("messages deleted", "bot turns deleted", "feedback deleted", "ratings deleted"), 0
+        )
     )
     changed["conversations deleted"] = changed["attachments deleted"] = 0
     if not ids:
@@ -133,7 +136,14 @@ async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[st
         changed["attachments deleted"] += await attachment_service.erase_conversation(
             db=db, storage=storage, conversation_id=conversation_id
         )
-    for model, name in ((Message, "messages"), (BotTurn, "bot turns"), (Feedback, "feedback")):
+    per_conversation: tuple[tuple[Any, str], ...] = (
+        (Message, "messages"),
+        (BotTurn, "bot turns"),
+        (Feedback, "feedback"),
+        (Rating, "ratings"),
+        (ProblemNotice, "problem notices"),
+    )
+    for model, name in per_conversation:
         result = await db.execute(delete(model).where(model.conversation_id.in_(ids)))
         changed[f"{name} deleted"] = int(getattr(result, "rowcount", 0) or 0)
     await db.execute(

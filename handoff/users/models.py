@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from handoff.database import Base, utcnow
 
-ROLES = ("agent", "editor", "admin")
+ROLES = ("agent", "editor", "lead", "admin")
 
 
 class User(Base):

@@ -16,7 +16,7 @@ class Login(BaseModel):
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=80)
     password: str = Field(min_length=12, max_length=200)
-    role: Literal["agent", "editor", "admin"]
+    role: Literal["agent", "editor", "lead", "admin"]
     display_name: str = Field(default="", max_length=200)
 
 

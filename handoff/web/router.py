@@ -11,11 +11,13 @@ from handoff.kb import service as kb_service
 from . import articles, assets
 from .console import router as console_router
 from .editor import router as editor_router
+from .insights import router as insights_router
 from .rendering import page
 
 router = APIRouter(include_in_schema=False)
 router.include_router(console_router)
 router.include_router(editor_router)
+router.include_router(insights_router)
 
 DEMO_EMPLOYEE = {"name": "Anna Berger", "email": "anna.berger@brandt.example"}
 

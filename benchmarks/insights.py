@@ -1,0 +1,148 @@
+"""Insights at scale: summary, trends and spikes over generated conversations on PostgreSQL.
+
+`python -m benchmarks insights` (BENCH_INSIGHTS_CONVERSATIONS, default 1,000,000, spread over
+90 days). The data is written by SQL (generate_series) into a database of its own, which is
+dropped afterwards; the figures are the service functions the endpoints call, timed in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchmarks.common import table
+from handoff import migrate
+from handoff.database import create_engine, create_sessionmaker, utcnow
+from handoff.insights import summary, trends
+from handoff.insights.facts import Period
+
+POSTGRES = os.environ.get(
+    "HELPDESK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+CONVERSATIONS = int(os.environ.get("BENCH_INSIGHTS_CONVERSATIONS", "1000000"))
+RUNS = int(os.environ.get("BENCH_INSIGHTS_RUNS", "5"))
+ARTICLES = 40
+
+FILL = [
+    f"""INSERT INTO kb_articles (slug, status, latest_version, published_version, deleted,
+        created_at, updated_at)
+      SELECT 'article-' || a, 'published', 1, 1, false, now(), now()
+      FROM generate_series(1, {ARTICLES}) a""",
+    """INSERT INTO kb_article_versions (article_id, number, category, tags, translations,
+        author, note, created_at)
+      SELECT id, 1, (ARRAY['network','account','email','hardware','software'])[id % 5 + 1],
+        '[]', json_build_object('en', json_build_object('title', slug)), 'bench', '', now()
+      FROM kb_articles""",
+    """INSERT INTO conversations (id, employee_id, employee_name, employee_email, locale,
+        state, last_seq, created_at, updated_at, handoff_reason, queued_at, claimed_at,
+        close_reason, notified_unattended)
+      SELECT md5(i::text), 'emp' || (i % 40000), '', '',
+        CASE WHEN i % 3 = 0 THEN 'en' ELSE 'de' END,
+        'closed', 2, t, t,
+        CASE WHEN i % 5 = 0 THEN 'requested' END,
+        CASE WHEN i % 5 = 0 THEN t + interval '1 minute' END,
+        CASE WHEN i % 5 = 0 THEN t + interval '1 minute' + (i % 600) * interval '1 second' END,
+        CASE WHEN i % 5 = 0 THEN 'resolved' END, false
+      FROM (SELECT i, now() - (i % 7776000) * interval '1 second' AS t
+            FROM generate_series(1, :n) i) s""",
+    """INSERT INTO bot_turns (conversation_id, message_seq, text, locale, entities, kb_hits,
+        kb_confident, outcome, created_at)
+      SELECT id, 1, '', locale, '[]',
+        json_build_array(json_build_object(
+          'slug', 'article-' || (abs(hashtext(id)) % :articles + 1), 'score', 0.7)),
+        handoff_reason IS NULL, CASE WHEN handoff_reason IS NULL THEN 'answered' ELSE 'handoff' END,
+        created_at
+      FROM conversations""",
+    """INSERT INTO tickets (requester_id, requester_name, requester_email, subject, description,
+        since, category, impact, urgency, priority, status, level, conversation_id, transcript,
+        resolution, first_response_due, resolution_due, first_responded_at, resolved_at,
+        created_at, updated_at)
+      SELECT employee_id, '', '', 'bench', '', '', 'network', 'low', 'medium', 3, 'resolved',
+        1, id, '[]', 'done', queued_at + interval '4 hours', queued_at + interval '1 day',
+        claimed_at, queued_at + interval '3 hours', queued_at, queued_at
+      FROM conversations WHERE handoff_reason IS NOT NULL""",
+    """INSERT INTO ratings (conversation_id, employee_id, score, comment, handled_by,
+        created_at, updated_at)
+      SELECT id, employee_id, abs(hashtext(id)) % 5 + 1, '',
+        CASE WHEN claimed_at IS NULL THEN 'bot' ELSE 'agent' END, created_at, created_at
+      FROM conversations WHERE abs(hashtext(id)) % 4 = 0""",
+    "ANALYZE",
+]
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(POSTGRES.replace("+asyncpg", ""), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def _fill(db: AsyncSession) -> float:
+    started = time.perf_counter()
+    for sql in FILL:
+        await db.execute(text(sql), {"n": CONVERSATIONS, "articles": ARTICLES})
+        await db.commit()
+    return time.perf_counter() - started
+
+
+async def _time(call: Callable[[], Awaitable[Any]]) -> list[float]:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        await call()
+        times.append(1000 * (time.perf_counter() - started))
+    return times
+
+
+async def _measure(url: str) -> list[list[object]]:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            fill = await _fill(db)
+            print(f"(generated {CONVERSATIONS:,} conversations in {fill:.0f} s)", flush=True)
+            today = utcnow().date()
+            period = Period(today - timedelta(days=89), today)
+            rows = []
+            for name, call in (
+                ("summary, 90 days", lambda: summary.summary(db=db, period=period)),
+                ("trends, 90 days", lambda: trends.trends(db=db, period=period)),
+                ("spikes, last hour", lambda: trends.current_spikes(db=db, now=utcnow())),
+            ):
+                times = await _time(call)
+                p95 = sorted(times)[max(0, int(0.95 * len(times) + 0.999) - 1)]
+                rows.append([name, RUNS, statistics.median(times), p95])
+            return rows
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    name = f"bench_insights_{uuid.uuid4().hex[:8]}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # not reachable here
+        print(f"(PostgreSQL not reachable, skipped: {type(exc).__name__})")
+        return
+    url = POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        migrate.upgrade(url)
+        rows = asyncio.run(_measure(url))
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(table(["request", "runs", "p50 ms", "p95 ms"], rows))
+
+
+if __name__ == "__main__":
+    main()

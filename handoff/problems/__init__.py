@@ -1,0 +1,1 @@
+"""Known problems (major incidents): what employees are told while they last."""

@@ -1,0 +1,31 @@
+"""Demo data: both languages, every outcome, a spike now; a database with chats is refused."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from handoff.database import utcnow
+from handoff.insights import demo, facts, summary, trends
+
+from ..conftest import Helpdesk
+
+
+async def test_demo_data_shows_every_outcome_and_one_spike(sqlite_helpdesk: Helpdesk) -> None:
+    now = utcnow()
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        made = await demo.generate(db=db, days=21, rng=random.Random(1), now=now)
+        today = now.date()
+        s = await summary.summary(db=db, period=facts.Period(today - timedelta(days=21), today))
+        spikes = await trends.current_spikes(db=db, now=now)
+        with pytest.raises(ValueError, match="fresh"):
+            await demo.generate(db=db, days=1, rng=random.Random(1), now=now)
+    assert s["conversations"] == made > 300
+    assert set(s["by_language"]) == {"de", "en"}
+    assert 0 < s["self_solved"] < s["conversations"] and s["escalated_to_level_2"] > 0
+    assert all(count > 0 for count in s["handoff_reasons"].values())
+    assert s["csat_by_handler"]["bot"]["responses"] and s["csat_by_handler"]["agent"]["responses"]
+    assert {spike["kind"] for spike in spikes} == {"article", "category"}
+    assert spikes[0]["reports"] >= demo.SPIKE_REPORTS
