@@ -1,0 +1,52 @@
+"""Whoever names a person gets a person: the request in any wording, both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.actions.person import names_a_person
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das hat nicht geholfen. Ich möchte mit einem Menschen sprechen",
+        "kann mich jemand anrufen?",
+        "Drucker geht nicht, kann mich jemand vom Support zurückrufen?",
+        "Ich will mit einem echten Menschen reden",
+        "einen Mitarbeiter bitte",
+        "verbinden Sie mich mit dem Service Desk",
+        "leite mich an einen mitarbeiter weiter",
+        "Rufen Sie mich bitte an",
+        "bitte um Rückruf",
+        "talk to a human please",
+        "didn't help, can I speak to someone?",
+        "still broken. get me a real person",
+        "can someone call me?",
+        "Could somebody from IT contact me?",
+        "please call me back",
+        "connect me to an agent",
+        "agent please",
+    ],
+)
+def test_a_request_for_a_person(text: str) -> None:
+    assert names_a_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wie gebe ich meinen Kalender für eine Person frei?",
+        "Wenn mich jemand in Teams anrufen will, klingelt es nicht",
+        "Ich kann mit den Kollegen in Teams nicht sprechen",
+        "neuer Mitarbeiter fängt an, Account anlegen",
+        "When colleagues call me in Teams I can't hear them",
+        "my phone doesn't ring when people call me",
+        "I can't talk to anyone in Teams, mic broken",
+        "share my calendar with someone",
+        '/choose_article{"article_slug":"teams-audio"}',
+        "",
+    ],
+)
+def test_not_a_request_for_a_person(text: str) -> None:
+    assert not names_a_person(text)
