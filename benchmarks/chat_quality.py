@@ -221,14 +221,15 @@ def write_details(outcomes: Sequence[Outcome]) -> None:
 def main() -> None:
     print(floor_table())
     print()
+    first, second = heldout_items(), clinc_items()  # before starting anything
     with tempfile.TemporaryDirectory() as tmp:
         config = system.StackConfig.ephemeral(
             Path(tmp), HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-23:59"
         )
         procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
         try:
-            heldout = asyncio.run(run_set(config.helpdesk_url, heldout_items(), 0))
-            clinc = asyncio.run(run_set(config.helpdesk_url, clinc_items(), 100_000))
+            heldout = asyncio.run(run_set(config.helpdesk_url, first, 0))
+            clinc = asyncio.run(run_set(config.helpdesk_url, second, 100_000))
         finally:
             system.stop(procs)
     write_details([*heldout, *clinc])
