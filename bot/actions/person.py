@@ -41,8 +41,28 @@ _PATTERNS = (
     rf"\b(connect|transfer|put|forward|pass)\s+me\b.{{0,30}}\b{_PERSON_EN}\b",
     r"\b(real|live|actual)\s+(person|human|agent|people)\b",
     r"\b(an?\s+)?(human|agent|person)\s+please\b",
+    # "ich will nicht mit einem Bot schreiben", "no bot please"
+    r"\b(kein(en)?|nicht\s+mit\s+(einem|dem))\s+(chat)?bot\b",
+    r"\b(no|not\s+(with\s+)?a|don't\s+want\s+(to\s+\w+\s+with\s+)?a)\s+(chat)?bot\b",
+    # "kann jemand vom Support vorbeikommen?", "send someone over", "come to my desk"
+    r"\b(jemand|techniker(in)?)\b.{0,30}\b(vorbeikommen|vorbei\s+schicken|schicken)\b",
+    r"\bschick(en|t)?\s+(sie\s+)?(mir\s+)?(bitte\s+)?(jemanden|einen\s+techniker)\b",
+    r"\bsend\s+(me\s+)?(someone|somebody|a\s+technician)\b",
+    r"\b(someone|somebody|technician)\b.{0,20}\bcome\s+(over|by|to\s+my\s+desk)\b",
 )
+# A request for a person is short ("Mitarbeiter bitte", "agent") or says so in
+# one of the shapes above; a longer message the NLU reads as request_human
+# without one ("find someone local who mows lawns", "Telefonnummer vom IT
+# Support") is a question for the knowledge base.
+SHORT_REQUEST_WORDS = 4
 _REQUEST = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+
+
+def wants_a_person(text: str) -> bool:
+    """Whether a message read as request_human is one: short, a button, or a clear request."""
+    if not text or text.startswith("/"):
+        return True
+    return len(text.split()) <= SHORT_REQUEST_WORDS or names_a_person(text)
 
 
 def names_a_person(text: str) -> bool:

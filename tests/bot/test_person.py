@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions.person import names_a_person
+from bot.actions.person import names_a_person, wants_a_person
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,33 @@ def test_a_request_for_a_person(text: str) -> None:
 )
 def test_not_a_request_for_a_person(text: str) -> None:
     assert not names_a_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "agent",
+        "Mitarbeiter bitte",
+        "i need a human",
+        "/request_human",
+        "ich will nicht mit einem bot schreiben",
+        "i don't want to chat with a bot, get me someone from the service desk",
+        "kann jemand vom support vorbeikommen?",
+        "send someone over please",
+    ],
+)
+def test_what_the_nlu_reads_as_request_human_is_one(text: str) -> None:
+    assert wants_a_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "find someone local who mows lawns",
+        "give me a recommendation for a local landscaper",
+        "When is the IT service desk available?",
+        "wie ist die Telefonnummer vom IT Support?",
+    ],
+)
+def test_a_longer_question_without_a_request_is_searched(text: str) -> None:
+    assert not wants_a_person(text)

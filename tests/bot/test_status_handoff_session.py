@@ -199,3 +199,24 @@ def test_welcome_back_after_handback() -> None:
     )
     assert responses(messages) == ["utter_welcome_back"]
     assert slot_events(events)["failure_streak"] == 0
+
+
+def test_a_longer_question_read_as_request_human_goes_to_the_knowledge_base(helpdesk) -> None:
+    hits = [{"slug": "support-hours", "title": "Service desk hours", "lang": "en", "score": 0.7}]
+    helpdesk.on(
+        "GET",
+        "/api/internal/kb/answer",
+        body={"confident": False, "lang": "en", "hits": hits, "article": None},
+    )
+    text = "When is the IT service desk available?"
+    messages, events = run(ActionHandoff(), tracker(text, "request_human"))
+    assert helpdesk.paths() == ["GET /api/internal/kb/answer"]
+    assert responses(messages) == ["utter_kb_candidates"]
+    assert slot_events(events)["pending"] == "choose"
+
+
+def test_a_short_request_is_handed_off(helpdesk) -> None:
+    helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
+    messages, _ = run(ActionHandoff(), tracker("i need a human", "request_human"))
+    assert helpdesk.paths() == [f"POST {HANDOFF}"]
+    assert responses(messages) == ["utter_handoff_already_queued"]
