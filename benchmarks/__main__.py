@@ -14,6 +14,7 @@ BENCHMARKS = [
     "kb_speed",  # latency and build throughput, exact vs approximate, up to 1M documents
     "rebuild",  # editor rebuilds: full and incremental, 10k and 100k articles; search meanwhile
     "bot_nlu",  # the bot's intent accuracy and F1 per language, cross-validated
+    "chat_quality",  # real first messages through the whole chat path: right, wrong, off-topic
     "chat_latency",  # one chat message through the whole stack vs Rasa's own webhook
     "live_relay",  # WebSocket relay with 50 live chats, SQLite and PostgreSQL; time to console
     "attachments",  # 50 employees uploading 2 MB screenshots while others chat; memory

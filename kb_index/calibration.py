@@ -5,6 +5,10 @@ article costs 3 (the employee follows wrong steps, then has to come back: worse
 than being offered the top candidates); a confident answer to an out-of-scope
 question costs 1 (it is wrong, but the employee sees at once that it is off-topic).
 Not answering costs nothing: the bot then offers the top candidates or a person.
+
+The floor of the related rule (calibrate_floor) is chosen the same way: an IT
+question refused as off-topic costs 10 (the employee is told "only IT" about an
+IT problem), an off-topic question shown IT candidates costs 1.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .evaluation import Question
-from .query import ConfidenceRule, SearchResult
+from .query import ConfidenceRule, RelatedRule, SearchResult
 
 THRESHOLDS = np.round(np.arange(0.0, 1.501, 0.01), 2)
 MARGINS = np.round(np.arange(0.0, 0.201, 0.01), 2)
+FLOORS = np.round(np.arange(0.0, 1.001, 0.01), 2)
 
 
 @dataclass(frozen=True)
@@ -75,3 +80,37 @@ def calibrate(
     row = int(run[len(run) // 2])
     rule = ConfidenceRule(threshold=float(thresholds[row]), margin=float(margins[column]))
     return Calibration(rule, float(best), grid, thresholds, margins)
+
+
+@dataclass(frozen=True)
+class FloorCalibration:
+    rule: RelatedRule
+    floors: np.ndarray
+    refused_in_scope: np.ndarray  # share of in-scope questions refused, per floor
+    shown_off_topic: np.ndarray  # share of off-topic questions shown candidates, per floor
+    cost: np.ndarray
+
+
+def calibrate_floor(
+    in_scope: Sequence[SearchResult],
+    off_topic: Sequence[SearchResult],
+    *,
+    refused_cost: float = 10.0,
+    floors: np.ndarray = FLOORS,
+) -> FloorCalibration:
+    """Return the floor with the lowest cost per share of each set (ties: the lowest floor).
+
+    Confident results are answered whatever the floor, so only the others count.
+    """
+
+    def below(results: Sequence[SearchResult]) -> np.ndarray:
+        top = np.array([r.hits[0].score if r.hits else -np.inf for r in results if not r.confident])
+        return (top[None, :] < floors[:, None]).sum(axis=1) / max(len(results), 1)
+
+    refused = below(in_scope)
+    shown = (len(off_topic) - np.sum([r.confident for r in off_topic])) / max(
+        len(off_topic), 1
+    ) - below(off_topic)
+    cost = refused_cost * refused + shown
+    best = int(np.flatnonzero(np.isclose(cost, cost.min()))[0])
+    return FloorCalibration(RelatedRule(float(floors[best])), floors, refused, shown, cost)

@@ -49,6 +49,21 @@ class ConfidenceRule:
 
 
 @dataclass(frozen=True)
+class RelatedRule:
+    """Whether an unconfident search found anything plausibly related to the question.
+
+    Below the floor even the best candidate is unrelated: the question is treated
+    as off-topic (no candidates, no failure counted). Calibrated on
+    kb/eval/questions.yml and CLINC150's oos_val split (docs/search.md says how).
+    """
+
+    floor: float = 0.46
+
+    def __call__(self, hits: Sequence[SearchHit]) -> bool:
+        return bool(hits) and hits[0].score >= self.floor
+
+
+@dataclass(frozen=True)
 class SearchHit:
     slug: str
     title: str

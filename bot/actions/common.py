@@ -31,15 +31,16 @@ def metadata_locale(tracker: Tracker) -> str | None:
 
 
 def language_of(tracker: Tracker) -> str:
-    """The language to answer in.
+    """The language to answer in: the helpdesk's locale for this message.
 
-    The `language` slot comes first: the responses are conditioned on it, and
-    action_detect_language keeps it in step with the helpdesk's locale after
-    every message. The message metadata covers a tracker without the slot.
+    The helpdesk decides the chat's language (one rule for the whole system)
+    and sends it with every message; the `language` slot, which the responses
+    are conditioned on, follows it (action_detect_language). The slot covers
+    a message without metadata.
     """
     return (
-        normalise_locale(tracker.get_slot("language"))
-        or metadata_locale(tracker)
+        metadata_locale(tracker)
+        or normalise_locale(tracker.get_slot("language"))
         or DEFAULT_LANGUAGE
     )
 

@@ -1,4 +1,4 @@
-"""The employee's verdict on an answer: helped, or not (twice -> a person)."""
+"""The employee's verdict on an answer: helped, or not (twice, or a person named -> a person)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import clients
-from bot.actions.common import failure_streak, latest_intent, logger
+from bot.actions.common import failure_streak, latest_intent, latest_text, logger
 from bot.actions.handoff import hand_off
 from bot.actions.kb import FAILURES_BEFORE_HANDOFF
+from bot.actions.person import names_a_person
 
 POSITIVE_INTENTS = ("feedback_positive", "affirm")
 
@@ -26,18 +27,15 @@ class ActionFeedback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         helpful = latest_intent(tracker) in POSITIVE_INTENTS
-        reported_failures = 0
         try:
             async with clients.make_client() as api:
-                answer = await api.feedback(
+                await api.feedback(
                     conversation_id=tracker.sender_id,
                     helpful=helpful,
                     slug=tracker.get_slot("feedback_slug"),
                 )
-            reported_failures = int(answer.get("consecutive_failures") or 0)
-        except (clients.HelpdeskError, TypeError, ValueError) as error:
-            # The verdict is worth keeping but not worth failing the answer:
-            # carry on with the bot's own count.
+        except clients.HelpdeskError as error:
+            # The verdict is worth keeping but not worth failing the answer.
             logger.warning("feedback not recorded: %s", error)
 
         if helpful:
@@ -48,7 +46,12 @@ class ActionFeedback(Action):
                 SlotSet("feedback_slug", None),
             ]
 
-        streak = max(failure_streak(tracker) + 1, reported_failures)
+        if names_a_person(latest_text(tracker)):
+            # "Das hat nicht geholfen, ich möchte mit einem Menschen sprechen"
+            return await hand_off(dispatcher, tracker, reason="requested")
+        # The bot's own count of rejections for this question: the helpdesk's
+        # count per conversation also holds searches of earlier questions.
+        streak = failure_streak(tracker) + 1
         if streak >= FAILURES_BEFORE_HANDOFF:
             dispatcher.utter_message(response="utter_escalating")
             return await hand_off(dispatcher, tracker, reason="negative_feedback")

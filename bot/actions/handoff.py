@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import clients
-from bot.actions.common import logger, say_unavailable
+from bot.actions.common import latest_text, logger, say_unavailable
+from bot.actions.person import wants_a_person
 
 # After a handoff the helpdesk stops relaying messages to the bot; when an
 # agent hands the chat back the dialogue starts clean (action_welcome_back).
@@ -62,7 +63,7 @@ async def hand_off(
 
 
 class ActionHandoff(Action):
-    """The employee asked for a person."""
+    """The employee asked for a person (or the NLU thinks so: then the knowledge base decides)."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -70,4 +71,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not wants_a_person(latest_text(tracker)):
+            # Imported here: kb imports hand_off from this module.
+            from bot.actions.kb import ActionAnswerFromKb
+
+            return await ActionAnswerFromKb().run(dispatcher, tracker, domain)
         return await hand_off(dispatcher, tracker, reason="requested")

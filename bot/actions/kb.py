@@ -11,18 +11,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import clients
-from bot.actions.common import (
-    failure_streak,
-    language_of,
-    latest_text,
-    say_unavailable,
-)
+from bot.actions.common import language_of, latest_text, say_unavailable
 from bot.actions.handoff import hand_off
 from bot.actions.labels import PERSON_BUTTON
+from bot.actions.person import names_a_person
 
 MAX_SUGGESTIONS = 3
-# Two failures in a row (non-confident answers, "didn't help") go to a person.
+# Two rejections in a row of what the bot offered for one question ("didn't
+# help", "none of these") go to a person. An unconfident search is no failure:
+# the employee has not seen the candidates yet.
 FAILURES_BEFORE_HANDOFF = 2
+# Below this best score even the candidates are unrelated, and the message is
+# answered as off-topic. kb_index.query.RelatedRule holds the same floor and
+# docs/search.md says how it was calibrated; the helpdesk's answer carries
+# "related" when it decides itself, and then that counts.
+RELATED_FLOOR = 0.46
 
 
 def utter_article(dispatcher: CollectingDispatcher, article: dict[str, Any]) -> list[EventType]:
@@ -65,8 +68,29 @@ def suggestion_buttons(hits: list[dict[str, Any]], lang: str) -> list[dict[str, 
     return buttons
 
 
+def is_related(answer: dict[str, Any]) -> bool:
+    """Whether the search found something plausibly related to the message."""
+    if "related" in answer:
+        return bool(answer["related"])
+    hits = answer.get("hits") or []
+    try:
+        return bool(hits) and float(hits[0].get("score") or 0) >= RELATED_FLOOR
+    except (TypeError, ValueError):
+        return False
+
+
+def utter_off_topic(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Say what the assistant is for; no open question, and no failure counted."""
+    dispatcher.utter_message(response="utter_out_of_scope")
+    return [
+        SlotSet("pending", None),
+        SlotSet("feedback_slug", None),
+        SlotSet("kb_candidates", None),
+    ]
+
+
 class ActionAnswerFromKb(Action):
-    """Search the knowledge base with the employee's message."""
+    """Search the knowledge base with the employee's message (off-topic ones too)."""
 
     def name(self) -> str:
         return "action_answer_from_kb"
@@ -74,35 +98,32 @@ class ActionAnswerFromKb(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        lang = language_of(tracker)
+        text, lang = latest_text(tracker), language_of(tracker)
+        if names_a_person(text):
+            return await hand_off(dispatcher, tracker, reason="requested")
         try:
             async with clients.make_client() as api:
                 answer = await api.kb_answer(
-                    query=latest_text(tracker), lang=lang, conversation_id=tracker.sender_id
+                    query=text, lang=lang, conversation_id=tracker.sender_id
                 )
         except clients.HelpdeskError as error:
             return say_unavailable(dispatcher, error)
 
+        # Each search starts a new question: its failures are counted afresh.
         if answer.get("confident") and answer.get("article"):
-            # A confident answer ends a run of misses; whether it helped is
-            # the employee's call (action_feedback).
             return utter_article(dispatcher, answer["article"]) + [SlotSet("failure_streak", 0)]
-
-        streak = failure_streak(tracker) + 1
-        if streak >= FAILURES_BEFORE_HANDOFF:
-            dispatcher.utter_message(response="utter_escalating")
-            return await hand_off(dispatcher, tracker, reason="low_confidence")
-
         hits = [hit for hit in answer.get("hits") or [] if hit.get("slug")]
-        cleared = [SlotSet("failure_streak", streak), SlotSet("feedback_slug", None)]
-        if hits:
-            dispatcher.utter_message(
-                response="utter_kb_candidates", buttons=suggestion_buttons(hits, lang)
-            )
-            slugs = [hit["slug"] for hit in hits[:MAX_SUGGESTIONS]]
-            return cleared + [SlotSet("pending", "choose"), SlotSet("kb_candidates", slugs)]
-        dispatcher.utter_message(response="utter_kb_nothing")
-        return cleared + [SlotSet("pending", "offer"), SlotSet("kb_candidates", None)]
+        if not hits or not is_related(answer):
+            return utter_off_topic(dispatcher)
+        dispatcher.utter_message(
+            response="utter_kb_candidates", buttons=suggestion_buttons(hits, lang)
+        )
+        return [
+            SlotSet("failure_streak", 0),
+            SlotSet("feedback_slug", None),
+            SlotSet("pending", "choose"),
+            SlotSet("kb_candidates", [hit["slug"] for hit in hits[:MAX_SUGGESTIONS]]),
+        ]
 
 
 # Ordinal words first: "the second one" is the second, not "one".

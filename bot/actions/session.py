@@ -1,4 +1,9 @@
-"""Session start, the language slot, and the welcome back after a hand-back."""
+"""Session start, the language slot, and the welcome back after a hand-back.
+
+The language is the helpdesk's: it sends the chat's locale with every message
+(and decides when a message written in the other language switches it); the
+bot does not guess a language of its own.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import latest_text, metadata_locale, normalise_locale
-from bot.actions.language import choose_language
+from bot.actions.common import metadata_locale, normalise_locale
 
 # The state of one dialogue; everything else (the employee's language) is
 # carried over into a new session.
@@ -54,13 +58,13 @@ class ActionSessionStart(Action):
         )
         locale = _session_locale(tracker)
         if locale:
-            events += [SlotSet("language", locale), SlotSet("metadata_locale", locale)]
+            events.append(SlotSet("language", locale))
         events.append(ActionExecuted("action_listen"))
         return events
 
 
 class ActionDetectLanguage(Action):
-    """Custom slot mapping of `language`, run after every user message."""
+    """Custom slot mapping of `language`, run after every user message: the helpdesk's locale."""
 
     def name(self) -> str:
         return "action_detect_language"
@@ -68,16 +72,10 @@ class ActionDetectLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        current = tracker.get_slot("language")
         locale = metadata_locale(tracker)
-        last_locale = tracker.get_slot("metadata_locale")
-        chosen = choose_language(latest_text(tracker), current, locale, last_locale)
-        events: list[EventType] = []
-        if chosen != current:
-            events.append(SlotSet("language", chosen))
-        if locale and locale != last_locale:
-            events.append(SlotSet("metadata_locale", locale))
-        return events
+        if locale and locale != tracker.get_slot("language"):
+            return [SlotSet("language", locale)]
+        return []
 
 
 class ActionWelcomeBack(Action):

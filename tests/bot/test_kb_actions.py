@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
+import pytest
 from fakes import CONVERSATION, article, responses, run, slot_events, tracker
 
 from bot.actions.feedback import ActionDeclineOffer, ActionFeedback
@@ -14,9 +16,9 @@ ANSWER = "/api/internal/kb/answer"
 FEEDBACK = f"/api/internal/conversations/{CONVERSATION}/feedback"
 HANDOFF = f"/api/internal/conversations/{CONVERSATION}/handoff"
 HITS = [
-    {"slug": "vpn-connect", "title": "Connect the VPN", "lang": "en", "score": 0.41},
-    {"slug": "vpn-disconnects", "title": "VPN drops", "lang": "en", "score": 0.38},
-    {"slug": "wifi-office", "title": "Office Wi-Fi", "lang": "en", "score": 0.31},
+    {"slug": "vpn-connect", "title": "Connect the VPN", "lang": "en", "score": 0.56},
+    {"slug": "vpn-disconnects", "title": "VPN drops", "lang": "en", "score": 0.52},
+    {"slug": "wifi-office", "title": "Office Wi-Fi", "lang": "en", "score": 0.48},
 ]
 
 
@@ -47,13 +49,19 @@ def test_confident_answer_carries_the_article(helpdesk) -> None:
     assert slots["failure_streak"] == 0
 
 
-def test_language_slot_wins_over_metadata(helpdesk) -> None:
-    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "de", "hits": [], "article": None})
+def test_the_helpdesks_locale_wins_over_the_slot(helpdesk) -> None:
+    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "en", "hits": [], "article": None})
     run(
         ActionAnswerFromKb(),
         tracker("vpn geht nicht", slots={"language": "de"}, metadata={"locale": "en"}),
     )
-    assert helpdesk.last().url.params["lang"] == "de"
+    assert helpdesk.last().url.params["lang"] == "en"
+
+
+def test_without_metadata_the_language_slot_counts(helpdesk) -> None:
+    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "en", "hits": [], "article": None})
+    run(ActionAnswerFromKb(), tracker("vpn is broken", slots={"language": "en"}))
+    assert helpdesk.last().url.params["lang"] == "en"
 
 
 def test_not_confident_offers_up_to_three_suggestions_and_a_person(helpdesk) -> None:
@@ -75,38 +83,70 @@ def test_not_confident_offers_up_to_three_suggestions_and_a_person(helpdesk) -> 
     slots = slot_events(events)
     assert slots["pending"] == "choose"
     assert slots["kb_candidates"] == ["vpn-connect", "vpn-disconnects", "wifi-office"]
-    assert slots["failure_streak"] == 1
+    assert slots["failure_streak"] == 0
 
 
-def test_nothing_found_offers_ticket_or_person(helpdesk) -> None:
+def test_nothing_found_is_off_topic_with_no_open_question(helpdesk) -> None:
     helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "de", "hits": [], "article": None})
-    messages, events = run(ActionAnswerFromKb(), tracker("wie bestelle ich pizza ins büro"))
-    assert responses(messages) == ["utter_kb_nothing"]
-    assert slot_events(events)["pending"] == "offer"
+    messages, events = run(
+        ActionAnswerFromKb(),
+        tracker("wie bestelle ich pizza ins büro", slots={"failure_streak": 1}),
+    )
+    assert responses(messages) == ["utter_out_of_scope"]
+    assert slot_events(events) == {"pending": None, "feedback_slug": None, "kb_candidates": None}
     assert "custom" not in messages[0] or not messages[0]["custom"]
 
 
-def test_second_miss_in_a_row_hands_off_without_another_detour(helpdesk) -> None:
+def test_unrelated_candidates_are_not_shown(helpdesk) -> None:
+    far = [dict(hit, score=hit["score"] - 0.3) for hit in HITS]  # best 0.26
+    helpdesk.on(
+        "GET", ANSWER, body={"confident": False, "lang": "de", "hits": far, "article": None}
+    )
+    messages, events = run(ActionAnswerFromKb(), tracker("Wann ist die Weihnachtsfeier?"))
+    assert responses(messages) == ["utter_out_of_scope"]
+    assert helpdesk.paths() == [f"GET {ANSWER}"]  # no ticket, no handoff
+    assert "failure_streak" not in slot_events(events)
+
+
+def test_the_helpdesks_related_verdict_counts_when_given(helpdesk) -> None:
+    body = {"confident": False, "lang": "de", "hits": HITS, "article": None, "related": False}
+    helpdesk.on("GET", ANSWER, body=body)
+    messages, _ = run(ActionAnswerFromKb(), tracker("wann ist die betriebsversammlung"))
+    assert responses(messages) == ["utter_out_of_scope"]
+
+
+def test_off_topic_in_the_nlu_is_answered_when_the_knowledge_base_knows_it(helpdesk) -> None:
+    helpdesk.on(
+        "GET",
+        ANSWER,
+        body={"confident": True, "lang": "en", "hits": HITS[:1], "article": article(lang="en")},
+    )
+    text = "I'm on holiday next week, how do I set my out of office?"
+    messages, _ = run(
+        ActionAnswerFromKb(), tracker(text, "out_of_scope", metadata={"locale": "en"})
+    )
+    assert responses(messages) == ["utter_kb_answer", "utter_ask_helpful"]
+
+
+def test_unconfident_search_always_shows_its_candidates_first(helpdesk) -> None:
     helpdesk.on(
         "GET", ANSWER, body={"confident": False, "lang": "de", "hits": HITS, "article": None}
     )
-    helpdesk.on(
-        "POST",
-        HANDOFF,
-        body={
-            "state": "queued",
-            "outcome": "queued",
-            "ticket_number": "INC-000007",
-            "queue_position": 2,
-            "agents_online": 1,
-            "estimated_wait_minutes": 4,
-        },
+    messages, events = run(
+        ActionAnswerFromKb(), tracker("vpn komisch", slots={"failure_streak": 1})
     )
-    messages, events = run(ActionAnswerFromKb(), tracker("hä?", slots={"failure_streak": 1}))
-    assert helpdesk.paths() == [f"GET {ANSWER}", f"POST {HANDOFF}"]
-    assert helpdesk.last_json() == {"reason": "low_confidence"}
-    assert responses(messages) == ["utter_escalating", "utter_handoff_queued"]
+    assert helpdesk.paths() == [f"GET {ANSWER}"]
+    assert responses(messages) == ["utter_kb_candidates"]
     assert slot_events(events)["failure_streak"] == 0
+
+
+def test_a_person_named_in_a_problem_message_gets_a_person(helpdesk) -> None:
+    helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
+    text = "Drucker geht nicht, kann mich jemand anrufen?"
+    messages, _ = run(ActionAnswerFromKb(), tracker(text, "it_problem"))
+    assert helpdesk.paths() == [f"POST {HANDOFF}"]
+    assert helpdesk.last_json() == {"reason": "requested"}
+    assert responses(messages) == ["utter_handoff_already_queued"]
 
 
 def test_confident_answer_ends_a_run_of_misses(helpdesk) -> None:
@@ -188,7 +228,14 @@ def test_first_negative_feedback_offers_ticket_or_person(helpdesk) -> None:
     assert slot_events(events)["failure_streak"] == 1
 
 
-def test_second_failure_reported_by_the_helpdesk_hands_off(helpdesk) -> None:
+def test_the_helpdesks_count_alone_does_not_hand_off(helpdesk) -> None:
+    # Its count per conversation includes the searches of earlier questions.
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 3})
+    messages, _ = run(ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x"}))
+    assert responses(messages) == ["utter_offer_ticket_or_person"]
+
+
+def test_second_rejection_hands_off(helpdesk) -> None:
     helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 2})
     helpdesk.on(
         "POST",
@@ -202,10 +249,30 @@ def test_second_failure_reported_by_the_helpdesk_hands_off(helpdesk) -> None:
             "estimated_wait_minutes": None,
         },
     )
-    messages, _ = run(ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x"}))
+    messages, _ = run(
+        ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x", "failure_streak": 1})
+    )
     assert json.loads(helpdesk.requests[-1].content) == {"reason": "negative_feedback"}
     assert responses(messages) == ["utter_escalating", "utter_handoff_no_agents"]
     assert messages[1]["ticket_number"] == "INC-000099"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das hat nicht geholfen. Ich möchte mit einem Menschen sprechen",
+        "didn't help, talk to a human please",
+        "geht immer noch nicht, kann mich jemand anrufen?",
+    ],
+)
+def test_didnt_help_with_a_person_named_hands_off_at_once(helpdesk, text: str) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 1})
+    helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
+    messages, events = run(ActionFeedback(), tracker(text, "feedback_negative"))
+    assert helpdesk.paths() == [f"POST {FEEDBACK}", f"POST {HANDOFF}"]
+    assert helpdesk.last_json() == {"reason": "requested"}
+    assert responses(messages) == ["utter_handoff_already_queued"]
+    assert slot_events(events)["pending"] is None
 
 
 def test_miss_then_negative_feedback_hands_off(helpdesk) -> None:
@@ -227,3 +294,11 @@ def test_declining_the_offer_clears_the_question() -> None:
     )
     assert responses(messages) == ["utter_anything_else"]
     assert slot_events(events) == {"pending": None}
+
+
+def test_the_floor_is_the_search_librarys() -> None:
+    # The bot keeps a copy for a helpdesk that does not send "related" yet.
+    from bot.actions.kb import RELATED_FLOOR
+
+    query = (Path(__file__).resolve().parents[2] / "kb_index" / "query.py").read_text()
+    assert f"floor: float = {RELATED_FLOOR}" in query

@@ -6,7 +6,6 @@ import pytest
 from fakes import CONVERSATION, responses, run, slot_events, tracker
 
 from bot.actions.handoff import ActionHandoff
-from bot.actions.language import choose_language, detect_language
 from bot.actions.session import ActionDetectLanguage, ActionSessionStart, ActionWelcomeBack
 from bot.actions.ticket_status import ActionTicketStatus, normalise_number
 
@@ -178,48 +177,20 @@ def test_session_start_takes_the_locale_and_keeps_the_language() -> None:
     assert "pending" not in slots_after and "problem_description" not in slots_after
 
 
-def test_detect_language_follows_a_clear_message_and_the_widget() -> None:
-    _, events = run(
-        ActionDetectLanguage(),
-        tracker(
-            "my printer doesn't print anymore",
-            slots={"language": "de", "metadata_locale": "de"},
-            metadata={"locale": "de"},
-        ),
+def test_the_language_follows_the_helpdesks_locale_only() -> None:
+    # The helpdesk decides the chat's language; the bot guesses none itself.
+    english_text = tracker(
+        "my printer doesn't print anymore", slots={"language": "de"}, metadata={"locale": "de"}
     )
-    assert slot_events(events) == {"language": "en"}
-    _, events = run(
-        ActionDetectLanguage(),
-        tracker("ok", slots={"language": "en", "metadata_locale": "de"}, metadata={"locale": "de"}),
-    )
+    _, events = run(ActionDetectLanguage(), english_text)
     assert events == []
     _, events = run(
         ActionDetectLanguage(),
-        tracker("ok", slots={"language": "de", "metadata_locale": "de"}, metadata={"locale": "en"}),
+        tracker("Drucker kaputt", slots={"language": "de"}, metadata={"locale": "en-GB"}),
     )
-    assert slot_events(events) == {"language": "en", "metadata_locale": "en"}
-
-
-@pytest.mark.parametrize(
-    ("text", "language"),
-    [
-        ("Mein Drucker druckt nicht mehr", "de"),
-        ("Outlook stürzt ständig ab", "de"),
-        ("Outlook stürzt ab", None),
-        ("I can't connect to the VPN", "en"),
-        ("how do i reset my password", "en"),
-        ("VPN ok?", None),
-        ("Outlook not syncing", None),
-        ('/inform{"impact":"low"}', None),
-    ],
-)
-def test_detect_language(text: str, language: str | None) -> None:
-    assert detect_language(text) == language
-
-
-def test_choose_language_defaults_to_german() -> None:
-    assert choose_language("ok", None, None, None) == "de"
-    assert choose_language("ok", None, "en", None) == "en"
+    assert slot_events(events) == {"language": "en"}
+    _, events = run(ActionDetectLanguage(), tracker("ok", slots={"language": "en"}))
+    assert events == []
 
 
 def test_welcome_back_after_handback() -> None:
@@ -228,3 +199,24 @@ def test_welcome_back_after_handback() -> None:
     )
     assert responses(messages) == ["utter_welcome_back"]
     assert slot_events(events)["failure_streak"] == 0
+
+
+def test_a_longer_question_read_as_request_human_goes_to_the_knowledge_base(helpdesk) -> None:
+    hits = [{"slug": "support-hours", "title": "Service desk hours", "lang": "en", "score": 0.7}]
+    helpdesk.on(
+        "GET",
+        "/api/internal/kb/answer",
+        body={"confident": False, "lang": "en", "hits": hits, "article": None},
+    )
+    text = "When is the IT service desk available?"
+    messages, events = run(ActionHandoff(), tracker(text, "request_human"))
+    assert helpdesk.paths() == ["GET /api/internal/kb/answer"]
+    assert responses(messages) == ["utter_kb_candidates"]
+    assert slot_events(events)["pending"] == "choose"
+
+
+def test_a_short_request_is_handed_off(helpdesk) -> None:
+    helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
+    messages, _ = run(ActionHandoff(), tracker("i need a human", "request_human"))
+    assert helpdesk.paths() == [f"POST {HANDOFF}"]
+    assert responses(messages) == ["utter_handoff_already_queued"]

@@ -126,3 +126,64 @@ def test_asking_for_a_person_queues_the_chat_and_silences_the_bot(
     assert "INC-" in _texts(reply)
     later = employee.say("Hello? Is anybody there?")
     assert later["state"] == "queued" and later["messages"] == []
+
+
+def _offered(reply: dict[str, Any]) -> list[str]:
+    """The slugs answered or offered as candidates in a reply."""
+    slugs = [m["kb_article"]["slug"] for m in reply["messages"] if m.get("kb_article")]
+    for message in reply["messages"]:
+        for button in message.get("buttons") or []:
+            if button["payload"].startswith("/choose_article"):
+                slugs.append(
+                    json.loads(button["payload"][len("/choose_article") :])["article_slug"]
+                )
+    return slugs
+
+
+@pytest.mark.parametrize(
+    ("locale", "off_topic", "it_problem", "slug", "only_it"),
+    [
+        ("de", "Wann ist die Weihnachtsfeier?", "mein VPN fliegt zuhause dauernd raus",
+         "vpn-disconnects", "nur für IT-Themen"),
+        ("en", "When is the Christmas party?", "my VPN keeps dropping at home all the time",
+         "vpn-disconnects", "only handle IT topics"),
+    ],
+)  # fmt: skip
+def test_an_off_topic_question_is_refused_and_never_counts_as_a_failure(
+    system: StackConfig, locale: str, off_topic: str, it_problem: str, slug: str, only_it: str
+) -> None:
+    employee = Employee(system, f"frida.{locale}@brandt.example", "Frida Wolf").start(locale)
+    refused = employee.say(off_topic)
+    assert only_it in _texts(refused), _texts(refused)
+    assert refused["state"] == "bot" and not _offered(refused)
+    assert "INC-" not in _texts(refused)
+    answered = employee.say(it_problem)
+    assert answered["state"] == "bot", _texts(answered)
+    assert slug in _offered(answered), _texts(answered)
+    mine = employee.http.get("/api/tickets", params={"mine": 1}, headers=employee.headers)
+    assert mine.json()["tickets"] == []
+
+
+def test_an_it_question_the_nlu_may_call_off_topic_is_still_searched(system: StackConfig) -> None:
+    employee = Employee(system, "gert.sommer@brandt.example", "Gert Sommer").start("en")
+    reply = employee.say("I'm on holiday next week, how do I set my out of office?")
+    assert "out-of-office" in _offered(reply), _texts(reply)
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "person"),
+    [
+        ("de", "Mein Laptop lädt nicht mehr, obwohl das Netzteil dran ist",
+         "Das hat nicht geholfen. Ich möchte mit einem Menschen sprechen"),
+        ("en", "My laptop is not charging even though the charger is plugged in",
+         "that didn't help, talk to a human please"),
+    ],
+)  # fmt: skip
+def test_didnt_help_and_a_person_in_one_message_hands_off_at_once(
+    system: StackConfig, locale: str, question: str, person: str
+) -> None:
+    employee = Employee(system, f"hanna.{locale}@brandt.example", "Hanna Vogt").start(locale)
+    employee.say(question)
+    reply = employee.say(person)
+    assert reply["state"] == "queued", _texts(reply)
+    assert "INC-" in _texts(reply)
