@@ -27,14 +27,16 @@ class ActionFeedback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         helpful = latest_intent(tracker) in POSITIVE_INTENTS
+        topic_failures = None
         try:
             async with clients.make_client() as api:
-                await api.feedback(
+                answer = await api.feedback(
                     conversation_id=tracker.sender_id,
                     helpful=helpful,
                     slug=tracker.get_slot("feedback_slug"),
                 )
-        except clients.HelpdeskError as error:
+            topic_failures = int(answer["consecutive_failures"])
+        except (clients.HelpdeskError, KeyError, TypeError, ValueError) as error:
             # The verdict is worth keeping but not worth failing the answer.
             logger.warning("feedback not recorded: %s", error)
 
@@ -49,9 +51,9 @@ class ActionFeedback(Action):
         if names_a_person(latest_text(tracker)):
             # "Das hat nicht geholfen, ich möchte mit einem Menschen sprechen"
             return await hand_off(dispatcher, tracker, reason="requested")
-        # The bot's own count of rejections for this question: the helpdesk's
-        # count per conversation also holds searches of earlier questions.
-        streak = failure_streak(tracker) + 1
+        # The helpdesk counts the rejections per topic (a rephrased question is the same
+        # topic, a new problem starts afresh); without it, the bot's own count for this one.
+        streak = topic_failures if topic_failures is not None else failure_streak(tracker) + 1
         if streak >= FAILURES_BEFORE_HANDOFF:
             dispatcher.utter_message(response="utter_escalating")
             return await hand_off(dispatcher, tracker, reason="negative_feedback")

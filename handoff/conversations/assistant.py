@@ -19,6 +19,7 @@ from handoff.tickets import service as ticket_service
 from handoff.tickets.models import Ticket
 from handoff.tickets.priority import Sla
 from handoff.tickets.schemas import TicketDraft, ticket_json
+from kb_index import RelatedRule
 
 from . import ownership, store, ticketing, topics
 from .models import Conversation, Feedback
@@ -26,6 +27,7 @@ from .notices import NoticeFlow
 from .queue import QueueFlow
 
 ANSWER_HITS = 3
+RELATED = RelatedRule()
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Answer:
     lang: str
     article: dict[str, Any] | None
     hits: list[dict[str, Any]]
+    related: bool  # confident, or candidates close enough to show; else the question is off-topic
     consecutive_failures: int  # of this question's topic: what the employee rejected so far
     topic: int | None  # the topic's number in the conversation
     new_topic: bool
@@ -84,9 +87,10 @@ class AssistantFlow:
             text = await kb_service.published_text(db=db, slug=result.hits[0].slug, lang=lang)
             article = article_json(text, self.public_url)
         hits = [h.to_json() for h in result.hits]
+        related = result.confident or RELATED(result.hits)
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)
         topic, new = None, False
-        if hits:  # nothing found at all is no topic (off-topic, or noise)
+        if related:  # an off-topic question opens no topic and counts toward nothing
             before = conversation.topic_id
             topic = await topics.for_question(
                 db=db,
@@ -107,6 +111,7 @@ class AssistantFlow:
             lang=lang,
             article=article,
             hits=hits,
+            related=related,
             consecutive_failures=topic.failures if topic is not None else 0,
             topic=topic.number if topic is not None else None,
             new_topic=new,

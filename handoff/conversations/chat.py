@@ -269,7 +269,8 @@ def _finish_turn(turn: BotTurn, conversation: Conversation, answer: BotAnswer) -
     elif turn.kb_confident is True:
         turn.outcome = "answered"
     elif turn.kb_confident is False:
-        turn.outcome = "candidates" if turn.kb_hits else "no_answer"
+        # A question that found nothing close opened no topic: the bot called it off-topic.
+        turn.outcome = "candidates" if turn.topic_id is not None else "off_topic"
     elif info.intent == "nlu_fallback":
         turn.outcome = "fallback"
     else:

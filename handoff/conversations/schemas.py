@@ -230,6 +230,7 @@ class AnswerRead(BaseModel):
     lang: str
     article: ArticleParts | None
     hits: list[KbHit]
+    related: bool = Field(description="confident, or candidates close enough to offer")
     consecutive_failures: int
     topic: int | None
     new_topic: bool

@@ -228,10 +228,34 @@ def test_first_negative_feedback_offers_ticket_or_person(helpdesk) -> None:
     assert slot_events(events)["failure_streak"] == 1
 
 
-def test_the_helpdesks_count_alone_does_not_hand_off(helpdesk) -> None:
-    # Its count per conversation includes the searches of earlier questions.
-    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 3})
-    messages, _ = run(ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x"}))
+def test_the_topics_count_decides_even_after_a_rephrased_question(helpdesk) -> None:
+    # The helpdesk counts rejections per topic: the rephrased question's search restarted the
+    # bot's own streak, but this is the second rejection for the same problem.
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 2})
+    helpdesk.on(
+        "POST",
+        HANDOFF,
+        body={
+            "state": "queued",
+            "outcome": "queued",
+            "ticket_number": "INC-000007",
+            "queue_position": 1,
+            "agents_online": 1,
+            "estimated_wait_minutes": 2,
+        },
+    )
+    messages, _ = run(
+        ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x", "failure_streak": 0})
+    )
+    assert json.loads(helpdesk.requests[-1].content) == {"reason": "negative_feedback"}
+    assert responses(messages)[0] == "utter_escalating"
+
+
+def test_a_first_rejection_of_a_new_topic_offers_a_ticket_or_a_person(helpdesk) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 1})
+    messages, _ = run(
+        ActionFeedback(), tracker("nein", "deny", slots={"feedback_slug": "x", "failure_streak": 1})
+    )
     assert responses(messages) == ["utter_offer_ticket_or_person"]
 
 
@@ -275,11 +299,11 @@ def test_didnt_help_with_a_person_named_hands_off_at_once(helpdesk, text: str) -
     assert slot_events(events)["pending"] is None
 
 
-def test_miss_then_negative_feedback_hands_off(helpdesk) -> None:
+def test_a_new_problems_first_rejection_does_not_hand_off(helpdesk) -> None:
+    # The bot's slot still counts an earlier problem; the helpdesk's topic count is 1.
     helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 1})
-    helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
     messages, _ = run(ActionFeedback(), tracker("no", "deny", slots={"failure_streak": 1}))
-    assert responses(messages) == ["utter_escalating", "utter_handoff_already_queued"]
+    assert responses(messages) == ["utter_offer_ticket_or_person"]
 
 
 def test_feedback_endpoint_down_still_offers_help(helpdesk) -> None:
