@@ -49,7 +49,7 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/console/login?next={quote(here, safe='/')}", status_code=303)
 
 
-def _console_page(
+def console_page(
     request: Request, user: User | None, template: str, role: str = "agent", **context: object
 ) -> Response:
     if user is None:
@@ -73,25 +73,25 @@ async def login(request: Request, user: PageUser, next: str | None = None) -> Re
 @router.get("")
 async def chats(request: Request, user: PageUser) -> Response:
     """Queue, my chats and the chat view with its context."""
-    return _console_page(request, user, "console/chats.html", active="chats")
+    return console_page(request, user, "console/chats.html", active="chats")
 
 
 @router.get("/tickets")
 async def tickets(request: Request, user: PageUser) -> Response:
     """The tickets list with filters."""
-    return _console_page(request, user, "console/tickets.html", active="tickets")
+    return console_page(request, user, "console/tickets.html", active="tickets")
 
 
 @router.get("/tickets/{number}")
 async def ticket(number: str, request: Request, user: PageUser) -> Response:
     """One ticket: fields, activity log, reply and note."""
-    return _console_page(request, user, "console/ticket.html", active="tickets", number=number)
+    return console_page(request, user, "console/ticket.html", active="tickets", number=number)
 
 
 @router.get("/canned")
 async def canned(request: Request, user: PageUser) -> Response:
     """Edit the canned responses (admins)."""
-    return _console_page(request, user, "console/canned.html", role="admin", active="canned")
+    return console_page(request, user, "console/canned.html", role="admin", active="canned")
 
 
 # --- staff administration (admins; plain forms, so the page needs no script) ---
@@ -118,7 +118,7 @@ async def staff(request: Request, user: PageUser, db: DbDep) -> Response:
     """Staff accounts (admins): create, disable or enable, role, password, sessions."""
     found = await _admin_login(request, db) if user and user.can("admin") else None
     if found is None:
-        return _console_page(request, user, "console/staff.html", role="admin")
+        return console_page(request, user, "console/staff.html", role="admin")
     return await _staff_page(request, db, found[0], found[1].csrf_token)
 
 

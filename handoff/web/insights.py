@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from handoff.database import utcnow
 
-from .console import PageUser, _console_page
+from .console import PageUser, console_page
 
 router = APIRouter(prefix="/console/insights")
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/console/insights")
 async def insights(request: Request, user: PageUser) -> Response:
     """Outcomes, satisfaction, trends and spikes of a period (lead or admin)."""
     until = utcnow().date()
-    return _console_page(
+    return console_page(
         request,
         user,
         "insights/index.html",

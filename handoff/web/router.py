@@ -9,6 +9,7 @@ from handoff.deps import DbDep, get_settings_dep
 from handoff.kb import service as kb_service
 
 from . import articles, assets
+from .audit import router as audit_router
 from .console import router as console_router
 from .editor import router as editor_router
 from .insights import router as insights_router
@@ -18,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(console_router)
 router.include_router(editor_router)
 router.include_router(insights_router)
+router.include_router(audit_router)
 
 DEMO_EMPLOYEE = {"name": "Anna Berger", "email": "anna.berger@brandt.example"}
 

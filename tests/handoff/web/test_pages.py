@@ -168,3 +168,26 @@ async def test_kb_article_page_404s(sqlite_helpdesk: Helpdesk) -> None:
         await db.commit()
     missing = await client.get("/kb/draft-only")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+
+
+async def test_the_audit_log_page_shows_filtered_events_to_admins_only(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    client = sqlite_helpdesk.client
+    failed = await client.post("/api/auth/login", json={"username": "nobody", "password": "x" * 12})
+    assert failed.status_code == 401
+    agent = await staff(sqlite_helpdesk, "agent", "Anna Schmidt")
+    client.cookies.update(agent["cookies"])
+    assert (await client.get("/console/audit")).status_code == 403
+    admin = await staff(sqlite_helpdesk, "admin", "Ada Admin")
+    client.cookies.update(admin["cookies"])
+    page = await client.get("/console/audit")
+    assert page.status_code == 200
+    rows = page.text.split("<tbody>")[1]
+    assert "login.failed" in rows and "nobody" in rows
+    assert f"user:{admin['username']}" in rows
+    only_failures = await client.get("/console/audit", params={"action": "login.failed"})
+    assert admin["username"] not in only_failures.text.split("<tbody>")[1]
+    assert 'href="/api/admin/audit/export?action=login.failed"' in only_failures.text
+    export = await client.get("/api/admin/audit/export", params={"action": "login.failed"})
+    assert export.status_code == 200 and "nobody" in export.text
