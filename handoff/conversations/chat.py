@@ -198,6 +198,8 @@ class ChatFlow:
     async def _store_answer(self, conversation_id: str, seq: int, answer: BotAnswer) -> ChatResult:
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
+            # What the service itself said while the bot worked (a known problem's notice).
+            meanwhile = await store.transcript(db=db, conversation_id=conversation_id, after=seq)
             if answer.error is None:
                 conversation.bot_locale = conversation.locale
                 replies = await store.add_bot_messages(
@@ -222,7 +224,7 @@ class ChatFlow:
             position = await store.queue_position(db=db, conversation=conversation)
             await db.commit()
         await self.events.messages(conversation, replies)
-        return ChatResult(conversation, replies, position)
+        return ChatResult(conversation, meanwhile + replies, position)
 
     async def greet_again(self, conversation_id: str) -> list[Message]:
         """After a hand-back: the bot greets the employee (nothing if Rasa is away)."""

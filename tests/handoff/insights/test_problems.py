@@ -63,6 +63,20 @@ async def test_notice_once_per_chat_then_the_note_to_all_and_tickets_resolved(
     anna, anna_headers = await ask(helpdesk, "anna@brandt.example", "de", times=2)
     bot_that_searches(helpdesk, "en")
     ben, ben_headers = await ask(helpdesk, "ben@brandt.example", "en")
+    # The reply to the question carries the notice first, then the bot's answer.
+    again = await helpdesk.client.post(
+        f"/api/chat/sessions/{ben}/messages", json={"text": PASSWORD_QUESTION}, headers=ben_headers
+    )
+    assert [m["sender"] for m in again.json()["messages"]] == ["bot"]  # shown once per chat
+    carl = helpdesk.as_employee("carl@brandt.example", "Carl")
+    carl_chat = await helpdesk.start_chat(carl, "en")
+    first = await helpdesk.client.post(
+        f"/api/chat/sessions/{carl_chat}/messages", json={"text": PASSWORD_QUESTION}, headers=carl
+    )
+    assert [(m["sender"], m["text"]) for m in first.json()["messages"]] == [
+        ("system", NOTICE["en"]),
+        ("bot", "Hier ist der Artikel."),
+    ]
     assert await system_texts(helpdesk, anna, anna_headers) == [NOTICE["de"]]
     assert await system_texts(helpdesk, ben, ben_headers) == [NOTICE["en"]]
 
@@ -75,7 +89,7 @@ async def test_notice_once_per_chat_then_the_note_to_all_and_tickets_resolved(
     url = f"/api/problems/{problem}/resolve"
     resolved = await helpdesk.client.post(url, json={"note": NOTE}, headers=agent)
     assert resolved.status_code == 200, resolved.text
-    assert resolved.json()["told"] == 2 and len(resolved.json()["tickets"]) == 2
+    assert resolved.json()["told"] == 3 and len(resolved.json()["tickets"]) == 2
     assert await system_texts(helpdesk, anna, anna_headers) == [NOTICE["de"], NOTE["de"]]
     assert await system_texts(helpdesk, ben, ben_headers) == [NOTICE["en"], NOTE["en"]]
     for number in resolved.json()["tickets"]:
