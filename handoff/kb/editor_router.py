@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, UploadFile
+from fastapi import APIRouter, HTTPException, Path, Query, UploadFile
 from fastapi.responses import Response
 
 from handoff.audit.dependencies import AuditDep
@@ -26,6 +26,9 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge base editing"])
+# Version numbers are database integers: anything larger is no version (422, not a 500).
+MAX_VERSION = 2**31 - 1
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
 
 @router.get("/articles", response_model=ArticleList)
@@ -97,7 +100,7 @@ async def versions(editor: CurrentEditor, article: ArticleDep, db: DbDep) -> Ver
 
 @router.get("/articles/{slug}/versions/{number}", response_model=VersionRead)
 async def version(
-    editor: CurrentEditor, article: ArticleDep, number: int, db: DbDep
+    editor: CurrentEditor, article: ArticleDep, number: VersionNumber, db: DbDep
 ) -> VersionRead:
     """One version of the article, with its note and time."""
     try:
@@ -111,8 +114,8 @@ async def diff(
     editor: CurrentEditor,
     article: ArticleDep,
     db: DbDep,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION)],
+    to: Annotated[int, Query(ge=1, le=MAX_VERSION)],
 ) -> DiffRead:
     """A unified diff between two versions."""
     try:
@@ -123,7 +126,7 @@ async def diff(
 
 @router.post("/articles/{slug}/versions/{number}/restore", response_model=ArticleRead)
 async def restore(
-    editor: CurrentEditor, article: ArticleDep, number: int, db: DbDep
+    editor: CurrentEditor, article: ArticleDep, number: VersionNumber, db: DbDep
 ) -> ArticleRead:
     """Copy an old version into a new newest version (publish it to make it live)."""
     try:

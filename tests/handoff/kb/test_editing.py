@@ -294,3 +294,20 @@ async def test_a_crash_mid_build_leaves_the_old_index_serving(
         editor,
     )
     assert retry["state"] == "succeeded"
+
+
+async def test_version_numbers_beyond_any_version_are_refused_not_500(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    huge = "298522084161913510159095693312"
+    base = "/api/kb/articles/vpn-connect"
+    for method, url, params in (
+        ("GET", f"{base}/versions/{huge}", {}),
+        ("POST", f"{base}/versions/{huge}/restore", {}),
+        ("GET", f"{base}/diff", {"from": huge, "to": "1"}),
+    ):
+        response = await sqlite_helpdesk.client.request(method, url, params=params, headers=editor)
+        assert response.status_code == 422, (url, response.status_code)
+    missing = await sqlite_helpdesk.client.get(f"{base}/versions/999", headers=editor)
+    assert missing.status_code == 404
