@@ -29,6 +29,7 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
+MAX_SEQ = 2**31 - 1  # sequence numbers are database integers
 
 
 async def _read(db: AsyncSession, conversation: Conversation, queue: QueueFlow) -> dict[str, Any]:
@@ -120,7 +121,7 @@ async def post_message(
 async def read_messages(
     conversation: EmployeeConversation,
     db: DbDep,
-    after: Annotated[int, Query(ge=0, description="only messages after this seq")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="only messages after this seq")] = 0,
 ) -> dict[str, Any]:
     """The transcript (without agents' internal notes)."""
     messages = await store.transcript(db=db, conversation_id=conversation.id, after=after)

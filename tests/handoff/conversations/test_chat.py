@@ -202,3 +202,14 @@ async def test_each_bot_turn_records_what_the_bot_understood(helpdesk: Helpdesk)
     assert turn is not None
     assert (turn.intent, turn.confidence, turn.outcome) == ("it_problem", 0.93, "handled")
     assert turn.latency_ms is not None and turn.message_seq == 1
+
+
+async def test_a_sequence_number_beyond_any_is_refused_not_500(sqlite_helpdesk: Helpdesk) -> None:
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    response = await sqlite_helpdesk.client.get(
+        f"/api/chat/sessions/{cid}/messages",
+        params={"after": "139839385530583415846338560"},
+        headers=employee,
+    )
+    assert response.status_code == 422
