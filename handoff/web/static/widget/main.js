@@ -9,6 +9,8 @@ import { EarlierConversations } from "./history.js";
 import { pickLocale, translator } from "./i18n.js";
 import { MessageLog } from "./log.js";
 import { markFailed } from "./messages.js";
+import { ProblemBanner } from "./problems.js";
+import { RatingPrompt } from "./rating.js";
 import { ChatStatus } from "./status.js";
 import { WidgetView } from "./view.js";
 
@@ -30,6 +32,7 @@ class Widget {
       onOpen: () => this.open(),
       onClose: () => this.close(),
       onSend: (text) => this.send(text),
+      onUpload: (file, onProgress) => this.upload(file, onProgress),
       onLocale: (locale) => this.setLocale(locale),
       onTyping: () => this.typing(),
       onArchive: (conversation) => this.earlier.read(conversation, this.locale),
@@ -40,9 +43,11 @@ class Widget {
       view: this.view,
       articleUrl: (slug, lang) => this.client.articleUrl(slug, lang || this.locale),
       onButton: (button) => {
+        this.rating.noteHelped(button, this.conversationId);
         this.view.focusInput();
         this.send(button.title, button.payload);
       },
+      files: { load: (url) => this.client.blob(url), viewer: this.view.viewer },
       greeting: () => {
         const name = (this.client.name || "").split(" ")[0];
         return this.t("welcome", { name: name ? ` ${name}` : "" });
@@ -55,6 +60,9 @@ class Widget {
       onFatal: (code) => this.onSocketFatal(code),
       onOpen: () => this.refreshStatus(),
     });
+    this.rating = new RatingPrompt({ view: this.view, client: this.client, t: () => this.t });
+    this.problems = new ProblemBanner({ client: this.client, t: () => this.t });
+    this.view.addSections({ top: this.problems.section, bottom: this.rating.section });
     this.applyLocale(pickLocale(config.locale));
     this.log.reset(this.t);
   }
@@ -82,6 +90,7 @@ class Widget {
   }
 
   close() {
+    if (this.rating.beforeClose(this.conversationId)) return; // asked once, a second close closes
     this.view.close();
     this.client.save({ open: false });
   }
@@ -118,6 +127,7 @@ class Widget {
     }
     this.earlier.show(listing, this.conversationId);
     this.view.setBanner("");
+    this.problems.refresh(this.locale);
     this.socket.start();
   }
 
@@ -134,6 +144,7 @@ class Widget {
     this.conversationId = id;
     this.client.save({ conversationId: id });
     this.log.newConversation();
+    this.rating.forget();
     this.applyStatus({ awaiting: null });
     this.socket.stop();
     this.socket.start();
@@ -169,6 +180,13 @@ class Widget {
     }
   }
 
+  /** One file to the conversation; it comes back as a message with `attachments`. */
+  async upload(file, onProgress) {
+    await this.start();
+    await this.client.upload(this.conversationId, file, onProgress);
+    if (!this.socket.isOpen) await this.catchUp();
+  }
+
   async catchUp() {
     try {
       const transcript = await this.client.messages(this.conversationId, this.log.lastSeq);
@@ -197,6 +215,7 @@ class Widget {
     if (event.type === "message" && here) this.addMessage(event.message);
     else if (event.type === "state" && here) {
       if (event.moved_to && event.moved_to !== this.conversationId) return this.switchTo(event.moved_to);
+      if (event.state === "closed" && this.status.state === "agent") this.rating.onClosed(this.conversationId);
       this.applyStatus({ state: event.state, agent: event.agent });
       if (event.state === "queued" && !this.status.position) this.refreshStatus(); // where in line?
       if (event.locale && event.locale !== this.locale) this.applyLocale(event.locale);
@@ -282,6 +301,8 @@ class Widget {
     this.view.setState(this.status.text(this.t));
     this.view.setAwaiting(this.status.awaitingText(this.t));
     if (this.log) this.log.retranslate(this.t);
+    if (this.problems && this.starting) this.problems.refresh(this.locale);
+    if (this.rating) this.rating.retranslate();
   }
 
   async setLocale(locale) {
