@@ -105,6 +105,7 @@ class StackConfig:
             "HELPDESK_PORT": str(self.helpdesk_port),
             "HELPDESK_DATA_DIR": str(self.data_dir),
             "HELPDESK_RASA_URL": self.rasa_url,
+            "HELPDESK_ACTIONS_URL": f"{self.actions_url}/health",
             "HF_HUB_OFFLINE": "1",
             "TOKENIZERS_PARALLELISM": "false",
         }
