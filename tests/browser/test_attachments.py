@@ -64,6 +64,8 @@ async def test_a_pasted_screenshot_is_previewed_sent_and_shown_inline(
 
 
 async def test_keyboard_only_attach_and_download(stack: Stack, page: Page, tmp_path: Path) -> None:
+    # A listener from the start: the file chooser is intercepted well before Enter opens it.
+    page.on("filechooser", lambda _chooser: None)
     widget = await Widget(page).visit(stack, "Paul Kern", "paul.kern@brandt.example")
     await widget.open()
     await expect(widget.box).to_be_focused()

@@ -25,7 +25,8 @@ function clipIcon() {
 export class AttachPicker {
   constructor() {
     this.files = [];
-    this.input = h("input", { type: "file", accept: ACCEPT, hidden: true, tabindex: "-1" });
+    // Rendered but out of sight: Chrome opens no picker for a display:none input from Enter.
+    this.input = h("input", { type: "file", accept: ACCEPT, class: "sr-only", tabindex: "-1", "aria-hidden": "true" });
     this.buttonText = h("span", { class: "sr-only" });
     this.button = h("button", { type: "button", class: "attach", onclick: () => this.input.click() }, clipIcon(), this.buttonText);
     this.input.addEventListener("change", () => {
@@ -41,6 +42,7 @@ export class AttachPicker {
   applyTexts(t) {
     this.t = t;
     this.buttonText.textContent = t("attach");
+    this.input.setAttribute("aria-label", t("attach"));
     this.button.title = t("attach");
     this.preview.setAttribute("aria-label", t("toSend"));
     this.render();
