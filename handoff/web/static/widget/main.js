@@ -2,7 +2,6 @@
 // Every message is rendered once (by seq); after a reload or a dropped connection the
 // widget asks for what came after the last seq it has.
 
-import { h } from "../shared/dom.js";
 import { LiveSocket } from "../shared/socket.js";
 import { ChatClient } from "./client.js";
 import { EarlierConversations } from "./history.js";
@@ -56,7 +55,7 @@ class Widget {
     this.socket = new LiveSocket({
       url: () => this.client.socketUrl(this.conversationId, this.log.lastSeq),
       onEvent: (event) => this.onEvent(event),
-      onStatus: (status, detail) => this.onSocketStatus(status, detail),
+      onStatus: (status, detail) => this.view.connection(status, detail),
       onFatal: (code) => this.onSocketFatal(code),
       onOpen: () => this.refreshStatus(),
     });
@@ -262,13 +261,6 @@ class Widget {
     this.view.setAwaiting(this.status.awaitingText(this.t));
   }
 
-  onSocketStatus(status, detail) {
-    if (status === "retrying") this.view.setBanner(this.t("retrying", { seconds: Math.ceil(detail.seconds) }));
-    else if (status === "offline") this.view.setBanner(this.t("offline"));
-    else if (status === "connecting" && !this.view.banner.hidden) this.view.setBanner(this.t("connecting"));
-    else if (status === "open" || status === "stopped") this.view.setBanner("");
-  }
-
   async onSocketFatal(code) {
     if (this.fatalRetries++ > 2) return this.showError({ status: code === 4401 ? 401 : 0 });
     try {
@@ -285,12 +277,7 @@ class Widget {
   }
 
   showError(error) {
-    const retry = h("button", { type: "button", class: "link" }, this.t("tryAgain"));
-    retry.addEventListener("click", () => {
-      this.view.setBanner(this.t("connecting"));
-      this.start().catch(() => {});
-    });
-    this.view.setBanner(this.t(error && error.status === 401 ? "noLogin" : "unavailable") + " ", retry);
+    this.view.showError(error, () => this.start().catch(() => {}));
   }
 
   // --- language ---

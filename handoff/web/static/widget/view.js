@@ -201,6 +201,25 @@ export class WidgetView {
     replace(this.banner, text || "", action || null);
   }
 
+  /** The socket's state in the banner: retrying, offline, connecting again, fine. */
+  connection(status, detail) {
+    const t = this.t;
+    if (status === "retrying") this.setBanner(t("retrying", { seconds: Math.ceil(detail.seconds) }));
+    else if (status === "offline") this.setBanner(t("offline"));
+    else if (status === "connecting" && !this.banner.hidden) this.setBanner(t("connecting"));
+    else if (status === "open" || status === "stopped") this.setBanner("");
+  }
+
+  /** The service cannot be reached (or refused the login): say so, with "try again". */
+  showError(error, retry) {
+    const button = h("button", { type: "button", class: "link" }, this.t("tryAgain"));
+    button.addEventListener("click", () => {
+      this.setBanner(this.t("connecting"));
+      retry();
+    });
+    this.setBanner(this.t(error && error.status === 401 ? "noLogin" : "unavailable") + " ", button);
+  }
+
   setTyping(text) {
     this.typing.textContent = text || "";
   }
