@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -76,6 +77,24 @@ class Widget:
         await box.press("Enter")
         # The bot answers within the request (Rasa and its actions): slow on a busy machine.
         await expect(self.log.locator("li.msg.user.pending")).to_have_count(0, timeout=30_000)
+
+    async def paste_file(self, data: bytes, name: str, content_type: str) -> None:
+        """Paste a file into the message box, as the clipboard does with a screenshot."""
+        await self.box.evaluate(
+            """(box, [b64, name, type]) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([bytes], name, { type }));
+                const init = { clipboardData: transfer, bubbles: true, cancelable: true };
+                box.dispatchEvent(new ClipboardEvent("paste", init));
+            }""",
+            [base64.b64encode(data).decode(), name, content_type],
+        )
+
+    @property
+    def waiting_files(self) -> Locator:
+        """The files that go with the next message (the preview above the box)."""
+        return self.host.locator(".pending-files li")
 
     async def conversation_id(self, timeout: float = 10) -> str:
         """The conversation the widget keeps in localStorage (waits until it has one)."""

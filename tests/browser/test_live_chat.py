@@ -348,3 +348,32 @@ async def test_the_queue_shows_priority_and_links_an_employees_other_chats(
     await expect(staff.page).to_have_url(re.compile(f"#c={chats[0]}$"))
     await expect(staff.page.locator("#chat-title")).to_contain_text("Paul Ott")
     await assert_accessible(staff.page)
+
+
+async def test_the_employee_rates_a_chat_the_agent_closed_once(
+    stack: Stack, people: tuple[Session, Session], agent: dict[str, str]
+) -> None:
+    widget, _console, conversation_id = await _live_chat(stack, people, agent, "Greta Lind", "en")
+    page = widget.page
+    staff = await AgentApi.log_in(stack, agent)
+    await staff.chat(conversation_id, "close", resolution="Printer driver reinstalled.")
+    rating = widget.host.get_by_role("group", name="How satisfied are you with the help")
+    await expect(rating).to_be_visible()
+    await expect(rating.get_by_role("radio", name="1 very dissatisfied")).to_be_focused()
+    await assert_accessible(page)
+    # Sending without a choice says what is missing; then the mouse-free way: arrows.
+    await widget.host.get_by_role("button", name="Send rating").click()
+    await expect(widget.host.get_by_role("alert")).to_contain_text("choose a rating from 1 to 5")
+    await rating.get_by_role("radio", name="5 very satisfied").check()
+    async with page.expect_response(re.compile(r"/rating$")) as rated:
+        await widget.host.get_by_role("button", name="Send rating").click()
+    response = await rated.value
+    assert response.status == 200
+    body = await response.json()
+    assert (body["score"], body["comment"], body["handled_by"]) == (5, "", "agent")
+    await expect(widget.host.get_by_text("Thank you for your rating!")).to_be_visible()
+    # After a reload (the widget starts afresh) nothing is asked again.
+    await page.reload()
+    await widget.open()
+    await expect(widget.log).to_be_visible()
+    await expect(rating).to_have_count(0)

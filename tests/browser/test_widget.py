@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,7 +15,7 @@ from handoff.web import assets
 
 from .axe import assert_accessible
 from .live import Stack
-from .pages import Widget
+from .pages import AgentApi, Widget
 
 pytestmark = pytest.mark.browser
 
@@ -148,8 +150,39 @@ async def test_quick_replies_keep_the_keyboard_in_the_widget(stack: Stack, page:
     await page.keyboard.press("Enter")
     await expect(widget.box).to_be_focused()
     await expect(widget.log.locator(".buttons.used")).to_have_count(1)
-    await page.keyboard.press("Escape")  # still inside the widget, so Esc still closes it
+    # That answer helped: closing (Esc, still inside the widget) asks once for a rating.
+    await page.keyboard.press("Escape")
+    rating = widget.host.get_by_role("group", name="Wie zufrieden sind Sie mit der Hilfe")
+    await expect(rating).to_be_visible()
+    await expect(rating.get_by_role("radio", name="1 sehr unzufrieden")).to_be_focused()
+    await assert_accessible(page)
+    await page.keyboard.press("Space")
+    for _ in range(3):
+        await page.keyboard.press("ArrowRight")
+    await expect(rating.get_by_role("radio", name="4 zufrieden")).to_be_checked()
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("Schnell erledigt")
+    await page.keyboard.press("Tab")
+    async with page.expect_response(re.compile(r"/rating$")) as rated:
+        await page.keyboard.press("Enter")
+    response = await rated.value
+    assert response.status == 200
+    assert (await response.json())["score"] == 4
+    assert json.loads(response.request.post_data or "{}") == {
+        "score": 4,
+        "comment": "Schnell erledigt",
+    }
+    await expect(
+        widget.host.get_by_role("status").filter(has_text="Danke für Ihre Bewertung")
+    ).to_be_visible()
+    await page.keyboard.press("Escape")
     await expect(widget.panel).to_be_hidden()
+    # Never twice for one conversation: after a reload, opening and closing just close.
+    await page.reload()
+    await widget.open()
+    await widget.box.press("Escape")
+    await expect(widget.panel).to_be_hidden()
+    await expect(rating).to_have_count(0)
 
 
 async def test_a_paste_over_the_limit_is_kept_and_explained(stack: Stack, page: Page) -> None:
@@ -223,3 +256,43 @@ async def test_texts_dates_and_opening_times_in_both_languages(
         assert found["labels"] == ["In Bearbeitung", "In progress"]
     finally:
         await context.close()
+
+
+async def test_an_open_known_problem_shows_as_a_dismissible_banner(
+    stack: Stack, page: Page, agent: dict[str, str]
+) -> None:
+    staff = await AgentApi.log_in(stack, agent)
+    notice = {
+        "de": "Kalenderfreigaben gehen gerade nicht. Wir arbeiten daran.",
+        "en": "Calendar sharing is down right now. We are working on it.",
+    }
+    created = await staff.call(
+        "POST",
+        "/api/problems",
+        json={"title": "Kalender", "notice": notice, "articles": ["calendar-sharing"]},
+    )
+    try:
+        widget = await Widget(page).visit(stack, "Rita Falk", "rita.falk@brandt.example", "en")
+        await widget.open()
+        banner = widget.host.get_by_role("status").filter(has_text=notice["en"])
+        await expect(banner).to_be_visible()
+        await expect(banner).to_contain_text("Kalender")
+        await assert_accessible(page)
+        await widget.host.get_by_role("button", name="DE (Deutsch)").click()
+        german = widget.host.get_by_role("status").filter(has_text=notice["de"])
+        await expect(german).to_be_visible()
+        await german.get_by_role("button", name=re.compile("Hinweise? ausblenden")).click()
+        await expect(german).to_be_hidden()
+        # Dismissed stays dismissed on this browser, though the service still lists it.
+        async with page.expect_response(re.compile(r"/api/chat/problems")) as listed:
+            await page.reload()
+            await widget.open()
+        assert any(p["id"] == created["id"] for p in await (await listed.value).json())
+        await expect(widget.log).to_be_visible()
+        await expect(german).to_be_hidden()
+    finally:
+        await staff.call(
+            "POST",
+            f"/api/problems/{created['id']}/resolve",
+            json={"note": {"de": "Behoben.", "en": "Fixed."}},
+        )

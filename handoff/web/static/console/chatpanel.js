@@ -9,7 +9,7 @@ const $ = (id) => document.getElementById(id);
 
 export class ChatPanel {
   /** actions: claim, reply(text), note(text), escalate(summary, level), release, handback,
-   *  close(resolution), typing() — each returns a promise; true when it worked. */
+   *  close(resolution), typing(), attach(file) — each returns a promise; true when it worked. */
   constructor(actions) {
     this.actions = actions;
     this.transcript = new Transcript($("transcript"));
@@ -33,6 +33,13 @@ export class ChatPanel {
       this.submit(false);
     });
     $("send-note").addEventListener("click", () => this.submit(true));
+    $("attach-file").addEventListener("click", () => $("attach-input").click());
+    $("attach-input").addEventListener("change", async (event) => {
+      const [file] = event.target.files;
+      event.target.value = "";
+      if (file) await actions.attach(file);
+      $("attach-file").focus();
+    });
     this.reply.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -167,6 +174,7 @@ export class ChatPanel {
     for (const name of ["escalate", "release", "handback", "close"]) this.buttons[name].disabled = !live;
     this.reply.dataset.canReply = live ? "yes" : "no";
     $("send-reply").disabled = !live;
+    $("attach-file").disabled = !live;
     $("send-note").disabled = chat.state === "closed";
     $("reply").placeholder = live
       ? `Reply to ${chat.employee.name} (${chat.locale.toUpperCase()})`

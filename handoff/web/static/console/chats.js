@@ -5,6 +5,7 @@ import { LiveSocket } from "../shared/socket.js";
 import { ApiError, enc, get, loginUrl, post, wsUrl } from "./api.js";
 import { ChatPanel } from "./chatpanel.js";
 import { ContextPanel } from "./context.js";
+import { uploadForEmployee } from "./files.js";
 import { ChatLists } from "./lists.js";
 import { Alerter, REASONS, toast, typingInField } from "./ui.js";
 
@@ -37,6 +38,16 @@ const panel = new ChatPanel({
     act("close", { resolution, resolve_tickets: tickets }, () =>
       toast(tickets.length && resolution ? `Chat closed; resolved: ${tickets.join(", ")}.` : "Chat closed."),
     ),
+  attach: async (file) => {
+    try {
+      await uploadForEmployee(state.current, file);
+      toast(`Sent ${file.name} to the employee.`);
+      return true;
+    } catch (error) {
+      if (error.status !== 401) toast(`${file.name} not sent: ${error.message}`, "error");
+      return false;
+    }
+  },
   typing: () => {
     const now = Date.now();
     if (state.current && now - state.lastTyping > TYPING_EVERY_MS && panel.reply.dataset.canReply === "yes") {

@@ -4,6 +4,7 @@
 import { clock, h, replace } from "../shared/dom.js";
 import { renderMarkdown } from "../shared/markdown.js";
 import { enc, get, patch, post } from "./api.js";
+import { attachmentList } from "./files.js";
 import { CATEGORIES, DATE_LOCALE, LEVELS, PRIORITY, STATUSES, actorName, label, toast, when } from "./ui.js";
 
 const number = document.querySelector("main").dataset.number;
@@ -73,7 +74,19 @@ function transcriptEntry(message, requester) {
   return h("li", { class: `msg ${message.sender}` }, h("p", { class: "meta" }, h("strong", {}, who), time), body);
 }
 
+/** The files that go with the ticket (screenshots from the chat, the agent's files). */
+async function loadAttachments() {
+  const box = $("ticket-attachments");
+  try {
+    const { attachments } = await get(`/api/agent/attachments?ticket=${enc(number)}`);
+    replace(box, attachments.length ? attachmentList(attachments) : h("p", { class: "muted" }, "No attachments."));
+  } catch (error) {
+    if (error.status !== 401) replace(box, h("p", { class: "muted" }, `Attachments cannot be loaded: ${error.message}`));
+  }
+}
+
 async function load() {
+  loadAttachments();
   try {
     render(await get(path));
   } catch (error) {

@@ -3,6 +3,7 @@
 
 import { clock, externalLink, h } from "../shared/dom.js";
 import { renderMarkdown } from "../shared/markdown.js";
+import { attachmentList } from "./files.js";
 
 function who(message, employee) {
   if (message.sender === "user") return employee || "Employee";
@@ -91,7 +92,8 @@ export class Transcript {
         h("p", { class: "article" }, "Article: ", externalLink(`${location.origin}/kb/${encodeURIComponent(message.kb_article.slug)}`, message.kb_article.title)),
       );
     }
-    if (message.sender === "bot") body.append(renderMarkdown(message.text));
+    if (message.attachments && message.attachments.length) body.append(attachmentList(message.attachments));
+    else if (message.sender === "bot") body.append(renderMarkdown(message.text));
     else body.append(h("p", { class: "plain" }, message.text));
     if (message.buttons && message.buttons.length) {
       body.append(h("p", { class: "chips", "aria-label": "Buttons offered" }, message.buttons.map((b) => h("span", { class: "chip" }, b.title))));

@@ -46,6 +46,24 @@ function claimsOf(token) {
   }
 }
 
+/** POST a file with XMLHttpRequest (fetch cannot report upload progress). */
+function sendFile(url, token, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response });
+    xhr.onerror = () => reject(new HttpError(0, "network error"));
+    const form = new FormData();
+    form.append("file", file, file.name || "file");
+    xhr.send(form);
+  });
+}
+
 export class ChatClient {
   constructor(config) {
     this.base = config.base;
@@ -117,6 +135,37 @@ export class ChatClient {
   send(id, text, payload) {
     const body = payload ? { text, payload } : { text };
     return this.request("POST", `/api/chat/sessions/${encodeURIComponent(id)}/messages`, body);
+  }
+
+  rate(id, score, comment) {
+    return this.request("POST", `/api/chat/sessions/${encodeURIComponent(id)}/rating`, { score, comment });
+  }
+
+  problems(locale) {
+    return this.request("GET", `/api/chat/problems?locale=${locale === "en" ? "en" : "de"}`);
+  }
+
+  /** Upload one file (multipart field `file`) with progress; a 401 renews the token once. */
+  async upload(id, file, onProgress, retried = false) {
+    const token = await this.token();
+    const url = `${this.base}/api/chat/sessions/${encodeURIComponent(id)}/attachments`;
+    const { status, body } = await sendFile(url, token, file, onProgress);
+    if (status === 401 && !retried) {
+      await this.token(true);
+      return this.upload(id, file, onProgress, true);
+    }
+    if (status < 200 || status >= 300) throw new HttpError(status, (body && body.detail) || "upload failed");
+    return body;
+  }
+
+  /** An attachment's bytes (the bearer token says who asks), always from this helpdesk. */
+  async blob(url) {
+    const token = await this.token();
+    const path = new URL(url, this.base + "/").pathname;
+    if (!path.startsWith("/api/attachments/")) throw new HttpError(404, "not an attachment");
+    const response = await fetch(this.base + path, { headers: { Authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new HttpError(response.status, "attachment not available");
+    return response.blob();
   }
 
   async socketUrl(id, after) {

@@ -3,13 +3,15 @@
 // be sent until it is shorter: nothing is ever cut off silently.
 
 import { h } from "../shared/dom.js";
+import { AttachPicker, filesOf } from "./attach.js";
 
 export const MAX_CHARS = 4000; // the service's HELPDESK_MAX_MESSAGE_CHARS default
 const COUNT_FROM = 0.9; // the counter shows from 90 % of the limit on
 
 export class Composer {
-  constructor({ onSend, onTyping, max = MAX_CHARS }) {
-    Object.assign(this, { onSend, onTyping, max });
+  constructor({ onSend, onTyping, onUpload, max = MAX_CHARS }) {
+    Object.assign(this, { onSend, onTyping, onUpload, max });
+    this.attach = new AttachPicker();
     this.label = h("label", { for: "hd-input", class: "sr-only" });
     this.input = h("textarea", { id: "hd-input", rows: "1", "aria-describedby": "hd-hint hd-limit" });
     this.hint = h("p", { id: "hd-hint", class: "sr-only" });
@@ -19,7 +21,8 @@ export class Composer {
     this.form = h(
       "form",
       { class: "composer" },
-      h("div", { class: "row" }, this.label, this.input, this.hint, this.sendButton),
+      this.attach.section,
+      h("div", { class: "row" }, this.attach.button, this.attach.input, this.label, this.input, this.hint, this.sendButton),
       this.counter,
       this.limit,
     );
@@ -32,6 +35,12 @@ export class Composer {
         event.preventDefault();
         this.submit();
       }
+    });
+    this.input.addEventListener("paste", (event) => {
+      const files = filesOf(event.clipboardData);
+      if (!files.length) return;
+      this.attach.add(files);
+      if (!event.clipboardData.getData("text/plain")) event.preventDefault();
     });
     this.input.addEventListener("input", () => {
       this.grow();
@@ -46,6 +55,7 @@ export class Composer {
     this.input.placeholder = t("placeholder");
     this.hint.textContent = t("hint");
     this.sendButton.textContent = t("send");
+    this.attach.applyTexts(t);
     this.check();
   }
 
@@ -68,9 +78,15 @@ export class Composer {
     this.sendButton.disabled = over > 0;
   }
 
-  submit() {
+  /** Send the waiting files first, then the text (kept in the box if a file was refused). */
+  async submit() {
     const text = this.input.value.trim();
-    if (!text || this.tooLong) return;
+    if ((!text && !this.attach.files.length) || this.tooLong || this.busy) return;
+    if (this.attach.files.length) {
+      this.busy = true;
+      const sent = await this.attach.upload(this.onUpload).finally(() => (this.busy = false));
+      if (!sent || !text) return;
+    }
     this.input.value = "";
     this.grow();
     this.check();

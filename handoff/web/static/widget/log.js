@@ -7,9 +7,9 @@ const normalise = (text) => String(text).replace(/\r\n?/g, "\n").trim();
 const KEEP_PENDING = 20;
 
 export class MessageLog {
-  /** o: view, articleUrl(slug), onButton(button), greeting() -> text of the intro */
-  constructor({ view, articleUrl, onButton, greeting }) {
-    Object.assign(this, { view, articleUrl, onButton, greeting });
+  /** o: view, articleUrl(slug), onButton(button), greeting() -> text of the intro, files (attachments) */
+  constructor({ view, articleUrl, onButton, greeting, files }) {
+    Object.assign(this, { view, articleUrl, onButton, greeting, files });
     this.seen = new Set();
     this.lastSeq = 0;
     this.pending = [];
@@ -52,7 +52,7 @@ export class MessageLog {
         return false;
       }
     }
-    this.view.add(messageNode(message, { t: this.t, articleUrl: this.articleUrl, onButton: this.onButton }));
+    this.view.add(messageNode(message, { t: this.t, articleUrl: this.articleUrl, onButton: this.onButton, files: this.files }));
     return true;
   }
 

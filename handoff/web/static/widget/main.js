@@ -2,13 +2,14 @@
 // Every message is rendered once (by seq); after a reload or a dropped connection the
 // widget asks for what came after the last seq it has.
 
-import { h } from "../shared/dom.js";
 import { LiveSocket } from "../shared/socket.js";
 import { ChatClient } from "./client.js";
 import { EarlierConversations } from "./history.js";
 import { pickLocale, translator } from "./i18n.js";
 import { MessageLog } from "./log.js";
 import { markFailed } from "./messages.js";
+import { ProblemBanner } from "./problems.js";
+import { RatingPrompt } from "./rating.js";
 import { ChatStatus } from "./status.js";
 import { WidgetView } from "./view.js";
 
@@ -30,6 +31,7 @@ class Widget {
       onOpen: () => this.open(),
       onClose: () => this.close(),
       onSend: (text) => this.send(text),
+      onUpload: (file, onProgress) => this.upload(file, onProgress),
       onLocale: (locale) => this.setLocale(locale),
       onTyping: () => this.typing(),
       onArchive: (conversation) => this.earlier.read(conversation, this.locale),
@@ -40,9 +42,11 @@ class Widget {
       view: this.view,
       articleUrl: (slug, lang) => this.client.articleUrl(slug, lang || this.locale),
       onButton: (button) => {
+        this.rating.noteHelped(button, this.conversationId);
         this.view.focusInput();
         this.send(button.title, button.payload);
       },
+      files: { load: (url) => this.client.blob(url), viewer: this.view.viewer },
       greeting: () => {
         const name = (this.client.name || "").split(" ")[0];
         return this.t("welcome", { name: name ? ` ${name}` : "" });
@@ -51,10 +55,13 @@ class Widget {
     this.socket = new LiveSocket({
       url: () => this.client.socketUrl(this.conversationId, this.log.lastSeq),
       onEvent: (event) => this.onEvent(event),
-      onStatus: (status, detail) => this.onSocketStatus(status, detail),
+      onStatus: (status, detail) => this.view.connection(status, detail),
       onFatal: (code) => this.onSocketFatal(code),
       onOpen: () => this.refreshStatus(),
     });
+    this.rating = new RatingPrompt({ view: this.view, client: this.client, t: () => this.t });
+    this.problems = new ProblemBanner({ client: this.client, t: () => this.t });
+    this.view.addSections({ top: this.problems.section, bottom: this.rating.section });
     this.applyLocale(pickLocale(config.locale));
     this.log.reset(this.t);
   }
@@ -82,6 +89,7 @@ class Widget {
   }
 
   close() {
+    if (this.rating.beforeClose(this.conversationId)) return; // asked once, a second close closes
     this.view.close();
     this.client.save({ open: false });
   }
@@ -118,6 +126,7 @@ class Widget {
     }
     this.earlier.show(listing, this.conversationId);
     this.view.setBanner("");
+    this.problems.refresh(this.locale);
     this.socket.start();
   }
 
@@ -134,6 +143,7 @@ class Widget {
     this.conversationId = id;
     this.client.save({ conversationId: id });
     this.log.newConversation();
+    this.rating.forget();
     this.applyStatus({ awaiting: null });
     this.socket.stop();
     this.socket.start();
@@ -169,6 +179,13 @@ class Widget {
     }
   }
 
+  /** One file to the conversation; it comes back as a message with `attachments`. */
+  async upload(file, onProgress) {
+    await this.start();
+    await this.client.upload(this.conversationId, file, onProgress);
+    if (!this.socket.isOpen) await this.catchUp();
+  }
+
   async catchUp() {
     try {
       const transcript = await this.client.messages(this.conversationId, this.log.lastSeq);
@@ -197,6 +214,7 @@ class Widget {
     if (event.type === "message" && here) this.addMessage(event.message);
     else if (event.type === "state" && here) {
       if (event.moved_to && event.moved_to !== this.conversationId) return this.switchTo(event.moved_to);
+      if (event.state === "closed" && this.status.state === "agent") this.rating.onClosed(this.conversationId);
       this.applyStatus({ state: event.state, agent: event.agent });
       if (event.state === "queued" && !this.status.position) this.refreshStatus(); // where in line?
       if (event.locale && event.locale !== this.locale) this.applyLocale(event.locale);
@@ -243,13 +261,6 @@ class Widget {
     this.view.setAwaiting(this.status.awaitingText(this.t));
   }
 
-  onSocketStatus(status, detail) {
-    if (status === "retrying") this.view.setBanner(this.t("retrying", { seconds: Math.ceil(detail.seconds) }));
-    else if (status === "offline") this.view.setBanner(this.t("offline"));
-    else if (status === "connecting" && !this.view.banner.hidden) this.view.setBanner(this.t("connecting"));
-    else if (status === "open" || status === "stopped") this.view.setBanner("");
-  }
-
   async onSocketFatal(code) {
     if (this.fatalRetries++ > 2) return this.showError({ status: code === 4401 ? 401 : 0 });
     try {
@@ -266,12 +277,7 @@ class Widget {
   }
 
   showError(error) {
-    const retry = h("button", { type: "button", class: "link" }, this.t("tryAgain"));
-    retry.addEventListener("click", () => {
-      this.view.setBanner(this.t("connecting"));
-      this.start().catch(() => {});
-    });
-    this.view.setBanner(this.t(error && error.status === 401 ? "noLogin" : "unavailable") + " ", retry);
+    this.view.showError(error, () => this.start().catch(() => {}));
   }
 
   // --- language ---
@@ -282,6 +288,8 @@ class Widget {
     this.view.setState(this.status.text(this.t));
     this.view.setAwaiting(this.status.awaitingText(this.t));
     if (this.log) this.log.retranslate(this.t);
+    if (this.problems && this.starting) this.problems.refresh(this.locale);
+    if (this.rating) this.rating.retranslate();
   }
 
   async setLocale(locale) {

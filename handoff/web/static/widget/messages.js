@@ -3,6 +3,7 @@
 
 import { clock, externalLink, h } from "../shared/dom.js";
 import { renderMarkdown } from "../shared/markdown.js";
+import { attachmentNodes } from "./files.js";
 
 function sender(message, t) {
   if (message.sender === "user") return t("you");
@@ -52,9 +53,10 @@ function translatorFor(message, t) {
 /**
  * @param {object} message  as in the transcript API (seq, sender, text, author?, buttons?,
  *   kb_article?, ticket?, created_at)
- * @param {object} o  t: translator, articleUrl(slug, lang), onButton(button)
+ * @param {object} o  t: translator, articleUrl(slug, lang), onButton(button), files: {load(url)
+ *   -> Blob, viewer} for attachments (without it they show as names)
  */
-export function messageNode(message, { t: widgetT, articleUrl, onButton }) {
+export function messageNode(message, { t: widgetT, articleUrl, onButton, files }) {
   const t = translatorFor(message, widgetT);
   const kind = message.sender === "user" ? "user" : message.sender;
   const item = h("li", { class: `msg ${kind}`, lang: t === widgetT ? null : t.locale, dataset: { seq: message.seq ?? "" } });
@@ -73,7 +75,8 @@ export function messageNode(message, { t: widgetT, articleUrl, onButton }) {
       h("p", { class: "article-title" }, h("span", { class: "tag" }, t("article")), " ", message.kb_article.title),
     );
   }
-  if (kind === "user") bubble.append(h("p", { class: "plain" }, message.text));
+  if (message.attachments?.length) bubble.append(attachmentNodes(message.attachments, t, files));
+  else if (kind === "user") bubble.append(h("p", { class: "plain" }, message.text));
   else bubble.append(renderMarkdown(article ? withoutArticleLine(message.text, article.slug) : message.text));
   if (article) {
     bubble.append(h("p", { class: "article-link" }, externalLink(articleUrl(article.slug, t.locale), t("openArticle"))));

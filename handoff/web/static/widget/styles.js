@@ -103,6 +103,47 @@ textarea::placeholder { color: #5f6b76; }
 .send { border: 0; border-radius: 8px; padding: 9px 14px; background: #0b57a4; color: #fff; font-weight: 600; }
 .send:hover:not(:disabled) { background: #094a8c; }
 .send:disabled { background: #8a96a3; cursor: not-allowed; }
+.attach { border: 1px solid #7b8794; border-radius: 8px; background: #fff; color: #0b57a4;
+  width: 40px; height: 40px; display: inline-flex; align-items: center; justify-content: center; flex: none; }
+.attach svg { width: 22px; height: 22px; fill: currentColor; }
+.attach:hover { background: #e6eef7; }
+.pending-files { list-style: none; margin: 0 0 8px; padding: 0; display: flex; flex-direction: column; gap: 4px; }
+.pending-files li { display: flex; align-items: center; gap: 8px; border: 1px solid #d5dce3; border-radius: 8px;
+  padding: 4px 6px; font-size: 13px; }
+.pending-files .preview { width: 40px; height: 40px; object-fit: cover; border-radius: 4px; }
+.pending-files .file-name { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.pending-files .remove { border: 0; background: none; color: #b3261e; font-size: 20px; width: 32px; height: 32px;
+  border-radius: 6px; }
+.attachments progress { width: 100%; margin-bottom: 6px; }
+.dropping { outline: 3px dashed #0b57a4; outline-offset: -6px; }
+.files { list-style: none; margin: 0; padding: 0; }
+.thumb { border: 0; padding: 0; background: none; display: block; border-radius: 6px; }
+.thumb img { display: block; max-width: 220px; max-height: 160px; border-radius: 6px; }
+.bubble a.file { font-weight: 600; }
+.msg.user .bubble a { color: #fff; }
+.viewer { border: 0; padding: 8px; max-width: 95vw; max-height: 95vh; border-radius: 10px; }
+.viewer::backdrop { background: rgba(0,0,0,.7); }
+.viewer .full { display: block; max-width: calc(95vw - 16px); max-height: calc(95vh - 64px); }
+.close-image { display: block; margin: 0 0 8px auto; border: 1px solid #0b57a4; background: #fff; color: #0b57a4;
+  border-radius: 6px; padding: 4px 12px; }
+.problems { margin: 0; padding: 8px 14px; background: #fde7e9; color: #5c1017; font-size: 13px;
+  border-bottom: 1px solid #e8a3aa; }
+.problems ul { list-style: none; margin: 0 0 4px; padding: 0; }
+.problems li + li { margin-top: 4px; }
+.problems .dismiss { color: #5c1017; font-size: 13px; }
+.rating { padding: 10px 14px; border-top: 1px solid #d5dce3; background: #fff; font-size: 14px; }
+.rating fieldset { border: 0; margin: 0 0 8px; padding: 0; }
+.rating legend { font-weight: 600; margin-bottom: 6px; padding: 0; }
+.rating .scores { display: flex; gap: 6px; }
+.rating .score { flex: 1; display: flex; flex-direction: column; align-items: center; gap: 2px;
+  border: 1px solid #7b8794; border-radius: 8px; padding: 4px 2px; cursor: pointer; font-size: 12px; }
+.rating .score:has(input:checked) { background: #0b57a4; color: #fff; border-color: #0b57a4; }
+.rating .score:has(input:focus-visible) { outline: 3px solid #0b57a4; outline-offset: 2px; }
+.rating .score input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.rating .number { font-size: 16px; font-weight: 700; }
+.rating textarea { width: 100%; margin: 4px 0 6px; }
+.rating .actions { display: flex; gap: 12px; align-items: center; }
+.rating .thanks { margin: 0; font-weight: 600; }
 @media (max-width: 480px) {
   .root { bottom: 12px; right: 12px; }
   :host(.open) .root, .root:has(.panel:not([hidden])) { inset: 0; }

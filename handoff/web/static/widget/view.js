@@ -4,7 +4,9 @@
 
 import { h, replace } from "../shared/dom.js";
 import { Archive } from "./archive.js";
+import { filesOf } from "./attach.js";
 import { Composer } from "./composer.js";
+import { ImageViewer } from "./files.js";
 import { LOCALES } from "./i18n.js";
 import { CSS } from "./styles.js";
 
@@ -34,13 +36,14 @@ function adoptStyles(root) {
 }
 
 export class WidgetView {
-  constructor({ position, onOpen, onClose, onSend, onLocale, onTyping, onArchive, onArchiveBack }) {
+  constructor({ position, onOpen, onClose, onSend, onUpload, onLocale, onTyping, onArchive, onArchiveBack }) {
     Object.assign(this, { onOpen, onClose, onLocale });
     this.host = h("helpdesk-widget", { "data-position": position });
     this.root = this.host.attachShadow({ mode: "open" });
     adoptStyles(this.root);
     this.unread = 0;
-    this.composer = new Composer({ onSend, onTyping });
+    this.composer = new Composer({ onSend, onTyping, onUpload });
+    this.viewer = new ImageViewer();
     this.archive = new Archive({ onOpen: onArchive, onBack: onArchiveBack });
     this._build(position);
     document.body.append(this.host);
@@ -90,7 +93,34 @@ export class WidgetView {
         this.onClose();
       }
     });
-    this.root.append(h("div", { class: `root ${position}` }, this.panel, this.launcher));
+    this._dropTarget();
+    this.root.append(h("div", { class: `root ${position}` }, this.panel, this.launcher, this.viewer.dialog));
+  }
+
+  /** Files dropped anywhere on the panel wait in the composer, like picked ones. */
+  _dropTarget() {
+    const carriesFiles = (event) => [...(event.dataTransfer?.types || [])].includes("Files") && !this.current.hidden;
+    this.panel.addEventListener("dragover", (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      this.panel.classList.add("dropping");
+    });
+    this.panel.addEventListener("dragleave", (event) => {
+      if (!this.panel.contains(event.relatedTarget)) this.panel.classList.remove("dropping");
+    });
+    this.panel.addEventListener("drop", (event) => {
+      this.panel.classList.remove("dropping");
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      this.composer.attach.add(filesOf(event.dataTransfer));
+      this.focusInput();
+    });
+  }
+
+  /** Extra parts: `top` under the header (notices), `bottom` above the message box. */
+  addSections({ top, bottom }) {
+    if (top) this.banner.after(top);
+    if (bottom) this.current.insertBefore(bottom, this.composer.form);
   }
 
   get input() {
@@ -113,6 +143,7 @@ export class WidgetView {
     this.closeButton.title = t("close");
     this.log.setAttribute("aria-label", t("log"));
     this.composer.applyTexts(t);
+    this.viewer.applyTexts(t);
     this.archive.applyTexts(t);
     this.setUnread(this.unread);
   }
@@ -168,6 +199,25 @@ export class WidgetView {
   setBanner(text, action) {
     this.banner.hidden = !text;
     replace(this.banner, text || "", action || null);
+  }
+
+  /** The socket's state in the banner: retrying, offline, connecting again, fine. */
+  connection(status, detail) {
+    const t = this.t;
+    if (status === "retrying") this.setBanner(t("retrying", { seconds: Math.ceil(detail.seconds) }));
+    else if (status === "offline") this.setBanner(t("offline"));
+    else if (status === "connecting" && !this.banner.hidden) this.setBanner(t("connecting"));
+    else if (status === "open" || status === "stopped") this.setBanner("");
+  }
+
+  /** The service cannot be reached (or refused the login): say so, with "try again". */
+  showError(error, retry) {
+    const button = h("button", { type: "button", class: "link" }, this.t("tryAgain"));
+    button.addEventListener("click", () => {
+      this.setBanner(this.t("connecting"));
+      retry();
+    });
+    this.setBanner(this.t(error && error.status === 401 ? "noLogin" : "unavailable") + " ", button);
   }
 
   setTyping(text) {
