@@ -13,7 +13,6 @@ import asyncio
 import io
 import os
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from PIL import Image
 from scripts import stack as system
 
 from .common import table
+from .kb_speed import PeakMemory
 
 CHATTERS = int(os.environ.get("BENCH_ATTACH_CHATTERS", "10"))
 UPLOADERS = int(os.environ.get("BENCH_ATTACH_UPLOADERS", "50"))
@@ -89,28 +89,6 @@ async def _uploads(
     return out
 
 
-class PeakMemory:
-    """Samples a process's resident memory every 50 ms and keeps the highest."""
-
-    def __init__(self, pid: int) -> None:
-        self.process = psutil.Process(pid)
-        self.peak = self.process.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, self.process.memory_info().rss)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[object]]:
     png = screenshot_png()
     limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5)
@@ -120,7 +98,7 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
         await _chat(http, chatters[:2])  # warm-up
         idle = psutil.Process(helpdesk_pid).memory_info().rss
         alone = await _chat(http, chatters)
-        with PeakMemory(helpdesk_pid) as memory:
+        with PeakMemory(interval=0.05, pid=helpdesk_pid) as memory:
             uploads = asyncio.create_task(_uploads(http, uploaders, png))
             during = await _chat(http, chatters)
             sent = await uploads

@@ -43,10 +43,10 @@ DENSE = Scoring(lexical_weight=0.0)  # recall of the approximate index is a dens
 
 
 class PeakMemory:
-    """Samples this process's resident memory in a thread; .peak in bytes."""
+    """Samples a process's resident memory (this one by default) in a thread; .peak in bytes."""
 
-    def __init__(self, interval: float = 0.2) -> None:
-        self._process = psutil.Process()
+    def __init__(self, interval: float = 0.2, pid: int | None = None) -> None:
+        self._process = psutil.Process(pid)
         self._interval = interval
         self._stop = threading.Event()
         self.peak = self._process.memory_info().rss

@@ -54,3 +54,16 @@ export function clock(iso, locale) {
   const date = iso ? new Date(iso) : new Date();
   return date.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
+
+// A decorative 24x24 icon from one SVG path (hidden from screen readers and focus).
+export function svgIcon(pathData) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", pathData);
+  svg.append(path);
+  return svg;
+}

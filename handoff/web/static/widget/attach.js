@@ -2,7 +2,7 @@
 // picker offers the camera and photos for the image types), pasted and dropped files, a
 // preview with a remove button each, upload progress and a clear message when refused.
 
-import { h } from "../shared/dom.js";
+import { h, svgIcon } from "../shared/dom.js";
 import { dataUrl, fileSize, isImage } from "./files.js";
 
 export const ACCEPT = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.log,.txt";
@@ -10,17 +10,6 @@ const CLIP = "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-
 // The service's answers to a refused file, and what the employee is told.
 const REFUSED = { 413: "fileTooLarge", 415: "fileNotAccepted", 422: "fileEmpty", 409: "fileClosedChat" };
 
-function clipIcon() {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", CLIP);
-  svg.append(path);
-  return svg;
-}
 
 export class AttachPicker {
   constructor() {
@@ -28,7 +17,7 @@ export class AttachPicker {
     // Rendered but out of sight: Chrome opens no picker for a display:none input from Enter.
     this.input = h("input", { type: "file", accept: ACCEPT, class: "sr-only", tabindex: "-1", "aria-hidden": "true" });
     this.buttonText = h("span", { class: "sr-only" });
-    this.button = h("button", { type: "button", class: "attach", onclick: () => this.input.click() }, clipIcon(), this.buttonText);
+    this.button = h("button", { type: "button", class: "attach", onclick: () => this.input.click() }, svgIcon(CLIP), this.buttonText);
     this.input.addEventListener("change", () => {
       this.add([...this.input.files]);
       this.input.value = "";

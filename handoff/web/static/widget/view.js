@@ -2,7 +2,7 @@
 // earlier conversations, the message log, the typing line, the awaiting-reply notice and
 // the composer. Texts come from the translator.
 
-import { h, replace } from "../shared/dom.js";
+import { h, replace, svgIcon } from "../shared/dom.js";
 import { Archive } from "./archive.js";
 import { filesOf } from "./attach.js";
 import { Composer } from "./composer.js";
@@ -13,17 +13,6 @@ import { CSS } from "./styles.js";
 const LANGUAGE_NAMES = { de: "Deutsch", en: "English" };
 const ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
 
-function svgIcon() {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", ICON);
-  svg.append(path);
-  return svg;
-}
 
 function adoptStyles(root) {
   if ("adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype) {
@@ -58,7 +47,7 @@ export class WidgetView {
     this.launcher = h(
       "button",
       { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "hd-panel" },
-      svgIcon(), this.launcherText, this.launcherHint, this.badge,
+      svgIcon(ICON), this.launcherText, this.launcherHint, this.badge,
     );
     this.launcher.addEventListener("click", () => (this.isOpen ? this.onClose() : this.onOpen()));
     this.title = h("h2", { id: "hd-title" });
