@@ -6,7 +6,7 @@ the topic's, counted here once: answers and candidates the employee rejected.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -82,6 +82,13 @@ class AssistantFlow:
     ) -> Answer:
         """Search for the question; the article comes along when the search is confident."""
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
+        # The live index may still hold an article an editor deleted or unpublished since
+        # the last rebuild: such hits are skipped, and a gone best hit is no answer.
+        published = await kb_service.published_slugs(db=db, slugs=[h.slug for h in result.hits])
+        gone_first = bool(result.hits) and result.hits[0].slug not in published
+        result = replace(result, hits=[h for h in result.hits if h.slug in published])
+        if gone_first:
+            result = replace(result, confident=False)
         article = None
         if result.confident:
             text = await kb_service.published_text(db=db, slug=result.hits[0].slug, lang=lang)

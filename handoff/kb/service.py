@@ -54,6 +54,20 @@ async def get_article(*, db: AsyncSession, slug: str) -> Article:
     return article
 
 
+async def published_slugs(*, db: AsyncSession, slugs: list[str]) -> set[str]:
+    """Which of these articles are published and not deleted (what search may offer)."""
+    if not slugs:
+        return set()
+    rows = await db.scalars(
+        select(Article.slug).where(
+            Article.slug.in_(slugs),
+            Article.deleted.is_(False),
+            Article.published_version.is_not(None),
+        )
+    )
+    return set(rows)
+
+
 async def get_version(*, db: AsyncSession, article: Article, number: int) -> ArticleVersion:
     """Return one version of an article or raise ArticleNotFound."""
     version = await db.scalar(

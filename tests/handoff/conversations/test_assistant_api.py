@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from handoff.config import Settings
 
 from ..conftest import Helpdesk, make_settings, running_helpdesk
+from ..factories import staff
 
 PASSWORD_TITLE = "Passwort vergessen – selbst zurücksetzen"
 
@@ -326,3 +327,23 @@ def test_the_proposed_summary_is_the_first_sentence(description: str, summary: s
     from handoff.tickets.service import propose_summary
 
     assert propose_summary(description) == summary
+
+
+async def test_a_deleted_article_leaves_the_answers_at_once(sqlite_helpdesk: Helpdesk) -> None:
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    internal = sqlite_helpdesk.rasa
+    question = {"q": "Drucker druckt nicht", "lang": "de"}
+
+    async def answer(sender: str) -> Any:
+        assert internal.internal is not None
+        params = {**question, "conversation_id": sender}
+        return (await internal.internal.get("/api/internal/kb/answer", params=params)).json()
+
+    _, before = await _chat_with_action(sqlite_helpdesk, answer, text=question["q"])
+    gone = before["hits"][0]["slug"]
+    deleted = await sqlite_helpdesk.client.delete(f"/api/kb/articles/{gone}", headers=editor)
+    assert deleted.status_code == 204
+    # No rebuild yet: the live index still holds the article, the answer no longer offers it.
+    _, after = await _chat_with_action(sqlite_helpdesk, answer, text=question["q"])
+    assert gone not in [h["slug"] for h in after["hits"]]
+    assert after["article"] is None or after["article"]["slug"] != gone
