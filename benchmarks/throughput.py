@@ -92,6 +92,8 @@ async def _employee(http: httpx.AsyncClient, n: int, lang: str) -> tuple[dict[st
     ).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     session = await http.post("/api/chat/sessions", json={"locale": lang}, headers=headers)
+    if session.status_code != 201:
+        raise RuntimeError(f"no chat for load{n}: {session.status_code} {session.text[:300]}")
     return headers, str(session.json()["conversation_id"])
 
 

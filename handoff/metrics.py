@@ -23,11 +23,11 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import func, select
 
 from handoff.conversations.models import Conversation, Message
+from handoff.conversations.rasa import WEBHOOK_PATH
 from handoff.kb.models import IndexBuild
 
 # The database gauges are read at most this often, however often scrapers come.
 REFRESH_SECONDS = 5.0
-RASA_MESSAGE_PATH = "/webhooks/rest/webhook"
 
 
 @dataclass
@@ -78,7 +78,7 @@ class TimedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Forward the request and record its duration under message or api."""
-        call = "message" if request.url.path.endswith(RASA_MESSAGE_PATH) else "api"
+        call = "message" if request.url.path.endswith(WEBHOOK_PATH) else "api"
         started = time.perf_counter()
         try:
             return await self._inner.handle_async_request(request)

@@ -176,13 +176,10 @@ class ChatFlow:
             if self.bot is None:
                 raise BotUnavailable("no bot configured")
             await self._sync_locale(conversation)
-            answer.messages = await self.bot.send(conversation.id, text, _metadata(conversation))
-            if not answer.messages and self.actions and not await self.actions.ready():
+            reply = await self.bot.send(conversation.id, text, _metadata(conversation))
+            if not reply.messages and self.actions and not await self.actions.ready():
                 raise BotUnavailable("Rasa's action server is unreachable")
-            try:
-                answer.info = await self.bot.parse_info(conversation.id)
-            except BotUnavailable as exc:
-                log.warning("no parse info from the bot", extra={"error": str(exc)})
+            answer.messages, answer.info = reply.messages, reply.info
         except BotUnavailable as exc:
             answer.error = str(exc)
             log.warning(

@@ -130,6 +130,7 @@ async def full(*, db: AsyncSession, conversation_id: str, search: LiveSearch) ->
                 "kb_hits": t.kb_hits,
                 "kb_confident": t.kb_confident,
                 "outcome": t.outcome,
+                "action": t.action,
             }
             for t in turns
         ],

@@ -1,4 +1,4 @@
-"""Client of the Rasa server: the REST channel for messages, the HTTP API for the rest."""
+"""Client of the Rasa server: the helpdesk channel for messages, the HTTP API for the rest."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+# The channel of bot/channels.py (credentials.yml).
+WEBHOOK_PATH = "/webhooks/helpdesk/webhook"
 
 
 class BotUnavailable(RuntimeError):
@@ -20,10 +23,36 @@ class BotMessage:
 
 @dataclass
 class ParseInfo:
+    """What the bot understood of a message, and the action that answered it."""
+
     intent: str | None = None
     confidence: float | None = None
     entities: list[Any] = field(default_factory=list)
     action: str | None = None
+
+
+@dataclass
+class BotReply:
+    messages: list[BotMessage] = field(default_factory=list)
+    info: ParseInfo = field(default_factory=ParseInfo)
+
+
+def to_info(body: dict[str, Any]) -> ParseInfo:
+    """The helpdesk channel's `understood` and `action` (bot/channels.py)."""
+    found = body.get("understood")
+    understood: dict[str, Any] = found if isinstance(found, dict) else {}
+    confidence = understood.get("confidence")
+    action = body.get("action")
+    return ParseInfo(
+        intent=str(understood["intent"]) if understood.get("intent") else None,
+        confidence=float(confidence) if isinstance(confidence, int | float) else None,
+        entities=[
+            {"entity": e.get("entity"), "value": e.get("value")}
+            for e in understood.get("entities") or []
+            if isinstance(e, dict)
+        ],
+        action=str(action) if action else None,
+    )
 
 
 def to_messages(items: list[dict[str, Any]]) -> list[BotMessage]:
@@ -82,16 +111,17 @@ class RasaClient:
         except ValueError as exc:
             raise BotUnavailable(f"Rasa sent no JSON on {path}") from exc
 
-    async def send(
-        self, conversation_id: str, text: str, metadata: dict[str, Any]
-    ) -> list[BotMessage]:
-        """Send one employee message; return the bot's replies."""
-        items = await self._request(
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> BotReply:
+        """Send one employee message; return the bot's replies and what it understood."""
+        body = await self._request(
             "POST",
-            "/webhooks/rest/webhook",
+            WEBHOOK_PATH,
             json={"sender": conversation_id, "message": text, "metadata": metadata},
         )
-        return to_messages(items if isinstance(items, list) else [])
+        if not isinstance(body, dict):
+            raise BotUnavailable(f"Rasa's helpdesk channel sent no answer object on {WEBHOOK_PATH}")
+        items = body.get("messages")
+        return BotReply(to_messages(items if isinstance(items, list) else []), to_info(body))
 
     async def set_slot(self, conversation_id: str, name: str, value: Any) -> None:
         await self._request(
@@ -112,24 +142,6 @@ class RasaClient:
             json={"name": intent, "entities": entities or {}},
         )
         return to_messages(body.get("messages") or [] if isinstance(body, dict) else [])
-
-    async def parse_info(self, conversation_id: str) -> ParseInfo:
-        """What the bot understood of the latest message, and its latest action."""
-        body = await self._request(
-            "GET",
-            f"/conversations/{conversation_id}/tracker",
-            params={"token": self._token, "include_events": "NONE"},
-        )
-        latest = body.get("latest_message") or {}
-        intent = latest.get("intent") or {}
-        return ParseInfo(
-            intent=intent.get("name"),
-            confidence=intent.get("confidence"),
-            entities=[
-                {k: e.get(k) for k in ("entity", "value")} for e in latest.get("entities") or []
-            ],
-            action=body.get("latest_action_name"),
-        )
 
     async def ready(self) -> bool:
         """Tell whether the server is up with a model loaded."""

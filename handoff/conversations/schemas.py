@@ -178,6 +178,7 @@ class BotTurnRead(BaseModel):
     kb_hits: list[dict[str, Any]]
     kb_confident: bool | None
     outcome: str
+    action: str | None = Field(default=None, description="the bot's action that answered")
 
 
 class ChatTicket(TicketRead):

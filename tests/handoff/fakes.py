@@ -43,10 +43,11 @@ Handler = Callable[[str, str, dict[str, Any]], Any]
 
 
 class FakeRasa:
-    """Answers like Rasa's REST channel and HTTP API; a script decides the replies.
+    """Answers like Rasa's helpdesk channel and HTTP API; a script decides the replies.
 
     `on_message(sender, text, metadata)` returns a list of REST output items and
-    may call the helpdesk's internal API through `internal` as the action server would.
+    may call the helpdesk's internal API through `internal` as the action server would;
+    `understood` and `action` are what the channel reports the bot read and did.
     """
 
     def __init__(self) -> None:
@@ -56,6 +57,12 @@ class FakeRasa:
         self.down = False
         self.internal: httpx.AsyncClient | None = None
         self.on_message: Callable[..., Any] = self._echo
+        self.understood: dict[str, Any] = {
+            "intent": "it_problem",
+            "confidence": 0.93,
+            "entities": [],
+        }
+        self.action = "action_answer_from_kb"
 
     async def _echo(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
         return [{"recipient_id": sender, "text": f"echo: {text}"}]
@@ -64,27 +71,19 @@ class FakeRasa:
         if self.down:
             raise httpx.ConnectError("fake Rasa is down")
         path = request.url.path
-        if path == "/webhooks/rest/webhook":
+        if path == "/webhooks/helpdesk/webhook":
             body = json.loads(request.content)
             self.received.append(body)
             items = await self.on_message(body["sender"], body["message"], body["metadata"])
-            return httpx.Response(200, json=items)
+            return httpx.Response(
+                200,
+                json={"messages": items, "understood": self.understood, "action": self.action},
+            )
         if path.endswith("/tracker/events"):
             sender = path.split("/")[2]
             for event in json.loads(request.content):
                 self.slots.setdefault(sender, {})[event["name"]] = event["value"]
             return httpx.Response(200, json={})
-        if path.endswith("/tracker"):
-            return httpx.Response(
-                200,
-                json={
-                    "latest_message": {
-                        "intent": {"name": "it_problem", "confidence": 0.93},
-                        "entities": [],
-                    },
-                    "latest_action_name": "action_listen",
-                },
-            )
         if path.endswith("/trigger_intent"):
             sender = path.split("/")[2]
             name = json.loads(request.content)["name"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from handoff import metrics
-
 from .conftest import Helpdesk
 
 
@@ -57,4 +55,3 @@ async def test_gauges_follow_the_database(sqlite_helpdesk: Helpdesk) -> None:
 async def test_metrics_stay_out_of_the_api_documentation(sqlite_helpdesk: Helpdesk) -> None:
     schema = (await sqlite_helpdesk.client.get("/openapi.json")).json()
     assert "/metrics" not in schema["paths"]
-    assert metrics.RASA_MESSAGE_PATH == "/webhooks/rest/webhook"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import subprocess
+import sys
 from typing import Any
 
 import httpx
 import pytest
 
-from scripts.stack import StackConfig
+from scripts.stack import ROOT, StackConfig
 
 pytestmark = pytest.mark.rasa
 
@@ -187,3 +191,43 @@ def test_didnt_help_and_a_person_in_one_message_hands_off_at_once(
     reply = employee.say(person)
     assert reply["state"] == "queued", _texts(reply)
     assert "INC-" in _texts(reply)
+
+
+def _staff_headers(config: StackConfig) -> dict[str, str]:
+    """An admin made with the service's CLI, logged in."""
+    admin = {"username": f"admin-{secrets.token_hex(3)}", "password": secrets.token_hex(12)}
+    subprocess.run(
+        [sys.executable, "-m", "handoff", "users", "create", "--username", admin["username"]]
+        + ["--role", "admin", "--password-stdin"],
+        input=admin["password"] + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, **config.helpdesk_env()},
+    )
+    login = httpx.post(f"{config.helpdesk_url}/api/auth/login", json=admin, timeout=30)
+    login.raise_for_status()
+    return {"Authorization": f"Bearer {login.json()['token']}"}
+
+
+def test_what_the_bot_understood_comes_with_its_answer(system: StackConfig) -> None:
+    """The helpdesk channel reports intent, confidence and the answering action per turn."""
+    employee = Employee(system, "ida.lenz@brandt.example", "Ida Lenz").start("en")
+    employee.say("My VPN connection keeps dropping every few minutes")
+    context = employee.http.get(
+        f"/api/agent/conversations/{employee.cid}", headers=_staff_headers(system)
+    )
+    assert context.status_code == 200, context.text
+    turn = context.json()["bot"][0]
+    assert turn["intent"] in ("it_problem", "it_question"), turn
+    assert 0.0 < turn["confidence"] <= 1.0, turn
+    assert turn["action"] == "action_answer_from_kb", turn
+
+
+def test_the_helpdesk_channel_refuses_a_message_without_a_sender(system: StackConfig) -> None:
+    response = httpx.post(
+        f"{system.rasa_url}/webhooks/helpdesk/webhook", json={"message": "hello"}, timeout=30
+    )
+    assert response.status_code == 400
+    assert "sender" in response.json()["error"]

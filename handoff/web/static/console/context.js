@@ -117,6 +117,7 @@ export class ContextPanel {
               turn.intent ? h("code", {}, turn.intent) : "no intent",
               turn.confidence == null ? "" : ` ${Math.round(turn.confidence * 100)} %`,
               ` · ${turn.outcome}`,
+              turn.action ? h("span", { class: "muted" }, " · ", h("code", {}, turn.action)) : "",
             ),
           )
         : h("li", { class: "muted" }, "The bot had no turns in this chat."),
