@@ -205,6 +205,14 @@ def locust(url: str, system: str, seconds: int = LOCUST_SECONDS) -> Capacity:
     return capacity
 
 
+def _warm_up(url: str, rasa: str = "", processes: int = 1) -> None:
+    """Every question once per process through each path, not counted: the first
+    messages load the NLU's and the search's caches, which a running system has warm."""
+    employees = len(QUESTIONS) * processes
+    for path in ([rasa] if rasa else []) + [""]:
+        asyncio.run(drive(url, Run("warm-up"), employees=employees, messages=1, rasa=path))
+
+
 def _paced(url: str, system: str) -> Run:
     """50 employees, one message every 10 s each, three messages each."""
     return asyncio.run(drive(url, Run(f"{PACED}, {system}"), employees=50, messages=3, pace=10.0))
@@ -218,6 +226,7 @@ def _single(data_dir: Path) -> tuple[list[Run], Capacity]:
     try:
         runs = [Run("Rasa REST webhook, 1 Rasa (anchor)"), Run("chat API, make run")]
         url, rasa = config.helpdesk_url, config.rasa_url
+        _warm_up(url, rasa)
         with cpu_of(runs[0], procs):
             asyncio.run(drive(url, runs[0], employees=EMPLOYEES, messages=MESSAGES, rasa=rasa))
         with cpu_of(runs[1], procs):
@@ -263,6 +272,7 @@ def _cluster(data_dir: Path) -> tuple[list[Run], Capacity]:
         with cluster.running(environ, data_dir=data_dir, sink=lambda _line: None) as (c, _):
             url = c.config.helpdesk_url
             runs = [Run("chat API, make cluster")]
+            _warm_up(url, processes=2)
             with cpu_of(runs[0], c.processes):
                 asyncio.run(drive(url, runs[0], employees=EMPLOYEES, messages=MESSAGES))
             runs.append(_paced(url, "make cluster"))
