@@ -15,6 +15,7 @@ from playwright.async_api import Dialog, Locator, Page, expect
 from .live import Stack
 
 LAUNCHER = re.compile(r"IT-Assistenten|IT assistant")
+BOT_TYPING = re.compile(r"Assistent schreibt|Assistant is typing")
 
 
 class Session:
@@ -77,6 +78,12 @@ class Widget:
         await box.press("Enter")
         # The bot answers within the request (Rasa and its actions): slow on a busy machine.
         await expect(self.log.locator("li.msg.user.pending")).to_have_count(0, timeout=30_000)
+        # Stored is not answered: "Assistant is typing" stays until the answer is shown.
+        await expect(self.typing).not_to_contain_text(BOT_TYPING, timeout=60_000)
+
+    @property
+    def typing(self) -> Locator:
+        return self.host.locator(".typing")
 
     async def paste_file(self, data: bytes, name: str, content_type: str) -> None:
         """Paste a file into the message box, as the clipboard does with a screenshot."""

@@ -15,7 +15,7 @@ from handoff.web import assets
 
 from .axe import assert_accessible
 from .live import Stack
-from .pages import AgentApi, Widget
+from .pages import BOT_TYPING, AgentApi, Widget
 
 pytestmark = pytest.mark.browser
 
@@ -296,3 +296,27 @@ async def test_an_open_known_problem_shows_as_a_dismissible_banner(
             f"/api/problems/{created['id']}/resolve",
             json={"note": {"de": "Behoben.", "en": "Fixed."}},
         )
+
+
+async def test_the_assistant_is_typing_until_its_answer_is_shown(stack: Stack, page: Page) -> None:
+    """The message is stored at once (and marked sent); the answer may take seconds."""
+    widget = await Widget(page).visit(stack, "Tom Weber", "tom.weber@brandt.example")
+    await widget.open()
+    held: list[Any] = []
+
+    async def slow_answer(route: Any) -> None:
+        held.append(route)
+
+    await page.route(re.compile(r"/api/chat/sessions/[^/]+/messages$"), slow_answer)
+    await widget.box.fill("Ich habe mein Passwort vergessen")
+    await widget.box.press("Enter")
+    await expect(widget.typing).to_have_text(BOT_TYPING)
+    for _ in range(300):  # the widget opens its chat first, then sends
+        if held:
+            break
+        await page.wait_for_timeout(100)
+    assert len(held) == 1
+    await expect(widget.typing).to_have_text(BOT_TYPING)
+    await held[0].continue_()
+    await expect(widget.messages("passwort.brandt.example")).to_be_visible(timeout=60_000)
+    await expect(widget.typing).to_have_text("")

@@ -25,6 +25,7 @@ class Widget {
     this.status = new ChatStatus();
     this.starting = null;
     this.lastTypingSent = 0;
+    this.botAnswering = 0; // messages the bot is still answering
     this.fatalRetries = 0;
     this.view = new WidgetView({
       position: config.position,
@@ -159,6 +160,8 @@ class Widget {
 
   async send(text, payload) {
     const entry = this.log.addPending(text);
+    const toBot = this.status.state !== "agent" && this.status.state !== "queued";
+    if (toBot) this.showBotAnswering(+1);
     try {
       await this.start();
       const reply = await this.client.send(this.conversationId, text, payload);
@@ -176,7 +179,16 @@ class Widget {
         entry.node.remove();
         this.send(text, payload);
       });
+    } finally {
+      if (toBot) this.showBotAnswering(-1);
     }
+  }
+
+  /** "Assistant is typing …" from sending until the bot's answer is shown. */
+  showBotAnswering(change) {
+    this.botAnswering = Math.max(0, this.botAnswering + change);
+    clearTimeout(this.typingTimer);
+    this.view.setTyping(this.botAnswering ? this.t("typing", { who: this.t("bot") }) : "");
   }
 
   /** One file to the conversation; it comes back as a message with `attachments`. */
