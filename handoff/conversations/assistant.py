@@ -151,11 +151,18 @@ class AssistantFlow:
     async def hand_off(
         self, *, db: AsyncSession, conversation: Conversation, reason: str
     ) -> dict[str, Any]:
-        """Queue the conversation for a live agent, with a ticket that keeps the transcript."""
-        said = await store.employee_messages(db=db, conversation_id=conversation.id)
-        category = await ticketing.derive_category(
-            db=db, search=self.search, text=" ".join(said)[-500:] or "help"
-        )
+        """Queue the conversation for a live agent, with a ticket that keeps the transcript.
+
+        The ticket's category comes from the topic the handoff is about (as its subject
+        does), not from everything said in the chat.
+        """
+        topic = await topics.current(db=db, conversation=conversation)
+        if topic is not None:
+            about = topic.query
+        else:
+            said = await store.employee_messages(db=db, conversation_id=conversation.id)
+            about = " ".join(said)[-500:]
+        category = await ticketing.derive_category(db=db, search=self.search, text=about or "help")
         result = await ownership.to_queue(
             db=db, conversation=conversation, reason=reason, category=category, sla=self.sla
         )

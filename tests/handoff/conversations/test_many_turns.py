@@ -100,6 +100,8 @@ async def test_each_problem_gets_its_own_ticket_and_closing_resolves_only_the_ha
     assert password_number != printer_number
     password = await _ticket(helpdesk, password_number, agent["headers"])
     assert "Passwort" in password["subject"] and "Menschen" not in password["subject"]
+    # Its category is the password topic's, not the printer's said earlier in the chat.
+    assert password["category"] == "account"
     # The console knows which ticket the handoff was about.
     context = (
         await helpdesk.client.get(f"/api/agent/conversations/{cid}", headers=agent["headers"])
