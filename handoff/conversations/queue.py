@@ -150,10 +150,14 @@ class QueueFlow:
     async def estimated_wait(self, position: int | None) -> int | None:
         """Minutes until an agent takes the chat, from recent claims.
 
-        None when not queued, and outside service hours (no estimate then, only when the
-        desk opens).
+        None when not queued, outside service hours (no estimate then, only when the
+        desk opens) and while no agent is online (the employee is told so, and a figure
+        would be a promise nobody is there to keep).
         """
         if position is None or not self.hours.is_open(self.now()):
+            return None
+        agents = await self.agents_online()
+        if agents == 0:
             return None
         async with self.open_db() as db:
             rows = await db.execute(
@@ -164,5 +168,4 @@ class QueueFlow:
             )
             waits = [(c - q).total_seconds() / 60 for q, c in rows if c and q]
         per_chat = sum(waits) / len(waits) if waits else DEFAULT_MINUTES_PER_CHAT
-        agents = max(await self.agents_online(), 1)
         return max(1, round(per_chat * position / agents))

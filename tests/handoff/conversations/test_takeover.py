@@ -276,3 +276,16 @@ async def test_waiting_too_long_tells_the_employee_once(helpdesk: Helpdesk) -> N
     assert await queue.notify_unattended() == 0
     last = (await _transcript(helpdesk, cid, employee))[-1]
     assert last["sender"] == "system" and "INC-" in last["text"]
+
+
+async def test_with_nobody_online_the_queue_promises_no_wait(sqlite_helpdesk: Helpdesk) -> None:
+    """The employee is told nobody is there; the header shows the place, not minutes."""
+    assert sqlite_helpdesk.rasa.internal is not None
+    cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
+    result = (
+        await sqlite_helpdesk.rasa.internal.post(
+            f"/api/internal/conversations/{cid}/handoff", json={"reason": "requested"}
+        )
+    ).json()
+    assert result["outcome"] == "no_agents" and result["queue_position"] == 1
+    assert result["estimated_wait_minutes"] is None
