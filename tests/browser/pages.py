@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 from playwright.async_api import Dialog, Locator, Page, expect
 
 from .live import Stack
@@ -243,13 +242,3 @@ class AgentApi:
 
     async def ticket(self, number: str) -> dict[str, Any]:
         return await self.call("GET", f"/api/agent/tickets/{number}")
-
-
-async def require_issue_8_api(stack: Stack, employee: EmployeeApi) -> None:
-    """Skip (with the reason) while the service lacks the history API of issue 8."""
-    listing = await employee.call("GET", "/api/chat/conversations")
-    if listing.status_code in (404, 405):
-        pytest.skip(
-            "the service has no GET /api/chat/conversations yet (issue 8's API, "
-            "notes/contracts-8.md): this test is written against that contract"
-        )

@@ -18,7 +18,6 @@ from .pages import (
     Session,
     Widget,
     ask_for_person,
-    require_issue_8_api,
 )
 
 pytestmark = pytest.mark.browser
@@ -245,7 +244,6 @@ async def test_a_second_device_shows_the_open_chat_and_earlier_ones(
     employee, _ = people
     name, email = "Greta Hahn", "greta.hahn@brandt.example"
     api = await EmployeeApi.sign_in(stack, name, email)
-    await require_issue_8_api(stack, api)
     staff = await AgentApi.log_in(stack, agent)
     # An earlier chat: handed to an agent and closed, its ticket left open.
     earlier = await api.start("de")
@@ -298,7 +296,6 @@ async def test_the_reply_to_a_waiting_ticket_goes_from_the_widget_to_the_ticket(
 ) -> None:
     employee, _ = people
     name, email = "Hanna Vogt", "hanna.vogt@brandt.example"
-    await require_issue_8_api(stack, await EmployeeApi.sign_in(stack, name, email))
     staff = await AgentApi.log_in(stack, agent)
     widget = await Widget(employee.page).visit(stack, name, email)
     await widget.open()
