@@ -34,6 +34,7 @@ class Events:
         event = {
             "type": "message",
             "conversation_id": conversation.id,
+            "locale": conversation.locale,  # the language the message is shown in
             "message": store.message_json(message),
         }
         if message.internal:

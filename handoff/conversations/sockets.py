@@ -103,15 +103,18 @@ class Replay:
             await self.catch_up(cid, last)
             if seq <= self.sent.get(cid, 0):
                 return
-        await self._send_message(cid, event["message"])
+        await self._send_message(cid, event["message"], event.get("locale"))
 
-    async def _send_message(self, cid: str, message: dict[str, Any]) -> None:
+    async def _send_message(
+        self, cid: str, message: dict[str, Any], locale: str | None = None
+    ) -> None:
         if message["seq"] <= self.sent.get(cid, 0):
             return
         self.sent[cid] = message["seq"]
-        await self.websocket.send_text(
-            encode({"type": "message", "conversation_id": cid, "message": message})
-        )
+        event: dict[str, Any] = {"type": "message", "conversation_id": cid, "message": message}
+        if locale:
+            event["locale"] = locale
+        await self.websocket.send_text(encode(event))
 
 
 async def _receive(websocket: WebSocket) -> dict[str, Any] | None:

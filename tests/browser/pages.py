@@ -69,7 +69,7 @@ class Widget:
 
     @property
     def box(self) -> Locator:
-        return self.host.locator("textarea")
+        return self.host.locator("#hd-input")
 
     async def send(self, text: str) -> None:
         box = self.box

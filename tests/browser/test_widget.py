@@ -320,3 +320,20 @@ async def test_the_assistant_is_typing_until_its_answer_is_shown(stack: Stack, p
     await held[0].continue_()
     await expect(widget.messages("passwort.brandt.example")).to_be_visible(timeout=60_000)
     await expect(widget.typing).to_have_text("")
+
+
+async def test_a_clearly_english_message_gets_an_answer_all_in_english(
+    stack: Stack, page: Page
+) -> None:
+    """The widget follows the chat's language before it shows the answer: text, labels,
+    buttons and the article link in one language."""
+    widget = await Widget(page).visit(stack, "Rita Roth", "rita.roth@brandt.example", "de")
+    await widget.open()
+    await widget.send("Wie verbinde ich mich mit dem WLAN im Büro?")
+    await expect(widget.log.get_by_text("Ganzen Artikel öffnen")).to_have_count(1)
+    await widget.send("how do I share my calendar with a colleague?")
+    answer = widget.messages("Open the whole article")
+    await expect(answer).to_have_count(1)
+    await expect(widget.log.get_by_text("Ganzen Artikel öffnen")).to_have_count(1)  # the first
+    await expect(widget.log.get_by_role("button", name="Yes, that helped")).to_be_visible()
+    await expect(widget.host.locator('button[lang="en"]')).to_have_attribute("aria-pressed", "true")

@@ -168,10 +168,10 @@ class Widget {
       entry.node.querySelector(".status")?.remove();
       entry.node.classList.remove("pending");
       if (reply.new_conversation || reply.conversation_id !== this.conversationId) this.switchTo(reply.conversation_id);
+      this.followLocale(reply.locale); // one language: the answer's labels too
       for (const message of reply.messages) this.addMessage(message);
       this.applyStatus({ state: reply.state, position: reply.queue_position, ...ChatStatus.fromDesk(reply.desk) });
       if (reply.to_ticket) this.applyStatus({ awaiting: null }); // the reply went to that ticket
-      if (reply.locale && reply.locale !== this.locale) this.applyLocale(reply.locale); // one language
       if (!this.socket.isOpen) await this.catchUp();
     } catch (error) {
       this.log.forget(entry);
@@ -223,13 +223,15 @@ class Widget {
   // --- live events ---
   onEvent(event) {
     const here = !event.conversation_id || event.conversation_id === this.conversationId;
-    if (event.type === "message" && here) this.addMessage(event.message);
-    else if (event.type === "state" && here) {
+    if (event.type === "message" && here) {
+      this.followLocale(event.locale);
+      this.addMessage(event.message);
+    } else if (event.type === "state" && here) {
       if (event.moved_to && event.moved_to !== this.conversationId) return this.switchTo(event.moved_to);
       if (event.state === "closed" && this.status.state === "agent") this.rating.onClosed(this.conversationId);
       this.applyStatus({ state: event.state, agent: event.agent });
       if (event.state === "queued" && !this.status.position) this.refreshStatus(); // where in line?
-      if (event.locale && event.locale !== this.locale) this.applyLocale(event.locale);
+      this.followLocale(event.locale);
     } else if (event.type === "queue" && here) {
       const desk = "desk_open" in event ? { open: event.desk_open, opens_at: event.opens_at } : null;
       this.applyStatus({ position: event.position, minutes: event.estimated_wait_minutes, ...ChatStatus.fromDesk(desk) });
@@ -302,6 +304,13 @@ class Widget {
     if (this.log) this.log.retranslate(this.t);
     if (this.problems && this.starting) this.problems.refresh(this.locale);
     if (this.rating) this.rating.retranslate();
+  }
+
+  /** The service switched the chat's language (the employee clearly wrote in the other). */
+  followLocale(locale) {
+    if (!locale || locale === this.locale) return;
+    this.applyLocale(locale);
+    this.client.save({ locale: this.locale });
   }
 
   async setLocale(locale) {
