@@ -79,9 +79,10 @@ def is_related(answer: dict[str, Any]) -> bool:
         return False
 
 
-def utter_off_topic(dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Say what the assistant is for; no open question, and no failure counted."""
-    dispatcher.utter_message(response="utter_out_of_scope")
+def utter_off_topic(dispatcher: CollectingDispatcher, said: bool = False) -> list[EventType]:
+    """Say what the assistant is for (unless said already); no open question, no failure."""
+    if not said:
+        dispatcher.utter_message(response="utter_out_of_scope")
     return [
         SlotSet("pending", None),
         SlotSet("feedback_slug", None),
@@ -114,6 +115,9 @@ class ActionAnswerFromKb(Action):
             return utter_article(dispatcher, answer["article"]) + [SlotSet("failure_streak", 0)]
         hits = [hit for hit in answer.get("hits") or [] if hit.get("slug")]
         if not hits or not is_related(answer):
+            if answer.get("follow_up"):  # about the chat's ticket, most likely
+                dispatcher.utter_message(text=str(answer["follow_up"]))
+                return utter_off_topic(dispatcher, said=True)
             return utter_off_topic(dispatcher)
         dispatcher.utter_message(
             response="utter_kb_candidates", buttons=suggestion_buttons(hits, lang)

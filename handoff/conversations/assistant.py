@@ -21,7 +21,7 @@ from handoff.tickets.priority import Sla
 from handoff.tickets.schemas import TicketDraft, ticket_json
 from kb_index import RelatedRule
 
-from . import ownership, store, ticketing, topics
+from . import ownership, store, texts, ticketing, topics
 from .models import Conversation, Feedback
 from .notices import NoticeFlow
 from .queue import QueueFlow
@@ -40,6 +40,9 @@ class Answer:
     consecutive_failures: int  # of this question's topic: what the employee rejected so far
     topic: int | None  # the topic's number in the conversation
     new_topic: bool
+    # Off-topic in a chat that has a ticket: most likely about that ticket ("how long will
+    # it take?"), so the bot says where it stands instead of only "I only handle IT".
+    follow_up: str | None = None
 
 
 def article_json(text: kb_service.PublishedText, public_url: str) -> dict[str, Any]:
@@ -122,6 +125,28 @@ class AssistantFlow:
             consecutive_failures=topic.failures if topic is not None else 0,
             topic=topic.number if topic is not None else None,
             new_topic=new,
+            follow_up=None if related else await self._follow_up(db, conversation, lang),
+        )
+
+    async def _follow_up(
+        self, db: AsyncSession, conversation: Conversation, lang: str
+    ) -> str | None:
+        """Where the chat's ticket stands, for a message that is about no IT topic."""
+        if conversation.ticket_id is None:
+            return None
+        ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
+        resolution = ticket.resolution.strip() if ticket.status in ("resolved", "closed") else ""
+        if resolution and resolution[-1] not in ".!?":
+            resolution += "."
+        return texts.text(
+            "follow_up_ticket",
+            lang,
+            number=ticket.number,
+            subject=ticket.subject,
+            status=texts.status(ticket.status, lang),
+            resolution=texts.text("follow_up_resolution", lang, resolution=resolution)
+            if resolution
+            else "",
         )
 
     async def article(self, *, db: AsyncSession, slug: str, lang: str) -> dict[str, Any]:

@@ -235,6 +235,11 @@ class AnswerRead(BaseModel):
     consecutive_failures: int
     topic: int | None
     new_topic: bool
+    follow_up: str | None = Field(
+        default=None,
+        description="off-topic in a chat with a ticket: where that ticket stands, to say "
+        "instead of only refusing",
+    )
 
 
 class FailuresRead(BaseModel):

@@ -20,6 +20,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are in the queue (position {position}). You can keep writing – your "
         "messages go to the colleague who takes over the chat.",
     },
+    "follow_up_ticket": {
+        "de": "Falls Sie Ihr Ticket meinen: {number} „{subject}“ – {status}.{resolution} "
+        "Geht es um etwas anderes, beschreiben Sie Ihr IT-Anliegen gern in ein paar Worten.",
+        "en": "In case you mean your ticket: {number} “{subject}” – {status}.{resolution} "
+        "If it is about something else, please describe your IT issue in a few words.",
+    },
+    "follow_up_resolution": {"de": " Lösung: {resolution}", "en": " Resolution: {resolution}"},
     "agent_joined": {
         "de": "{agent} vom IT Service Desk hat den Chat übernommen.",
         "en": "{agent} from the IT Service Desk has joined the chat.",
@@ -70,6 +77,16 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# The ticket statuses as the widget shows them (handoff/web/static/widget/i18n.js).
+STATUSES: dict[str, dict[str, str]] = {
+    "new": {"de": "Neu", "en": "New"},
+    "in_progress": {"de": "In Bearbeitung", "en": "In progress"},
+    "on_hold": {"de": "Wartet auf Ihre Rückmeldung", "en": "Waiting for your reply"},
+    "resolved": {"de": "Gelöst", "en": "Resolved"},
+    "closed": {"de": "Geschlossen", "en": "Closed"},
+    "cancelled": {"de": "Storniert", "en": "Cancelled"},
+}
+
 REASONS: dict[str, dict[str, str]] = {
     "timeout": {"de": "die Wartezeit ist zu lang", "en": "the wait has been too long"},
 }
@@ -79,6 +96,11 @@ def text(key: str, lang: str, **values: object) -> str:
     """Return a system text in lang (German if lang is unknown), filled in."""
     variants = TEXTS[key]
     return variants.get(lang, variants["de"]).format(**values)
+
+
+def status(key: str, lang: str) -> str:
+    labels = STATUSES.get(key)
+    return labels.get(lang, labels["de"]) if labels else key
 
 
 def reason(key: str, lang: str) -> str:

@@ -115,6 +115,15 @@ def test_the_helpdesks_related_verdict_counts_when_given(helpdesk) -> None:
     assert responses(messages) == ["utter_out_of_scope"]
 
 
+def test_off_topic_in_a_chat_with_a_ticket_says_where_the_ticket_stands(helpdesk) -> None:
+    follow_up = "Falls Sie Ihr Ticket meinen: INC-000007 „Monitor schwarz“ – Gelöst."
+    body = {"confident": False, "lang": "de", "hits": HITS, "article": None, "related": False}
+    helpdesk.on("GET", ANSWER, body=body | {"follow_up": follow_up})
+    messages, events = run(ActionAnswerFromKb(), tracker("Wie lange dauert das ungefähr?"))
+    assert [m.get("text") for m in messages] == [follow_up]  # instead of "only IT"
+    assert slot_events(events) == {"pending": None, "feedback_slug": None, "kb_candidates": None}
+
+
 def test_off_topic_in_the_nlu_is_answered_when_the_knowledge_base_knows_it(helpdesk) -> None:
     helpdesk.on(
         "GET",

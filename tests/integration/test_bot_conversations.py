@@ -231,3 +231,20 @@ def test_the_helpdesk_channel_refuses_a_message_without_a_sender(system: StackCo
     )
     assert response.status_code == 400
     assert "sender" in response.json()["error"]
+
+
+def test_a_follow_up_after_the_close_hears_where_the_ticket_stands(system: StackConfig) -> None:
+    employee = Employee(system, "olga.weiss@brandt.example", "Olga Weiß").start("de")
+    employee.say("Mein Monitor an der Dockingstation bleibt schwarz")
+    queued = employee.say("Ich möchte mit einem Menschen sprechen")
+    number = re.search(r"INC-\d{6}", _texts(queued))
+    assert queued["state"] == "queued" and number, _texts(queued)
+    closed = employee.http.post(
+        f"/api/agent/conversations/{employee.cid}/close",
+        json={"resolution": "Treiber der Dockingstation aktualisiert"},
+        headers=_staff_headers(system),
+    )
+    assert closed.status_code == 200, closed.text
+    reply = employee.say("Danke. Wie lange dauert das ungefähr?")
+    assert reply["state"] == "bot" and not reply.get("new_conversation"), reply
+    assert number.group() in _texts(reply) and "Gelöst" in _texts(reply), _texts(reply)

@@ -352,3 +352,26 @@ async def test_agents_close_only_their_own_live_chats(sqlite_helpdesk: Helpdesk)
     assert foreign.status_code == 403
     by_admin = await sqlite_helpdesk.client.post(f"{url}/close", json={}, headers=admin["headers"])
     assert by_admin.status_code == 200 and by_admin.json()["state"] == "closed"
+
+
+async def test_an_off_topic_follow_up_hears_where_the_chats_ticket_stands(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    bot = ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    admin = await staff(sqlite_helpdesk, "admin")
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Wann ist die Weihnachtsfeier?")
+    assert bot.answers[-1]["related"] is False and bot.answers[-1]["follow_up"] is None
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker im 2. OG druckt nicht")
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    await sqlite_helpdesk.client.post(
+        f"/api/agent/conversations/{cid}/close",
+        json={"resolution": "Toner getauscht"},
+        headers=admin["headers"],
+    )
+    await _say(sqlite_helpdesk, cid, employee, "Wann ist die Weihnachtsfeier?")
+    answer = bot.answers[-1]
+    assert answer["related"] is False
+    assert "INC-000001" in answer["follow_up"] and "Gelöst" in answer["follow_up"]
+    assert "Toner getauscht." in answer["follow_up"]
