@@ -138,7 +138,12 @@ class ChatFlow:
             db=db,
             conversation=conversation,
             sender="system",
-            text=texts.text("reply_on_ticket", conversation.locale, ticket=ticket.number),
+            # With the agent in the chat now, "they will get back to you here" is no news.
+            text=texts.text(
+                "reply_on_ticket_live" if conversation.state == "agent" else "reply_on_ticket",
+                conversation.locale,
+                ticket=ticket.number,
+            ),
             payload={"event": "reply_on_ticket", "ticket": {"number": ticket.number}},
         )
         await db.commit()

@@ -63,6 +63,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you – your reply is on ticket {ticket}. The IT Service Desk will get back "
         "to you here.",
     },
+    "reply_on_ticket_live": {
+        "de": "Ihre Antwort ist auch bei Ticket {ticket}.",
+        "en": "Your reply is on ticket {ticket} too.",
+    },
     "attachment_on_ticket": {
         "de": "Danke, die Datei ist beim Ticket {ticket}.",
         "en": "Thank you, the file is on ticket {ticket}.",

@@ -187,6 +187,7 @@ async def test_the_employees_answer_to_a_ticket_question_reaches_the_ticket(
     assert reply["to_ticket"] == number and reply["state"] == "bot"
     assert len(helpdesk.rasa.received) == relayed  # the bot did not take it
     assert number in reply["messages"][0]["text"]
+    assert "meldet sich hier" in reply["messages"][0]["text"]  # nobody is in the chat now
     ticket = await _ticket(helpdesk, number, agent["headers"])
     assert ticket["status"] == "in_progress"
     replies = [a for a in ticket["activity"] if a["kind"] == "requester_reply"]
@@ -375,3 +376,28 @@ async def test_an_off_topic_follow_up_hears_where_the_chats_ticket_stands(
     assert answer["related"] is False
     assert "INC-000001" in answer["follow_up"] and "Gelöst" in answer["follow_up"]
     assert "Toner getauscht." in answer["follow_up"]
+
+
+async def test_a_ticket_answer_in_a_live_chat_promises_nothing_more(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    """The agent asked on the ticket while chatting: the answer reaches both, quietly."""
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Der Monitor bleibt schwarz")
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    await sqlite_helpdesk.client.post(
+        f"/api/agent/conversations/{cid}/claim", headers=agent["headers"]
+    )
+    state = await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)
+    url = f"/api/agent/tickets/{state.json()['ticket_number']}"
+    await sqlite_helpdesk.client.patch(url, json={"status": "on_hold"}, headers=agent["headers"])
+    await sqlite_helpdesk.client.post(
+        f"{url}/reply", json={"text": "Welches Modell?"}, headers=agent["headers"]
+    )
+    reply = await _say(sqlite_helpdesk, cid, employee, "Eine Dell WD19")
+    assert reply["to_ticket"] and reply["state"] == "agent"
+    notice = reply["messages"][0]["text"]
+    assert reply["to_ticket"] in notice and "meldet sich hier" not in notice
