@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.tickets.priority import Sla
+from handoff.tickets.schemas import ticket_json
 from handoff.users.models import User
 
 from . import ownership, store, texts
@@ -98,7 +99,7 @@ class AgentFlow:
         """End the chat; a resolution resolves the chosen tickets (by default the handoff's)."""
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
-            await ownership.close(
+            resolved = await ownership.close(
                 db=db,
                 conversation=conversation,
                 agent=agent,
@@ -108,6 +109,10 @@ class AgentFlow:
             closed = await _system(db, conversation, "closed")
             await db.commit()
         await self._announce(conversation, closed)
+        for ticket in resolved:  # "INC-…: resolved" in the widget and its ticket list
+            await self.events.ticket(
+                conversation.employee_id, ticket_json(ticket, conversation.locale)
+            )
         return conversation
 
     async def escalate(self, *, conversation_id: str, agent: User, summary: str, level: int) -> str:

@@ -229,3 +229,30 @@ async def test_out_of_order_events_are_delivered_in_order_exactly_once(
     for index in (1, 0, 2, 2, 1):
         await replay.forward(events[index])
     assert [e["message"]["text"] for e in sent] == ["eins", "zwei", "drei"]
+
+
+def test_closing_with_a_resolution_tells_the_widget_the_ticket_is_resolved(live: Live) -> None:
+    cid = live.chat()
+    live.say(cid, "Mein Monitor bleibt schwarz")
+    live.queue(cid)
+    agent = live.agent()
+    headers = {"Authorization": agent["Authorization"]}
+    live.client.post(f"/api/agent/conversations/{cid}/claim", headers=headers)
+    with live.client.websocket_connect(f"/ws/chat/{cid}?token={live.token}") as ws:
+        message = _next(ws, "message")
+        assert message["message"]["seq"] >= 1 and "locale" not in message  # a replay
+        live.client.post(
+            f"/api/agent/conversations/{cid}/close",
+            json={"resolution": "Treiber aktualisiert"},
+            headers=headers,
+        )
+        ticket = _next(ws, "ticket")
+    assert ticket["ticket"]["status"] == "resolved"
+
+
+def test_live_messages_say_the_chats_language(live: Live) -> None:
+    cid = live.chat()
+    with live.client.websocket_connect(f"/ws/chat/{cid}?token={live.token}") as ws:
+        live.say(cid, "how do I share my calendar with a colleague?")
+        event = _next(ws, "message")
+    assert event["message"]["sender"] == "user" and event["locale"] == "en"
