@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.config import get_settings
 from handoff.conversations.models import BotTurn, Conversation, Feedback, Message, Rating
 from handoff.database import create_engine, create_sessionmaker, utcnow
+from handoff.kb.models import Article, ArticleVersion
 from handoff.tickets.models import Ticket, TicketActivity
+from handoff.tickets.service import propose_summary
 
 from .facts import article_categories
 from .trends import article_titles
@@ -32,12 +34,30 @@ SLA_HOURS = {1: (0.5, 4), 2: (1, 8), 3: (4, 24), 4: (8, 72)}
 SPIKE_REPORTS = 16
 
 
+FIRST_NAMES = (
+    "Anna Ben Carla David Elif Felix Greta Hannes Ida Jonas Katrin Lukas Mara Nils Olga Paul "
+    "Rita Samir Tanja Uwe Vera Wolfgang Yasmin Zoe Emma Leon Mia Noah Lena Tim".split()
+)
+LAST_NAMES = (
+    "Berger Keller Vogt Schmidt Wolf Meyer Weber Fischer Wagner Becker Schulz Hoffmann Koch "
+    "Richter Klein Neumann Schwarz Braun Zimmermann Krüger Hartmann Lange Werner Krause "
+    "Lehmann Köhler Öztürk Nowak Kaya Rossi".split()
+)
+AGENTS = ("Anna Schmidt", "Ben Wolf", "Chris Meyer")
+GREETINGS = {
+    "de": "Hallo, hier ist {agent} vom IT Service Desk. Ich sehe mir das gleich an.",
+    "en": "Hi, this is {agent} from the IT Service Desk. Let me look into this.",
+}
+
+
 @dataclass
 class Catalog:
     slugs: list[str]
     weights: list[float]
     titles: dict[str, dict[str, str]]
     categories: dict[str, str]
+    # What employees ask, per article and language: the article's example questions.
+    questions: dict[str, dict[str, list[str]]]
 
 
 def register(sub: Any) -> None:
@@ -75,7 +95,30 @@ async def catalog(*, db: AsyncSession) -> Catalog:
     weights = [1.0 / (rank + 1) for rank in range(len(slugs))]
     random.Random(len(slugs)).shuffle(weights)
     per_slug = {s: {lang: titles[lang].get(s, s) for lang in titles} for s in slugs}
-    return Catalog(slugs, weights, per_slug, categories)
+    asked = await _example_questions(db=db)
+    questions = {
+        s: {lang: asked.get(s, {}).get(lang) or [per_slug[s][lang]] for lang in titles}
+        for s in slugs
+    }
+    return Catalog(slugs, weights, per_slug, categories, questions)
+
+
+async def _example_questions(*, db: AsyncSession) -> dict[str, dict[str, list[str]]]:
+    """Each article's example questions per language (its current version)."""
+    number = func.coalesce(Article.published_version, Article.latest_version)
+    rows = await db.execute(
+        select(Article.slug, ArticleVersion.translations).join(
+            ArticleVersion,
+            (ArticleVersion.article_id == Article.id) & (ArticleVersion.number == number),
+        )
+    )
+    return {
+        slug: {
+            lang: [str(q) for q in (text or {}).get("questions") or [] if str(q).strip()]
+            for lang, text in (translations or {}).items()
+        }
+        for slug, translations in rows
+    }
 
 
 async def generate(*, db: AsyncSession, days: int, rng: random.Random, now: datetime) -> int:
@@ -122,9 +165,9 @@ async def _conversation(
 ) -> None:
     slug = slug or rng.choices(found.slugs, found.weights)[0]
     c = await _new_conversation(db, rng, started)
-    question = found.titles[slug][c.locale]
+    question = rng.choice(found.questions[slug][c.locale])
     confident = outcome in ("solved", "came_back") or (outcome == "handoff" and rng.random() < 0.3)
-    _turn(db, c, question, slug, "answered" if confident else "candidates")
+    _turn(db, c, question, found.titles[slug][c.locale], slug, confident)
     if outcome == "came_back":
         again = started + timedelta(days=rng.randint(1, 6))
         if again < utcnow():
@@ -135,10 +178,11 @@ async def _conversation(
                 conversation_id=c.id, slug=slug, helpful=True, query=question, created_at=started
             )
         )
+    subject = propose_summary(question)
     if outcome == "handoff":
-        await _handoff(db, rng, c, found.categories[slug])
+        await _handoff(db, rng, c, found.categories[slug], subject)
     elif outcome == "form":
-        await _ticket(db, rng, c, found.categories[slug], level=1)
+        await _ticket(db, rng, c, found.categories[slug], subject, level=1)
     if rng.random() < 0.3 and outcome != "abandoned":
         _rating(db, rng, c)
 
@@ -146,12 +190,13 @@ async def _conversation(
 async def _new_conversation(
     db: AsyncSession, rng: random.Random, started: datetime
 ) -> Conversation:
-    employee = f"emp{rng.randrange(1, 900):04d}"
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    email = f"{first}.{last}@brandt.example".lower()
     c = Conversation(
         id=uuid.uuid4().hex,
-        employee_id=employee,
-        employee_name=employee.title(),
-        employee_email=f"{employee}@brandt.example",
+        employee_id=email,
+        employee_name=f"{first} {last}",
+        employee_email=email,
         locale="de" if rng.random() < 0.65 else "en",
         created_at=started,
         updated_at=started,
@@ -163,17 +208,13 @@ async def _new_conversation(
     return c
 
 
-def _turn(db: AsyncSession, c: Conversation, text: str, slug: str, outcome: str) -> None:
+def _turn(
+    db: AsyncSession, c: Conversation, text: str, title: str, slug: str, confident: bool
+) -> None:
+    outcome = "answered" if confident else "candidates"
     c.last_seq = 2
     db.add(Message(conversation_id=c.id, seq=1, sender="user", text=text, created_at=c.created_at))
-    hits = [
-        {
-            "slug": slug,
-            "title": text,
-            "lang": c.locale,
-            "score": 0.74 if outcome == "answered" else 0.52,
-        }
-    ]
+    hits = [{"slug": slug, "title": title, "lang": c.locale, "score": 0.74 if confident else 0.52}]
     db.add(
         BotTurn(
             conversation_id=c.id, message_seq=1, text=text, locale=c.locale, kb_query=text,
@@ -181,14 +222,16 @@ def _turn(db: AsyncSession, c: Conversation, text: str, slug: str, outcome: str)
             created_at=c.created_at,
         )
     )  # fmt: skip
-    db.add(Message(conversation_id=c.id, seq=2, sender="bot", text=text, created_at=c.created_at))
+    db.add(Message(conversation_id=c.id, seq=2, sender="bot", text=title, created_at=c.created_at))
 
 
-async def _handoff(db: AsyncSession, rng: random.Random, c: Conversation, category: str) -> None:
+async def _handoff(
+    db: AsyncSession, rng: random.Random, c: Conversation, category: str, subject: str
+) -> None:
     c.handoff_reason = rng.choices(list(REASONS), list(REASONS.values()))[0]
     c.queued_at = c.created_at + timedelta(minutes=1)
     c.claimed_at = c.queued_at + timedelta(seconds=int(rng.lognormvariate(5.0, 0.8)))
-    c.agent_id, c.agent_name = 1, rng.choice(["Anna Schmidt", "Ben Wolf", "Chris Meyer"])
+    c.agent_id, c.agent_name = 1, rng.choice(AGENTS)
     reply = c.claimed_at + timedelta(seconds=rng.randint(10, 120))
     c.last_seq = 3
     db.add(
@@ -197,14 +240,14 @@ async def _handoff(db: AsyncSession, rng: random.Random, c: Conversation, catego
             seq=3,
             sender="agent",
             author=c.agent_name,
-            text="Hallo!",
+            text=GREETINGS[c.locale].format(agent=c.agent_name),
             created_at=reply,
         )
     )
     escalated = rng.random() < 0.15
     c.closed_at = reply + timedelta(minutes=rng.randint(3, 30))
     c.close_reason = "escalated" if escalated else "resolved"
-    await _ticket(db, rng, c, category, level=2 if escalated else 1, responded=reply)
+    await _ticket(db, rng, c, category, subject, level=2 if escalated else 1, responded=reply)
 
 
 async def _ticket(
@@ -212,6 +255,7 @@ async def _ticket(
     rng: random.Random,
     c: Conversation,
     category: str,
+    subject: str,
     *,
     level: int,
     responded: datetime | None = None,
@@ -226,7 +270,8 @@ async def _ticket(
     resolved = created + timedelta(hours=resolve * (1.3 if late else rng.uniform(0.1, 0.9)))
     done = resolved < utcnow() and level == 1
     t = Ticket(
-        requester_id=c.employee_id, requester_name=c.employee_name, subject=f"{category}: help",
+        requester_id=c.employee_id, requester_name=c.employee_name,
+        subject=subject,
         category=category, priority=priority, level=level, conversation_id=c.id,
         status="resolved" if done else "in_progress", created_at=created, updated_at=created,
         first_response_due=created + timedelta(hours=first),

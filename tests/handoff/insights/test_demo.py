@@ -29,3 +29,24 @@ async def test_demo_data_shows_every_outcome_and_one_spike(sqlite_helpdesk: Help
     assert s["csat_by_handler"]["bot"]["responses"] and s["csat_by_handler"]["agent"]["responses"]
     assert {spike["kind"] for spike in spikes} == {"article", "category"}
     assert spikes[0]["reports"] >= demo.SPIKE_REPORTS
+
+
+async def test_demo_chats_read_like_real_ones(sqlite_helpdesk: Helpdesk) -> None:
+    """People's names, the knowledge base's example questions, tickets named after them."""
+    import re
+
+    from sqlalchemy import select
+
+    from handoff.conversations.models import Conversation, Message
+    from handoff.tickets.models import Ticket
+
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        await demo.generate(db=db, days=3, rng=random.Random(2), now=utcnow())
+        people = set(await db.scalars(select(Conversation.employee_name)))
+        asked = set(await db.scalars(select(Message.text).where(Message.sender == "user")))
+        subjects = set(await db.scalars(select(Ticket.subject)))
+        found = await demo.catalog(db=db)
+    assert all(re.fullmatch(r"[A-ZÄÖÜ][a-zäöü]+ [A-ZÄÖÜ][a-zäöüß]+", name) for name in people)
+    examples = {q for by_lang in found.questions.values() for qs in by_lang.values() for q in qs}
+    assert asked <= examples and len(asked) > 20
+    assert subjects and not any(subject.endswith(": help") for subject in subjects)
