@@ -84,6 +84,9 @@ class AssistantFlow:
         self, *, db: AsyncSession, conversation: Conversation, query: str, lang: str
     ) -> Answer:
         """Search for the question; the article comes along when the search is confident."""
+        # No database connection is held while the question waits for the search's threads:
+        # under load, requests waiting for a search would otherwise empty the pool.
+        await db.commit()
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
         # The live index may still hold an article an editor deleted or unpublished since
         # the last rebuild: such hits are skipped, and a gone best hit is no answer.
@@ -187,6 +190,7 @@ class AssistantFlow:
         else:
             said = await store.employee_messages(db=db, conversation_id=conversation.id)
             about = " ".join(said)[-500:]
+        await db.commit()  # the search below holds no connection (see answer)
         category = await ticketing.derive_category(db=db, search=self.search, text=about or "help")
         result = await ownership.to_queue(
             db=db, conversation=conversation, reason=reason, category=category, sla=self.sla

@@ -347,3 +347,28 @@ async def test_a_deleted_article_leaves_the_answers_at_once(sqlite_helpdesk: Hel
     _, after = await _chat_with_action(sqlite_helpdesk, answer, text=question["q"])
     assert gone not in [h["slug"] for h in after["hits"]]
     assert after["article"] is None or after["article"]["slug"] != gone
+
+
+async def test_no_connection_is_held_while_a_question_waits_for_the_search(
+    helpdesk: Helpdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load, questions queue for the search's threads: they must not hold the
+    database's connections meanwhile (30 at once emptied SQLite's pool: 500s)."""
+    from ..fakes import FakeEmbedder
+
+    pool = helpdesk.app.state.engine.sync_engine.pool
+    held: list[int] = []
+    encode = FakeEmbedder.encode
+
+    def counting(self: FakeEmbedder, texts: Any, **kwargs: Any) -> Any:
+        held.append(pool.checkedout())
+        return encode(self, texts, **kwargs)
+
+    monkeypatch.setattr(FakeEmbedder, "encode", counting)
+    assert helpdesk.rasa.internal is not None
+    cid = await helpdesk.start_chat(helpdesk.as_employee())
+    answer = await helpdesk.rasa.internal.get(
+        "/api/internal/kb/answer", params={"q": "VPN bricht ab", "conversation_id": cid}
+    )
+    assert answer.status_code == 200
+    assert held and held == [0] * len(held)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from ..conftest import make_settings, running_helpdesk
 
@@ -35,3 +36,22 @@ async def test_a_locked_database_is_503_and_not_ready(tmp_path: Path) -> None:
         )
         assert again.status_code == 200
         assert (await h.client.get("/health")).status_code == 200
+
+
+async def test_every_connection_busy_is_503_too(tmp_path: Path, monkeypatch: Any) -> None:
+    """When the pool has no connection free in time, the answer is the same clear 503."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from handoff.conversations import store
+
+    async with running_helpdesk(make_settings(tmp_path)) as h:
+        employee = h.as_employee()
+        cid = await h.start_chat(employee)
+
+        async def no_connection(**_: Any) -> None:
+            raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached")
+
+        monkeypatch.setattr(store, "get_for_employee", no_connection)
+        response = await h.client.get(f"/api/chat/sessions/{cid}", headers=employee)
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+        assert "send it again" in response.json()["detail"]
