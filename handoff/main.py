@@ -153,6 +153,7 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         limits=Limits(settings.attachment_max_bytes, settings.attachment_conversation_max_bytes),
         events=events,
         public_url=settings.public_url,
+        chat=chat,
     )
     app.state.live = Live(
         open_db=open_db, broker=app.state.broker, events=events, queue=queue, settings=settings
