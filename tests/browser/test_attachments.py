@@ -223,11 +223,21 @@ async def test_the_agent_sees_the_screenshot_in_the_chat_and_on_the_ticket(
     await expect(
         console.transcript.get_by_role("link", name="anleitung.txt (15 B)")
     ).to_be_visible()
-    # Both files go with the chat's ticket.
+    # Both files go with the chat's ticket, and with it to level 2.
     meta = await staff.page.locator("#chat-meta").inner_text()
     number = re.search(r"[A-Z]+-\d+", meta)
     assert number, meta
+    await staff.page.locator("#reply").blur()
+    await staff.page.keyboard.press("e")
+    dialog = staff.page.get_by_role("dialog", name="Escalate to second level")
+    await expect(dialog.locator("#escalate-files")).to_have_text(
+        "Files that go with the ticket (2): fehlermeldung.png, anleitung.txt"
+    )
+    await dialog.get_by_label("Summary for the specialists").fill("Siehe Screenshot")
+    await dialog.get_by_role("button", name="Escalate").click()
+    await expect(dialog).to_be_hidden(timeout=15_000)
     await staff.page.goto(f"{stack.base_url}/console/tickets/{number.group(0)}")
+    await expect(staff.page.locator("#ticket-summary")).to_contain_text("level 2")
     files = staff.page.locator("#ticket-attachments")
     assert await _loaded(files.get_by_role("img", name="fehlermeldung.png"))
     await expect(files.get_by_role("link", name="anleitung.txt (15 B)")).to_be_visible()
