@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff.attachments import images
 from handoff.attachments import service as attachment_service
 from handoff.attachments.models import Attachment
 from handoff.attachments.storage import Storage
@@ -47,6 +48,7 @@ class UploadFlow:
     ) -> None:
         self.open_db = open_db
         self.chat = chat
+        self.cleaner = images.Cleaner()
         self.storage = storage
         self.limits = limits
         self.events = events
@@ -88,6 +90,7 @@ class UploadFlow:
             db=db,
             storage=self.storage,
             limits=self.limits,
+            cleaner=self.cleaner,
             conversation_id=conversation.id,
             uploaded_by=uploaded_by,
             name=upload.name,
