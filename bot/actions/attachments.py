@@ -3,9 +3,10 @@
 The helpdesk keeps the file and tells the bot with its own intent payload
 `/attachment_added{"attachment_name": "fehler.png"}` (employees cannot send it:
 typed text starting with "/" reaches Rasa as text, and buttons must have been
-offered). In the ticket form the file counts as part of the description
-(`ValidateTicketForm.extract_problem_description`); anywhere else the bot says
-nothing and the helpdesk tells the employee where the file went.
+offered), and only while the ticket form is active: there the file counts as part
+of the description (`ValidateTicketForm.extract_problem_description`). Should the
+form have ended meanwhile, the bot says nothing and the helpdesk tells the
+employee where the file went.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def description_line(name: str, language: str) -> str:
 
 
 class ActionAttachmentAdded(Action):
-    """Outside the ticket form: nothing to add (the helpdesk says where the file went)."""
+    """A file after the form ended: nothing to add (the helpdesk says where the file went)."""
 
     def name(self) -> str:
         return "action_attachment_added"

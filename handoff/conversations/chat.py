@@ -227,6 +227,16 @@ class ChatFlow:
         await self.events.messages(conversation, replies)
         return ChatResult(conversation, meanwhile + replies, position)
 
+    async def form_open(self, conversation: Conversation) -> str | None:
+        """The form the bot is filling in this chat; None if none, before its first answer, or
+        when Rasa cannot be reached."""
+        if self.bot is None or conversation.bot_locale is None:
+            return None
+        try:
+            return (await self.bot.parse_info(conversation.id)).active_loop
+        except BotUnavailable:
+            return None
+
     async def tell_bot(
         self, *, conversation_id: str, intent: str, entities: dict[str, str]
     ) -> list[Message]:

@@ -24,6 +24,7 @@ class ParseInfo:
     confidence: float | None = None
     entities: list[Any] = field(default_factory=list)
     action: str | None = None
+    active_loop: str | None = None  # the form the bot is filling, if any
 
 
 def to_messages(items: list[dict[str, Any]]) -> list[BotMessage]:
@@ -129,6 +130,7 @@ class RasaClient:
                 {k: e.get(k) for k in ("entity", "value")} for e in latest.get("entities") or []
             ],
             action=body.get("latest_action_name"),
+            active_loop=(body.get("active_loop") or {}).get("name"),
         )
 
     async def ready(self) -> bool:

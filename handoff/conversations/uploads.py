@@ -1,8 +1,8 @@
 """Files in a chat: the employee's screenshots, the agent's files, kept with the ticket.
 
-While the bot has the chat it hears of an employee's file (the service's own intent
-`attachment_added`), so that its ticket form counts the file as part of the description;
-when the bot has nothing to say about it, the service says where the file went.
+While the bot fills its ticket form it hears of an employee's file (the service's own
+intent `attachment_added`), so that the form counts the file as part of the description;
+otherwise (or when the bot has nothing to say about it) the service says where the file went.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from . import ownership, store, texts
 from .chat import ChatFlow
 from .events import Events
 from .models import Conversation, Message
+
+FORM = "ticket_form"  # the bot's form that takes a file as part of the description
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class UploadFlow:
                 db=db, conversation_id=conversation_id, employee=employee
             )
             row = await self._attach(db, conversation, "employee", upload, author=None)
-        if conversation.state == "bot":  # told outside the transaction: Rasa's actions call in
+        if conversation.state == "bot":  # outside the transaction: Rasa's actions call in
             await self._tell_bot(conversation, row)
         return row
 
@@ -112,16 +114,15 @@ class UploadFlow:
         return row
 
     async def _tell_bot(self, conversation: Conversation, row: Attachment) -> None:
-        """The bot hears of the file; if it says nothing about it, the service says where it is."""
-        said = (
-            await self.chat.tell_bot(
+        """The bot's form hears of the file; else the service says where the file went."""
+        said: list[Message] = []
+        # Only a form can use it: no Rasa turn for every screenshot of a chat.
+        if self.chat is not None and await self.chat.form_open(conversation) == FORM:
+            said = await self.chat.tell_bot(
                 conversation_id=conversation.id,
                 intent="attachment_added",
                 entities={"attachment_name": row.name},
             )
-            if self.chat is not None
-            else []
-        )
         if said:
             return
         async with self.open_db() as db:

@@ -53,6 +53,7 @@ class FakeRasa:
         self.received: list[dict[str, Any]] = []
         self.slots: dict[str, dict[str, Any]] = {}
         self.triggered: list[tuple[str, str]] = []
+        self.forms: dict[str, str] = {}  # conversation id -> the form the bot is filling
         self.down = False
         self.internal: httpx.AsyncClient | None = None
         self.on_message: Callable[..., Any] = self._echo
@@ -75,9 +76,11 @@ class FakeRasa:
                 self.slots.setdefault(sender, {})[event["name"]] = event["value"]
             return httpx.Response(200, json={})
         if path.endswith("/tracker"):
+            form = self.forms.get(path.split("/")[2])
             return httpx.Response(
                 200,
                 json={
+                    "active_loop": {"name": form} if form else {},
                     "latest_message": {
                         "intent": {"name": "it_problem", "confidence": 0.93},
                         "entities": [],

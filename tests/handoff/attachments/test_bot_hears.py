@@ -1,12 +1,14 @@
-"""The bot hears of an employee's file while it has the chat; only the service can say so."""
+"""The bot's ticket form hears of an employee's file; only the service can tell it so."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from handoff.attachments import service as attachment_service
+
 from ..conftest import Helpdesk
 from ..factories import queued_chat
-from .test_attachments import _upload, screenshot, silent
+from .test_attachments import _upload, screenshot
 
 PAYLOAD = '/attachment_added{"attachment_name": "fehler.png"}'
 
@@ -16,19 +18,28 @@ async def _transcript(helpdesk: Helpdesk, cid: str, headers: dict[str, str]) -> 
     return list(response.json()["messages"])
 
 
-async def _ticket_files(helpdesk: Helpdesk, cid: str) -> list[Any]:
+async def _files(helpdesk: Helpdesk, cid: str) -> list[Any]:
     async with helpdesk.app.state.open_db() as db:
-        from handoff.attachments import service as attachment_service
-
         return await attachment_service.of_conversation(db=db, conversation_id=cid)
 
 
-async def test_the_bot_is_told_and_its_form_answer_stands_for_the_service(
+async def _chatting(helpdesk: Helpdesk, locale: str = "de") -> tuple[str, dict[str, str]]:
+    """A chat in which the bot has answered once."""
+    employee = helpdesk.as_employee()
+    cid = await helpdesk.start_chat(employee, locale=locale)
+    said = await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": "Störung melden"}, headers=employee
+    )
+    assert said.status_code == 200, said.text
+    return cid, employee
+
+
+async def test_the_form_is_told_and_its_answer_stands_for_the_service(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
     helpdesk = sqlite_helpdesk
-    employee = helpdesk.as_employee()
-    cid = await helpdesk.start_chat(employee, locale="en")
+    cid, employee = await _chatting(helpdesk, "en")
+    helpdesk.rasa.forms[cid] = "ticket_form"
 
     async def form(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
         return [
@@ -37,43 +48,58 @@ async def test_the_bot_is_told_and_its_form_answer_stands_for_the_service(
         ]
 
     helpdesk.rasa.on_message = form
+    seen = len(await _transcript(helpdesk, cid, employee))
     created = await _upload(helpdesk, cid, employee, "fehler.png", screenshot(), "image/png")
     assert created.status_code == 201, created.text
     told = helpdesk.rasa.received[-1]
     assert told["message"] == PAYLOAD
     assert told["metadata"]["locale"] == "en" and told["metadata"]["employee"]["name"]
-    said = await _transcript(helpdesk, cid, employee)
+    said = (await _transcript(helpdesk, cid, employee))[seen:]
     assert [m["sender"] for m in said] == ["user", "bot", "bot"]
     assert said[0]["attachments"][0]["name"] == "fehler.png"
     assert said[2]["text"] == "Since when has this been happening?"
     # No ticket yet: the file waits for the one the form opens.
-    assert [f.ticket_id for f in await _ticket_files(helpdesk, cid)] == [None]
+    assert [f.ticket_id for f in await _files(helpdesk, cid)] == [None]
 
 
-async def test_when_the_bot_says_nothing_or_is_away_the_service_acknowledges(
+async def test_outside_the_form_the_service_acknowledges_without_a_bot_turn(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
     helpdesk = sqlite_helpdesk
-    employee = helpdesk.as_employee()
-    cid = await helpdesk.start_chat(employee)
-    helpdesk.rasa.on_message = silent
+    cid, employee = await _chatting(helpdesk)
+    fresh = await helpdesk.start_chat(employee)  # the bot has not spoken here yet
+    relayed = len(helpdesk.rasa.received)
     await _upload(helpdesk, cid, employee, "fehler.png", screenshot(), "image/png")
+    await _upload(helpdesk, fresh, employee, "neu.png", screenshot(), "image/png")
+    assert len(helpdesk.rasa.received) == relayed
+    for conversation in (cid, fresh):
+        said = (await _transcript(helpdesk, conversation, employee))[-2:]
+        assert [m["sender"] for m in said] == ["user", "system"]
+        assert "Datei ist im Chat gespeichert" in said[1]["text"]
+
+
+async def test_when_the_bot_is_away_the_file_is_kept_and_acknowledged(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    helpdesk = sqlite_helpdesk
+    cid, employee = await _chatting(helpdesk)
+    helpdesk.rasa.forms[cid] = "ticket_form"
     helpdesk.rasa.down = True
     away = await _upload(helpdesk, cid, employee, "zwei.png", screenshot(), "image/png")
-    assert away.status_code == 201, away.text  # the file is kept all the same
-    said = await _transcript(helpdesk, cid, employee)
-    assert [m["sender"] for m in said] == ["user", "system", "user", "system"]
+    assert away.status_code == 201, away.text
+    said = (await _transcript(helpdesk, cid, employee))[-2:]
+    assert [m["sender"] for m in said] == ["user", "system"]
     assert "Datei ist im Chat gespeichert" in said[1]["text"]
-    assert said[3]["text"] == said[1]["text"]
 
 
 async def test_the_bot_is_not_told_while_people_have_the_chat(helpdesk: Helpdesk) -> None:
     cid, employee = await queued_chat(helpdesk)
+    helpdesk.rasa.forms[cid] = "ticket_form"  # left over from before the handoff
     before = len(helpdesk.rasa.received)
     created = await _upload(helpdesk, cid, employee, "fehler.png", screenshot(), "image/png")
     assert created.status_code == 201
     assert len(helpdesk.rasa.received) == before
-    files = await _ticket_files(helpdesk, cid)
+    files = await _files(helpdesk, cid)
     assert files[0].ticket_id is not None  # straight onto the ticket the people work on
 
 

@@ -24,6 +24,7 @@ async def test_every_file_of_the_chat_goes_with_the_escalation_to_level_two(
         return [{"recipient_id": sender, "text": "Danke, der Screenshot ist beim Ticket."}]
 
     helpdesk.rasa.on_message = form
+    helpdesk.rasa.forms[cid] = "ticket_form"
     await _upload(helpdesk, cid, employee, "zweiter.png", screenshot(), "image/png")
 
     # ... then the employee asks for a person again: the chat's ticket takes it along.
@@ -35,6 +36,7 @@ async def test_every_file_of_the_chat_goes_with_the_escalation_to_level_two(
         return [{"recipient_id": sender, "text": "Ich verbinde Sie."}]
 
     helpdesk.rasa.on_message = person
+    helpdesk.rasa.forms.clear()
     asked = await helpdesk.client.post(
         f"/api/chat/sessions/{cid}/messages", json={"text": "Mensch bitte"}, headers=employee
     )
