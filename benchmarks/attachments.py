@@ -97,11 +97,16 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
         uploaders = [await _employee(http, 1000 + n) for n in range(UPLOADERS)]
         await _chat(http, chatters[:2])  # warm-up
         idle = psutil.Process(helpdesk_pid).memory_info().rss
+        started = time.perf_counter()
         alone = await _chat(http, chatters)
+        alone_s = time.perf_counter() - started
         with PeakMemory(interval=0.05, pid=helpdesk_pid) as memory:
+            started = time.perf_counter()
             uploads = asyncio.create_task(_uploads(http, uploaders, png))
             during = await _chat(http, chatters)
+            during_s = time.perf_counter() - started
             sent = await uploads
+            uploads_s = time.perf_counter() - started
     mb = 1024 * 1024
 
     def row(label: str, values: list[float]) -> list[object]:
@@ -113,6 +118,9 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
         row(f"chat, {CHATTERS} employees, {UPLOADERS} uploading", during),
         row(f"uploads of {len(png) / mb:.1f} MB, {UPLOADERS} at once", sent),
         ["helpdesk memory above idle, peak MB", "", f"{(memory.peak - idle) / mb:.0f}", ""],
+        ["the files of one burst, MB (if held whole)", "", f"{UPLOADERS * len(png) / mb:.0f}", ""],
+        ["wall s: chat alone, chat during", "", f"{alone_s:.1f}", f"{during_s:.1f}"],
+        ["wall s: all uploads", "", f"{uploads_s:.1f}", ""],
     ]
 
 
