@@ -54,3 +54,11 @@ def test_a_large_cleaned_image_waits_on_disk_not_in_memory() -> None:
         assert getattr(cleaned, "_rolled", True)  # a real file behind it, not a buffer
     finally:
         cleaned.close()
+
+
+async def test_uploads_wait_on_disk_beyond_64_kb(sqlite_helpdesk: Any) -> None:
+    from starlette.formparsers import MultiPartParser
+
+    from handoff.limits import UPLOAD_SPOOL
+
+    assert MultiPartParser.spool_max_size == UPLOAD_SPOOL == 64 * 1024
