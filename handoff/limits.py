@@ -17,9 +17,19 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartParser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_LIMIT = 1_000_000
+# An uploaded file is held in memory up to this size, then written to a temporary file:
+# fifty screenshots arriving at once take 50 x 64 KB, not 50 x 1 MB (Starlette's default).
+UPLOAD_SPOOL = 64 * 1024
+
+
+def spool_uploads() -> None:
+    """Keep uploads in memory only up to UPLOAD_SPOOL bytes each (the multipart parser's
+    setting is per class, so it holds for every form of the process)."""
+    MultiPartParser.spool_max_size = UPLOAD_SPOOL
 
 
 class BodyTooLarge(HTTPException):

@@ -50,7 +50,7 @@ from handoff.kb.jobs import RebuildJobs
 from handoff.kb.rebuild import Rebuilder
 from handoff.kb.router import router as kb_router
 from handoff.kb.search import LiveSearch
-from handoff.limits import DEFAULT_LIMIT, BodyLimit, guard_text
+from handoff.limits import DEFAULT_LIMIT, BodyLimit, guard_text, spool_uploads
 from handoff.privacy.router import router as privacy_router
 from handoff.problems.router import router as problems_router
 from handoff.realtime.broker import Broker, LocalBroker
@@ -153,6 +153,7 @@ def _flows(app: FastAPI, settings: Settings, search: LiveSearch) -> None:
         limits=Limits(settings.attachment_max_bytes, settings.attachment_conversation_max_bytes),
         events=events,
         public_url=settings.public_url,
+        chat=chat,
     )
     app.state.live = Live(
         open_db=open_db, broker=app.state.broker, events=events, queue=queue, settings=settings
@@ -300,6 +301,7 @@ def create_app(
     safeguards.install_error_handlers(app)
     _install_middleware(app)
     app.add_middleware(BodyLimit, default=DEFAULT_LIMIT, routes=large_bodies(settings))
+    spool_uploads()
 
     @app.get("/health/live", tags=["operations"])
     async def live() -> dict[str, str]:

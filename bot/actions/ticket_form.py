@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import is_payload, latest_text
+from bot.actions.attachments import attached_file, description_line, is_screenshot
+from bot.actions.common import is_payload, language_of, latest_text
 
 FORM_SLOTS = ("problem_description", "problem_since", "problem_impact", "problem_urgency")
 DRAFT_SLOTS = FORM_SLOTS + ("ticket_summary", "ticket_category")
@@ -135,6 +136,23 @@ class ValidateTicketForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_ticket_form"
+
+    async def extract_problem_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A file attached while the form runs is part of the description.
+
+        Asked for the description, the file is the description; asked anything else, it
+        is added to the description given before, and the question stands.
+        """
+        name = attached_file(tracker)
+        if name is None:
+            return {}
+        line = description_line(name, language_of(tracker))
+        before = tracker.get_slot("problem_description")
+        kind = "screenshot" if is_screenshot(name) else "file"
+        dispatcher.utter_message(response=f"utter_{kind}_with_ticket")
+        return {"problem_description": f"{before}\n{line}" if before else line}
 
     def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

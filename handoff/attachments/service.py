@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,12 +45,13 @@ def safe_name(name: str, extension: str) -> str:
     return f"{stem[:100]}.{extension}"
 
 
-def _digest(source: BinaryIO) -> str:
+def _size_and_digest(source: IO[bytes]) -> tuple[int, str]:
     source.seek(0)
-    digest = hashlib.sha256()
+    digest, size = hashlib.sha256(), 0
     while block := source.read(CHUNK):
         digest.update(block)
-    return digest.hexdigest()
+        size += len(block)
+    return size, digest.hexdigest()
 
 
 async def used_bytes(*, db: AsyncSession, conversation_id: str) -> int:
@@ -66,6 +68,7 @@ async def save(
     db: AsyncSession,
     storage: Storage,
     limits: Limits,
+    cleaner: images.Cleaner,
     conversation_id: str,
     uploaded_by: str,
     name: str,
@@ -81,15 +84,20 @@ async def save(
         raise TooLarge(f"a conversation may hold at most {limits.per_conversation} bytes of files")
     source.seek(0)
     kind = sniff(source.read(TEXT_SAMPLE))
+    kept: IO[bytes] = source
     if kind.is_image:
         try:
-            source = images.clean(source, kind.content_type)
+            kept = await cleaner.clean(source, kind.content_type)
         except images.BadImage as exc:
             raise Refused(str(exc)) from exc
-        size = len(source.getbuffer())
-    attachment_id = uuid.uuid4().hex
-    key = f"{attachment_id[:2]}/{attachment_id}"
-    await storage.put(key, source)
+    try:
+        size, sha256 = await asyncio.to_thread(_size_and_digest, kept)
+        attachment_id = uuid.uuid4().hex
+        key = f"{attachment_id[:2]}/{attachment_id}"
+        await storage.put(key, kept)
+    finally:
+        if kept is not source:
+            kept.close()
     row = Attachment(
         id=attachment_id,
         conversation_id=conversation_id,
@@ -97,7 +105,7 @@ async def save(
         name=safe_name(name, kind.extension),
         content_type=kind.content_type,
         size=size,
-        sha256=_digest(source),
+        sha256=sha256,
         storage_key=key,
     )
     db.add(row)

@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, Protocol
 
 from handoff.config import Settings
 
@@ -19,7 +19,7 @@ CHUNK = 256 * 1024
 
 
 class Storage(Protocol):
-    async def put(self, key: str, source: BinaryIO) -> None: ...
+    async def put(self, key: str, source: IO[bytes]) -> None: ...
 
     def chunks(self, key: str) -> Iterator[bytes]: ...
 
@@ -37,7 +37,7 @@ class DiskStorage:
             raise ValueError(f"bad storage key {key!r}")
         return self.root / key
 
-    async def put(self, key: str, source: BinaryIO) -> None:
+    async def put(self, key: str, source: IO[bytes]) -> None:
         await asyncio.to_thread(_copy_atomically, source, self._path(key))
 
     def chunks(self, key: str) -> Iterator[bytes]:
@@ -49,7 +49,7 @@ class DiskStorage:
         await asyncio.to_thread(self._path(key).unlink, True)
 
 
-def _copy_atomically(source: BinaryIO, path: Path) -> None:
+def _copy_atomically(source: IO[bytes], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     source.seek(0)
@@ -85,7 +85,7 @@ class S3Storage:
             client=boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region),
         )
 
-    async def put(self, key: str, source: BinaryIO) -> None:
+    async def put(self, key: str, source: IO[bytes]) -> None:
         source.seek(0)
         await asyncio.to_thread(self.client.upload_fileobj, source, self.bucket, key)
 

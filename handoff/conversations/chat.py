@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -227,6 +228,46 @@ class ChatFlow:
             await db.commit()
         await self.events.messages(conversation, replies)
         return ChatResult(conversation, meanwhile + replies, position)
+
+    async def form_open(self, conversation: Conversation) -> str | None:
+        """The form the bot is filling in this chat; None if none, before its first answer, or
+        when Rasa cannot be reached."""
+        if self.bot is None or conversation.bot_locale is None:
+            return None
+        try:
+            return await self.bot.active_loop(conversation.id)
+        except BotUnavailable:
+            return None
+
+    async def tell_bot(
+        self, *, conversation_id: str, intent: str, entities: dict[str, str]
+    ) -> list[Message]:
+        """Tell the bot of something the service saw; store and return what it says to that.
+
+        Only the service builds such an intent payload: what employees type is relayed as
+        text (as_plain_text) and a button payload must have been offered (ensure_offered).
+        Nothing is said (an empty list) when the bot has nothing to say or is unreachable.
+        """
+        if self.bot is None:
+            return []
+        async with self.open_db() as db:
+            conversation = await store.get(db=db, conversation_id=conversation_id)
+        payload = f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
+        try:
+            await self._sync_locale(conversation)
+            said = (await self.bot.send(conversation.id, payload, _metadata(conversation))).messages
+        except BotUnavailable as exc:
+            log.warning("bot not told", extra={"intent": intent, "error": str(exc)})
+            return []
+        async with self.open_db() as db:
+            conversation = await store.get(db=db, conversation_id=conversation_id)
+            if not said or conversation.state != "bot":  # an agent took over meanwhile
+                return []
+            conversation.bot_locale = conversation.locale
+            replies = await store.add_bot_messages(db=db, conversation=conversation, messages=said)
+            await db.commit()
+        await self.events.messages(conversation, replies)
+        return replies
 
     async def greet_again(self, conversation_id: str) -> list[Message]:
         """After a hand-back: the bot greets the employee (nothing if Rasa is away)."""

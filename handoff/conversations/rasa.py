@@ -143,6 +143,16 @@ class RasaClient:
         )
         return to_messages(body.get("messages") or [] if isinstance(body, dict) else [])
 
+    async def active_loop(self, conversation_id: str) -> str | None:
+        """The form the bot is filling in the conversation, if any (one tracker request)."""
+        body = await self._request(
+            "GET",
+            f"/conversations/{conversation_id}/tracker",
+            params={"token": self._token, "include_events": "NONE"},
+        )
+        loop = body.get("active_loop") if isinstance(body, dict) else None
+        return str(loop["name"]) if isinstance(loop, dict) and loop.get("name") else None
+
     async def ready(self) -> bool:
         """Tell whether the server is up with a model loaded."""
         try:

@@ -124,6 +124,10 @@ async def ticket_for(
         ticket = await ticket_service.get(db=db, number=existing)
         ticket.transcript = store.transcript_snapshot(messages)
         conversation.ticket_id = ticket.id
+        # Files of the chat that no ticket took yet go with it (to a person, to level 2).
+        await attachment_service.link_to_ticket(
+            db=db, conversation_id=conversation.id, ticket_id=ticket.id
+        )
         return ticket
     first = topic.first_seq if topic is not None else 0
     said = [m.text for m in messages if m.sender == "user" and m.seq >= first]

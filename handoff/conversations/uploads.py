@@ -1,4 +1,9 @@
-"""Files in a chat: the employee's screenshots, the agent's files, kept with the ticket."""
+"""Files in a chat: the employee's screenshots, the agent's files, kept with the ticket.
+
+While the bot fills its ticket form it hears of an employee's file (the service's own
+intent `attachment_added`), so that the form counts the file as part of the description;
+otherwise (or when the bot has nothing to say about it) the service says where the file went.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff.attachments import images
 from handoff.attachments import service as attachment_service
 from handoff.attachments.models import Attachment
 from handoff.attachments.storage import Storage
@@ -15,8 +21,11 @@ from handoff.tickets.models import format_number
 from handoff.users.models import User
 
 from . import ownership, store, texts
+from .chat import ChatFlow
 from .events import Events
 from .models import Conversation, Message
+
+FORM = "ticket_form"  # the bot's form that takes a file as part of the description
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,7 @@ class Upload:
 
 
 class UploadFlow:
-    """Check, keep and show one file; the bot acknowledges it while it has the chat."""
+    """Check, keep and show one file; the bot hears of it while it has the chat."""
 
     def __init__(
         self,
@@ -37,8 +46,11 @@ class UploadFlow:
         limits: attachment_service.Limits,
         events: Events,
         public_url: str,
+        chat: ChatFlow | None = None,
     ) -> None:
         self.open_db = open_db
+        self.chat = chat
+        self.cleaner = images.Cleaner()
         self.storage = storage
         self.limits = limits
         self.events = events
@@ -52,7 +64,10 @@ class UploadFlow:
             conversation = await store.get_for_employee(
                 db=db, conversation_id=conversation_id, employee=employee
             )
-            return await self._attach(db, conversation, "employee", upload, author=None)
+            row = await self._attach(db, conversation, "employee", upload, author=None)
+        if conversation.state == "bot":  # outside the transaction: Rasa's actions call in
+            await self._tell_bot(conversation, row)
+        return row
 
     async def from_agent(self, *, conversation_id: str, agent: User, upload: Upload) -> Attachment:
         """The agent who owns the live chat sends a file."""
@@ -77,6 +92,7 @@ class UploadFlow:
             db=db,
             storage=self.storage,
             limits=self.limits,
+            cleaner=self.cleaner,
             conversation_id=conversation.id,
             uploaded_by=uploaded_by,
             name=upload.name,
@@ -85,28 +101,46 @@ class UploadFlow:
         )
         if conversation.ticket_id is not None and conversation.state != "bot":
             row.ticket_id = conversation.ticket_id  # the ticket the people work on now
-        shown = [
-            await store.add_message(
-                db=db,
-                conversation=conversation,
-                sender="agent" if author else "user",
-                author=author,
-                text=row.name,
-                payload={"attachments": [attachment_service.attachment_json(row, self.public_url)]},
-            )
-        ]
-        if author is None and conversation.state == "bot":
-            shown.append(await self._acknowledge(db, conversation))
+        shown = await store.add_message(
+            db=db,
+            conversation=conversation,
+            sender="agent" if author else "user",
+            author=author,
+            text=row.name,
+            payload={"attachments": [attachment_service.attachment_json(row, self.public_url)]},
+        )
         await db.commit()
-        await self.events.messages(conversation, shown)
+        await self.events.messages(conversation, [shown])
         return row
 
-    async def _acknowledge(self, db: AsyncSession, conversation: Conversation) -> Message:
-        """While the bot has the chat, the service says where the file went."""
-        if conversation.ticket_id is not None:
-            await attachment_service.link_to_ticket(
-                db=db, conversation_id=conversation.id, ticket_id=conversation.ticket_id
+    async def _tell_bot(self, conversation: Conversation, row: Attachment) -> None:
+        """The bot's form hears of the file; else the service says where the file went."""
+        said: list[Message] = []
+        # Only a form can use it: no Rasa turn for every screenshot of a chat.
+        if self.chat is not None and await self.chat.form_open(conversation) == FORM:
+            said = await self.chat.tell_bot(
+                conversation_id=conversation.id,
+                intent="attachment_added",
+                entities={"attachment_name": row.name},
             )
+        if said:
+            return
+        async with self.open_db() as db:
+            conversation = await store.get(db=db, conversation_id=conversation.id)
+            note = await self._acknowledge(db, conversation, row.id)
+            await db.commit()
+        await self.events.messages(conversation, [note])
+
+    async def _acknowledge(
+        self, db: AsyncSession, conversation: Conversation, attachment_id: str
+    ) -> Message:
+        """Where the file went: with the chat's ticket, or kept for the ticket to come.
+
+        A file the bot's ticket form took stays unlinked: it goes with the ticket that opens.
+        """
+        if conversation.ticket_id is not None:
+            row = await attachment_service.get(db=db, attachment_id=attachment_id)
+            row.ticket_id = conversation.ticket_id
             text = texts.text(
                 "attachment_on_ticket",
                 conversation.locale,

@@ -97,6 +97,26 @@ class Widget:
             [base64.b64encode(data).decode(), name, content_type],
         )
 
+    async def drop_file(self, data: bytes, name: str, content_type: str) -> None:
+        """Drag a file over the chat and drop it there (the events a file manager's drag sends).
+
+        While it is dragged over, the panel shows where it can go (a dashed outline).
+        """
+        transfer = await self.page.evaluate_handle(
+            """([b64, name, type]) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([bytes], name, { type }));
+                return transfer;
+            }""",
+            [base64.b64encode(data).decode(), name, content_type],
+        )
+        await self.log.dispatch_event("dragenter", {"dataTransfer": transfer})
+        await self.log.dispatch_event("dragover", {"dataTransfer": transfer})
+        await expect(self.panel).to_have_class(re.compile(r"\bdropping\b"))
+        await self.log.dispatch_event("drop", {"dataTransfer": transfer})
+        await expect(self.panel).not_to_have_class(re.compile(r"\bdropping\b"))
+
     @property
     def waiting_files(self) -> Locator:
         """The files that go with the next message (the preview above the box)."""

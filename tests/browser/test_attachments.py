@@ -109,6 +109,75 @@ async def test_a_disguised_html_file_is_refused_with_a_clear_message(
     await expect(widget.log.locator(".files")).to_have_count(0)
 
 
+async def test_a_dropped_screenshot_is_the_description_in_the_bots_ticket_form(
+    stack: Stack, page: Page
+) -> None:
+    widget = await Widget(page).visit(stack, "Karl Brenner", "karl.brenner@brandt.example")
+    await widget.open()
+    await widget.send("Ich möchte eine Störung melden")
+    await expect(widget.messages("Was genau funktioniert nicht?")).to_have_count(1)
+    await widget.drop_file(png(), "fehlermeldung.png", "image/png")
+    await expect(widget.waiting_files).to_contain_text("fehlermeldung.png")
+    await expect(widget.box).to_be_focused()  # Enter sends it at once
+    await assert_accessible(page)
+    await page.keyboard.press("Enter")
+    thumb = widget.log.get_by_role("button", name=re.compile("fehlermeldung.png"))
+    await expect(thumb.locator("img")).to_have_attribute("src", re.compile("^data:image/"))
+    # The bot's form took the screenshot as the description and asks the next question.
+    thanks = widget.messages("Danke, der Screenshot ist beim Ticket")
+    await expect(thanks).to_have_count(1, timeout=30_000)
+    await expect(widget.messages("Seit wann besteht das Problem?")).to_have_count(1)
+
+
+def jpeg(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 120, 60)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+async def test_on_a_phone_the_paper_clip_offers_camera_and_photos(
+    stack: Stack, browser: Browser
+) -> None:
+    context = await browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = await context.new_page()
+        page.on("filechooser", lambda _chooser: None)
+        widget = await Widget(page).visit(stack, "Eva Lang", "eva.lang@brandt.example")
+        await widget.open()
+        attach = widget.host.get_by_role("button", name="Datei oder Screenshot anhängen")
+        box = await attach.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+        assert box["width"] >= 24 and box["height"] >= 24  # a target a thumb can hit
+        # Image types without `capture`: the phone's picker offers the camera AND the photos.
+        picker = widget.host.locator("input[type=file]")
+        accept = (await picker.get_attribute("accept") or "").split(",")
+        assert {"image/png", "image/jpeg", "image/gif", "image/webp"} <= set(accept)
+        assert await picker.get_attribute("capture") is None
+        async with page.expect_file_chooser() as chooser:
+            await attach.tap()
+        photo = jpeg(1200, 1600)  # a photo of the screen, upright
+        await (await chooser.value).set_files(
+            files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+        await expect(widget.waiting_files).to_contain_text("foto.jpg")
+        await assert_accessible(page)
+        await widget.host.get_by_role("button", name="Senden").tap()
+        thumb = widget.log.get_by_role("button", name=re.compile("foto.jpg"))
+        await expect(thumb.locator("img")).to_have_attribute("src", re.compile("^data:image/"))
+        shown = await thumb.bounding_box()
+        assert shown is not None and shown["x"] + shown["width"] <= 375
+        await thumb.tap()
+        viewer = widget.host.get_by_role("dialog", name="foto.jpg")
+        await expect(viewer).to_be_visible()
+        full = await viewer.locator("img").bounding_box()
+        assert full is not None and full["width"] <= 375 and full["height"] <= 667
+        await assert_accessible(page)
+    finally:
+        await context.close()
+
+
 @pytest.fixture
 async def people(browser: Browser) -> AsyncIterator[tuple[Session, Session]]:
     """The employee's and the agent's browser contexts (separate cookies and storage)."""
@@ -154,11 +223,21 @@ async def test_the_agent_sees_the_screenshot_in_the_chat_and_on_the_ticket(
     await expect(
         console.transcript.get_by_role("link", name="anleitung.txt (15 B)")
     ).to_be_visible()
-    # Both files go with the chat's ticket.
+    # Both files go with the chat's ticket, and with it to level 2.
     meta = await staff.page.locator("#chat-meta").inner_text()
     number = re.search(r"[A-Z]+-\d+", meta)
     assert number, meta
+    await staff.page.locator("#reply").blur()
+    await staff.page.keyboard.press("e")
+    dialog = staff.page.get_by_role("dialog", name="Escalate to second level")
+    await expect(dialog.locator("#escalate-files")).to_have_text(
+        "Files that go with the ticket (2): fehlermeldung.png, anleitung.txt"
+    )
+    await dialog.get_by_label("Summary for the specialists").fill("Siehe Screenshot")
+    await dialog.get_by_role("button", name="Escalate").click()
+    await expect(dialog).to_be_hidden(timeout=15_000)
     await staff.page.goto(f"{stack.base_url}/console/tickets/{number.group(0)}")
+    await expect(staff.page.locator("#ticket-summary")).to_contain_text("level 2")
     files = staff.page.locator("#ticket-attachments")
     assert await _loaded(files.get_by_role("img", name="fehlermeldung.png"))
     await expect(files.get_by_role("link", name="anleitung.txt (15 B)")).to_be_visible()

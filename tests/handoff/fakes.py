@@ -54,6 +54,7 @@ class FakeRasa:
         self.received: list[dict[str, Any]] = []
         self.slots: dict[str, dict[str, Any]] = {}
         self.triggered: list[tuple[str, str]] = []
+        self.forms: dict[str, str] = {}  # conversation id -> the form the bot is filling
         self.down = False
         self.internal: httpx.AsyncClient | None = None
         self.on_message: Callable[..., Any] = self._echo
@@ -84,6 +85,9 @@ class FakeRasa:
             for event in json.loads(request.content):
                 self.slots.setdefault(sender, {})[event["name"]] = event["value"]
             return httpx.Response(200, json={})
+        if path.endswith("/tracker"):  # only asked for the form being filled
+            form = self.forms.get(path.split("/")[2])
+            return httpx.Response(200, json={"active_loop": {"name": form} if form else {}})
         if path.endswith("/trigger_intent"):
             sender = path.split("/")[2]
             name = json.loads(request.content)["name"]

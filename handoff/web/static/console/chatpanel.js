@@ -78,6 +78,10 @@ export class ChatPanel {
     if (this.buttons.escalate.disabled) return;
     const summary = $("escalate-summary");
     if (!summary.value) summary.value = this.subject || "";
+    const files = this.transcript.files.map((file) => file.name);
+    const note = $("escalate-files");
+    note.hidden = !files.length;
+    note.textContent = files.length ? `Files that go with the ticket (${files.length}): ${files.join(", ")}` : "";
     this.openDialog("escalate-dialog", "escalate-summary");
   }
 

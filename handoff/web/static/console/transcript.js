@@ -37,6 +37,7 @@ export class Transcript {
     this.lastSeq = 0;
     this.turns = new Map();
     this.employee = "";
+    this.files = []; // every attachment of the chat, in order (they go with its ticket)
   }
 
   reset({ messages, bot, employee }) {
@@ -44,6 +45,7 @@ export class Transcript {
     this.list.replaceChildren();
     this.seen.clear();
     this.lastSeq = 0;
+    this.files = [];
     this.employee = employee;
     this.turns = new Map((bot || []).map((turn) => [turn.seq, turn]));
     for (const message of messages) this.add(message);
@@ -56,6 +58,7 @@ export class Transcript {
     if (this.seen.has(message.seq)) return false;
     this.seen.add(message.seq);
     this.lastSeq = Math.max(this.lastSeq, message.seq);
+    this.files.push(...(message.attachments || []));
     const nearEnd = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 120;
     const node = this.node(message);
     const after = [...this.list.children].find((li) => Number(li.dataset.seq) > message.seq);

@@ -78,19 +78,25 @@ export class Composer {
     this.sendButton.disabled = over > 0;
   }
 
-  /** Send the waiting files first, then the text (kept in the box if a file was refused). */
+  /** Send the text first, then the waiting files: in the bot's ticket form the words answer
+   *  "what is wrong?" and a screenshot joins them (sent alone, the screenshot answers it). */
   async submit() {
     const text = this.input.value.trim();
-    if ((!text && !this.attach.files.length) || this.tooLong || this.busy) return;
-    if (this.attach.files.length) {
-      this.busy = true;
-      const sent = await this.attach.upload(this.onUpload).finally(() => (this.busy = false));
-      if (!sent || !text) return;
+    const files = this.attach.files.length > 0;
+    if ((!text && !files) || this.tooLong || this.busy) return;
+    if (text) {
+      this.input.value = "";
+      this.grow();
+      this.check();
     }
-    this.input.value = "";
-    this.grow();
-    this.check();
-    this.onSend(text);
+    if (!files) return this.onSend(text);
+    this.busy = true;
+    try {
+      if (text) await this.onSend(text);
+      await this.attach.upload(this.onUpload);
+    } finally {
+      this.busy = false;
+    }
   }
 
   grow() {
