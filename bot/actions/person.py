@@ -52,17 +52,40 @@ _PATTERNS = (
 )
 # A request for a person is short ("Mitarbeiter bitte", "agent") or says so in
 # one of the shapes above; a longer message the NLU reads as request_human
-# without one ("find someone local who mows lawns", "Telefonnummer vom IT
-# Support") is a question for the knowledge base.
+# without one ("find someone local who mows lawns") is a question for the
+# knowledge base. A short one must still name someone to talk to: "who wrote
+# green book" is not a request. And asking how to reach the desk (its phone
+# number, hours, e-mail) is a question the knowledge base answers
+# (support-hours), not a wish to be put through now.
 SHORT_REQUEST_WORDS = 4
 _REQUEST = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_SOMEONE = re.compile(
+    rf"\b({_PERSON_DE}|{_PERSON_EN}|ansprechpartner(in)?|kolleg(e|in)|leute|people|staff"
+    r"|operator|weiter(leiten|geleitet)?|verbinde[nt]?|durchstellen|connect|transfer|forward"
+    r"|escalate|eskalieren)\b",
+    re.IGNORECASE,
+)
+_ABOUT_THE_DESK = re.compile(
+    r"\b(telefon(nummer)?|(tel\.?|rufnummer|nummer|durchwahl|handynummer)|e-?mail(adresse)?"
+    r"|adresse|(service|öffnungs|geschäfts|sprech|arbeits)zeiten|erreichbar(keit)?|geöffnet"
+    r"|offen|besetzt|wann|wo|phone|number|hours|available|open|opening|when|where|address"
+    r"|reach|contact details)\b",
+    re.IGNORECASE,
+)
 
 
 def wants_a_person(text: str) -> bool:
-    """Whether a message read as request_human is one: short, a button, or a clear request."""
+    """Whether a message read as request_human is one: a button, a clear request, or short.
+
+    A short message counts when it names someone to talk to and does not ask how to
+    reach the desk ("Telefonnummer vom IT Support" is answered from the knowledge base).
+    """
     if not text or text.startswith("/"):
         return True
-    return len(text.split()) <= SHORT_REQUEST_WORDS or names_a_person(text)
+    if names_a_person(text):
+        return True
+    short = len(text.split()) <= SHORT_REQUEST_WORDS
+    return short and bool(_SOMEONE.search(text)) and not _ABOUT_THE_DESK.search(text)
 
 
 def names_a_person(text: str) -> bool:
