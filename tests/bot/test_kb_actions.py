@@ -335,6 +335,15 @@ def test_declining_the_offer_clears_the_question() -> None:
     assert slot_events(events) == {"pending": None}
 
 
+def test_no_ticket_but_a_person_named_hands_off(helpdesk) -> None:
+    helpdesk.on("POST", HANDOFF, body={"outcome": "queued", "queue_position": 2})
+    text = "Nein, kein Ticket – ich möchte mit jemandem sprechen"
+    messages, events = run(ActionDeclineOffer(), tracker(text, "deny", slots={"pending": "offer"}))
+    assert helpdesk.last_json()["reason"] == "requested"
+    assert responses(messages) == ["utter_handoff_queued_nowait"]
+    assert slot_events(events)["pending"] is None
+
+
 def test_the_floor_is_the_search_librarys() -> None:
     # The bot keeps a copy for a helpdesk that does not send "related" yet.
     from bot.actions.kb import RELATED_FLOOR
