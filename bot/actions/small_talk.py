@@ -68,6 +68,11 @@ _QUESTION = re.compile(
     r"|können|ist|sind|gibt|hat|haben|darf|muss|soll)\b",
     re.IGNORECASE,
 )
+# "bist du ein echter Mensch?", "am I talking to a real person?": a question about the bot.
+_ASKS_THE_BOT = re.compile(
+    r"^\W*(bist du|sind sie|ist das|rede ich|spreche ich|schreibe ich|are you|is this|am i)\b",
+    re.IGNORECASE,
+)
 # A greeting with nothing to search in it: "guten Morgen, ich hab da mal eine
 # Frage". "Hallo, mein Drucker druckt nicht" is about the printer.
 _GREETING = re.compile(
@@ -112,8 +117,9 @@ class ActionSmallTalk(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text, intent = latest_text(tracker), latest_intent(tracker)
-        if names_a_person(text):
-            # "Hallo, kann mich bitte jemand anrufen?"
+        if names_a_person(text) and not _ASKS_THE_BOT.match(text):
+            # "Hallo, kann mich bitte jemand anrufen?"; but "are you a real person?" is
+            # answered (utter_iamabot offers a person).
             return await hand_off(dispatcher, tracker, reason="requested")
         if is_small_talk(text, intent):
             dispatcher.utter_message(response=REPLIES[str(intent)])

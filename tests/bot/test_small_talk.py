@@ -94,3 +94,15 @@ def test_a_person_named_in_small_talk_is_a_handoff(helpdesk) -> None:
     messages, _ = run(ActionSmallTalk(), tracker("Hallo, kann mich bitte jemand anrufen?", "greet"))
     assert helpdesk.last_json()["reason"] == "requested"
     assert responses(messages) == ["utter_handoff_queued_nowait"]
+
+
+def test_asking_whether_the_bot_is_a_real_person_is_answered(helpdesk) -> None:
+    messages, _ = run(ActionSmallTalk(), tracker("are you a real person?", "bot_challenge"))
+    assert responses(messages) == ["utter_iamabot"] and helpdesk.requests == []
+
+
+def test_not_wanting_a_bot_is_a_handoff(helpdesk) -> None:
+    helpdesk.on("POST", HANDOFF, body={"outcome": "queued", "queue_position": 1})
+    text = "gibt es bei euch auch echte Menschen? ich will nicht mit einem Bot schreiben"
+    run(ActionSmallTalk(), tracker(text, "bot_challenge"))
+    assert helpdesk.last_json()["reason"] == "requested"
