@@ -7,9 +7,9 @@ a message is searched like any other: the knowledge base answers or offers
 candidates when it finds something close, otherwise the bot says it only
 handles IT (kb.py). Small talk keeps its reply when it is short, or when it
 says what its intent is about (a thank-you or a goodbye may be long; "yes" and
-"no" come first). Feedback ("hat geholfen", "still not working") as the first
-message of a chat judges nothing: it is always searched (the rules send only
-that case here).
+"no" come first). Feedback as the first message of a chat judges nothing (the
+rules send only that case here): "still not working" is searched, a short
+"hat geholfen, danke" is thanked for.
 """
 
 from __future__ import annotations
@@ -39,11 +39,15 @@ REPLIES = {
     "affirm": "utter_what_else",
     "deny": "utter_okay",
     "cancel": "utter_nothing_to_cancel",
+    # Only as a first message (rules/basics.yml): "hat geholfen, danke" after a chat that
+    # ended. Negative feedback with nothing to judge is always searched.
+    "feedback_positive": "utter_you_are_welcome",
 }
 
 # What keeps a longer message (or a question) in its intent.
 _MARKERS = {
     "thank": r"\b(dank\w*|thank\w*|thx|merci|appreciate)",
+    "feedback_positive": r"\b(dank\w*|thank\w*|thx|merci|appreciate)",
     "goodbye": r"\b(tschü(ss|s)|bye|ciao|wiedersehen|bis (bald|später|morgen|dann)|see you"
     r"|schönen (tag|abend|feierabend|wochenende)|have a (nice|good|great))\b",
     "bot_challenge": r"\b(bot|chatbot|chatgpt|maschine|machine|roboter|robot|ki|ai|künstliche"

@@ -31,6 +31,7 @@ NOTHING_CLOSE = {"confident": False, "lang": "en", "hits": [], "article": None}
         ("no, I don't need anything else right now", "deny"),
         ("abbrechen", "cancel"),
         ("/affirm", "affirm"),
+        ("hat geholfen, danke", "feedback_positive"),
     ],
 )
 def test_small_talk_keeps_its_reply(text: str, intent: str) -> None:
