@@ -203,7 +203,9 @@ def test_asking_how_to_reach_the_desk_is_answered_not_queued(
     reply = employee.say(question)
     assert reply["state"] == "bot", _texts(reply)
     assert "support-hours" in _offered(reply), _texts(reply)
-    assert "INC-" not in _texts(reply) and wrong not in _texts(reply)
+    assert wrong not in _texts(reply)  # no queue position
+    mine = employee.http.get("/api/tickets", params={"mine": 1}, headers=employee.headers)
+    assert mine.json()["tickets"] == []  # the article shows a sample number; no ticket is opened
 
 
 @pytest.mark.parametrize(
