@@ -12,7 +12,8 @@ on kb/eval/questions.yml and CLINC150's `oos_val` split, never on the sets above
 An outcome is read from the reply: an article answered (`kb_article`),
 candidate articles offered (`/choose_article` buttons), a refusal as off-topic
 (the text of `utter_out_of_scope`), queued or a ticket (the state, or an
-`INC-` number in the reply), or something else (nothing found, small talk).
+`INC-` number in a reply that is not an article), or something else (nothing
+found, small talk).
 """
 
 from __future__ import annotations
@@ -113,7 +114,9 @@ def read_reply(outcome: Outcome, body: dict, prefixes: tuple[str, ...]) -> Outco
         article = message.get("kb_article") or {}
         outcome.answered = outcome.answered or article.get("slug")
         outcome.off_topic = outcome.off_topic or text.startswith(prefixes)
-        outcome.handed_off = outcome.handed_off or bool(TICKET.search(text))
+        # A ticket number in the bot's own words; an article may quote a sample one
+        # (support-hours shows INC-000123).
+        outcome.handed_off = outcome.handed_off or (not article and bool(TICKET.search(text)))
         for button in message.get("buttons") or []:
             payload = str(button.get("payload") or "")
             if payload.startswith("/choose_article"):

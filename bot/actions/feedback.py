@@ -66,7 +66,7 @@ class ActionFeedback(Action):
 
 
 class ActionDeclineOffer(Action):
-    """No ticket and no person, thanks: leave it open."""
+    """No ticket and no person, thanks: leave it open (unless a person is named after all)."""
 
     def name(self) -> str:
         return "action_decline_offer"
@@ -74,5 +74,8 @@ class ActionDeclineOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if names_a_person(latest_text(tracker)):
+            # "Nein, kein Ticket – ich möchte mit jemandem sprechen"
+            return await hand_off(dispatcher, tracker, reason="requested")
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("pending", None)]

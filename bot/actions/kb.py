@@ -165,6 +165,10 @@ class ActionShowArticle(Action):
         slug = next(tracker.get_latest_entity_values("article_slug"), None) or slug_by_position(
             latest_text(tracker), tracker.get_slot("kb_candidates")
         )
+        if not slug and not tracker.get_slot("kb_candidates"):
+            # Nothing was offered to choose from: "the first time I opened Excel ..." is a
+            # question like any other.
+            return await ActionAnswerFromKb().run(dispatcher, tracker, domain)
         if not slug:
             dispatcher.utter_message(response="utter_please_choose")
             return []

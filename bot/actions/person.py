@@ -24,7 +24,19 @@ _PERSON_EN = (
 _ASKER_EN = r"(someone|somebody|anyone|you|a technician|an agent|support|it|the service desk)"
 _PATTERNS = (
     # "mit einem Menschen sprechen", "mit jemandem reden", "mit dem Support chatten"
-    rf"\bmit\s+(\w+\s+){{0,2}}{_PERSON_DE}\s+(\w+\s+){{0,2}}(sprechen|reden|chatten|telefonieren)",
+    rf"\bmit\s+(\w+\s+){{0,2}}{_PERSON_DE}\s+(\w+\s+){{0,2}}"
+    r"(sprechen|reden|chatten|telefonieren|besprechen)",
+    # "kann ich jemanden vom Service Desk sprechen?", "persönlich sprechen"
+    r"\b(kann|könnte|darf)\s+ich\s+(\w+\s+){0,2}(jemand(en|em)?|mitarbeiter\w*|techniker\w*)"
+    r"\s+(\w+\s+){0,4}(sprechen|erreichen)\b",
+    r"\bpersönlich\s+(sprechen|reden)\b",
+    # "kann mich ein Techniker kontaktieren?", "kann ein Kollege vom Service Desk übernehmen?"
+    r"\bmich\s+(ein|eine|jemand)\w*\s+.{0,30}\bkontaktier\w*",
+    r"\b(vom|von\s+der|aus\s+der|from)\s+(it|support|service[- ]?desk|help[- ]?desk)\b.{0,30}"
+    r"\b(übernehmen|take\s+over|kontaktier\w*|anschreib\w*|(contact|call)\s+me)\b",
+    rf"\b{_PERSON_DE}\s+(\w+\s+){{0,2}}(weiterleiten|weitergeben|durchstellen|verbinden)\b",
+    r"\bdurchgestellt\b|\blive[- ]?chat\b",
+    r"\bansprechpartner(in)?\s+(aus|von|in)\s+(der\s+)?it\b",
     # "kann mich jemand anrufen?", "könnte mich bitte jemand vom Support zurückrufen"
     r"\b(kann|könnte|würde)\s+mich\s+(\w+\s+){1,5}(an|zurück)rufen",
     r"\bruf(t|en)?\s+(sie\s+)?(mich|uns)\s+(bitte\s+)?(jemand\s+)?(an|zurück)\b",
@@ -38,6 +50,11 @@ _PATTERNS = (
     rf"\b(can|could|would|will)\s+{_ASKER_EN}\b.{{0,25}}\b(call|ring|phone|contact)\s+me\b",
     r"(^|[.!?]\s*)(please\s+)?(call|ring|phone)\s+me(\s+back)?(\s+please)?\s*[.!?]*$",
     r"\bcall\s*back\b",
+    # "please have someone from IT contact me", "can someone from support take over?"
+    rf"\b(want|like|please|have|get)\s+(\w+\s+){{0,2}}{_PERSON_EN}\b.{{0,30}}"
+    r"\b(contact|call|phone)\s+me\b",
+    rf"\bdiscuss\s+(this|it)\s+with\s+{_PERSON_EN}\b",
+    r"\bcontact\s+person\s+(from|in|at)\s+it\b",
     rf"\b(connect|transfer|put|forward|pass)\s+me\b.{{0,30}}\b{_PERSON_EN}\b",
     r"\b(real|live|actual)\s+(person|human|agent|people)\b",
     r"\b(an?\s+)?(human|agent|person)\s+please\b",
@@ -52,17 +69,40 @@ _PATTERNS = (
 )
 # A request for a person is short ("Mitarbeiter bitte", "agent") or says so in
 # one of the shapes above; a longer message the NLU reads as request_human
-# without one ("find someone local who mows lawns", "Telefonnummer vom IT
-# Support") is a question for the knowledge base.
+# without one ("find someone local who mows lawns") is a question for the
+# knowledge base. A short one must still name someone to talk to: "who wrote
+# green book" is not a request. And asking how to reach the desk (its phone
+# number, hours, e-mail) is a question the knowledge base answers
+# (support-hours), not a wish to be put through now.
 SHORT_REQUEST_WORDS = 4
 _REQUEST = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_SOMEONE = re.compile(
+    rf"\b({_PERSON_DE}|{_PERSON_EN}|ansprechpartner(in)?|kolleg(e|in)|leute|people|staff"
+    r"|operator|weiter(leiten|geleitet)?|verbinde[nt]?|durchstellen|connect|transfer|forward"
+    r"|escalate|eskalieren)\b",
+    re.IGNORECASE,
+)
+_ABOUT_THE_DESK = re.compile(
+    r"\b(telefon(nummer)?|(tel\.?|rufnummer|nummer|durchwahl|handynummer)|e-?mail(adresse)?"
+    r"|adresse|(service|öffnungs|geschäfts|sprech|arbeits)zeiten|erreichbar(keit)?|geöffnet"
+    r"|offen|besetzt|wann|wo|phone|number|hours|available|open|opening|when|where|address"
+    r"|reach|contact details)\b",
+    re.IGNORECASE,
+)
 
 
 def wants_a_person(text: str) -> bool:
-    """Whether a message read as request_human is one: short, a button, or a clear request."""
+    """Whether a message read as request_human is one: a button, a clear request, or short.
+
+    A short message counts when it names someone to talk to and does not ask how to
+    reach the desk ("Telefonnummer vom IT Support" is answered from the knowledge base).
+    """
     if not text or text.startswith("/"):
         return True
-    return len(text.split()) <= SHORT_REQUEST_WORDS or names_a_person(text)
+    if names_a_person(text):
+        return True
+    short = len(text.split()) <= SHORT_REQUEST_WORDS
+    return short and bool(_SOMEONE.search(text)) and not _ABOUT_THE_DESK.search(text)
 
 
 def names_a_person(text: str) -> bool:

@@ -206,6 +206,21 @@ def test_chosen_article_by_position(helpdesk) -> None:
     assert helpdesk.last().url.path.endswith("/vpn-disconnects")
 
 
+def test_a_choice_without_candidates_is_searched(helpdesk) -> None:
+    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "en", "hits": [], "article": None})
+    messages, _ = run(
+        ActionShowArticle(), tracker("the first time I opened it, it froze", "choose_article")
+    )
+    assert helpdesk.paths() == [f"GET {ANSWER}"]
+    assert responses(messages) == ["utter_out_of_scope"]
+
+
+def test_a_choice_among_candidates_without_a_position_asks_again(helpdesk) -> None:
+    slots = {"kb_candidates": ["vpn-connect", "vpn-disconnects"]}
+    messages, _ = run(ActionShowArticle(), tracker("dieser da", "choose_article", slots=slots))
+    assert responses(messages) == ["utter_please_choose"] and helpdesk.requests == []
+
+
 def test_chosen_article_gone(helpdesk) -> None:
     helpdesk.on("GET", "/api/internal/kb/articles/old", status=404, body={"detail": "unknown"})
     entity = {"entity": "article_slug", "value": "old"}
@@ -327,6 +342,15 @@ def test_declining_the_offer_clears_the_question() -> None:
     )
     assert responses(messages) == ["utter_anything_else"]
     assert slot_events(events) == {"pending": None}
+
+
+def test_no_ticket_but_a_person_named_hands_off(helpdesk) -> None:
+    helpdesk.on("POST", HANDOFF, body={"outcome": "queued", "queue_position": 2})
+    text = "Nein, kein Ticket – ich möchte mit jemandem sprechen"
+    messages, events = run(ActionDeclineOffer(), tracker(text, "deny", slots={"pending": "offer"}))
+    assert helpdesk.last_json()["reason"] == "requested"
+    assert responses(messages) == ["utter_handoff_queued_nowait"]
+    assert slot_events(events)["pending"] is None
 
 
 def test_the_floor_is_the_search_librarys() -> None:

@@ -63,6 +63,16 @@ def test_not_a_request_for_a_person(text: str) -> None:
         "i don't want to chat with a bot, get me someone from the service desk",
         "kann jemand vom support vorbeikommen?",
         "send someone over please",
+        "bitte an einen menschen weiterleiten",
+        "kann mich ein Techniker kontaktieren?",
+        "please have someone from IT contact me",
+        "ich möchte das lieber mit jemandem besprechen",
+        "can someone from support take over?",
+        "weiterleiten bitte",
+        "leite mich bitte weiter",
+        "live agent",
+        "lieber ein mensch",
+        "speak to someone",
     ],
 )
 def test_what_the_nlu_reads_as_request_human_is_one(text: str) -> None:
@@ -76,6 +86,12 @@ def test_what_the_nlu_reads_as_request_human_is_one(text: str) -> None:
         "give me a recommendation for a local landscaper",
         "When is the IT service desk available?",
         "wie ist die Telefonnummer vom IT Support?",
+        "Telefonnummer vom IT Support",
+        "IT hotline number?",
+        "service desk opening hours",
+        "who wrote green book",
+        "read the phone number for mom in my phone contacts",
+        "Hilfe!",
     ],
 )
 def test_a_longer_question_without_a_request_is_searched(text: str) -> None:

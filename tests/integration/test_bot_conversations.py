@@ -248,3 +248,57 @@ def test_a_follow_up_after_the_close_hears_where_the_ticket_stands(system: Stack
     reply = employee.say("Danke. Wie lange dauert das ungefähr?")
     assert reply["state"] == "bot" and not reply.get("new_conversation"), reply
     assert number.group() in _texts(reply) and "Gelöst" in _texts(reply), _texts(reply)
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "wrong"),
+    [
+        ("de", "Welche Servicezeiten hat der IT Service Desk?", "Position"),
+        ("en", "IT helpdesk phone number?", "position"),
+    ],
+)
+def test_asking_how_to_reach_the_desk_is_answered_not_queued(
+    system: StackConfig, locale: str, question: str, wrong: str
+) -> None:
+    employee = Employee(system, f"ida.{locale}@brandt.example", "Ida Hahn").start(locale)
+    reply = employee.say(question)
+    assert reply["state"] == "bot", _texts(reply)
+    assert "support-hours" in _offered(reply), _texts(reply)
+    assert wrong not in _texts(reply)  # no queue position
+    mine = employee.http.get("/api/tickets", params={"mine": 1}, headers=employee.headers)
+    assert mine.json()["tickets"] == []  # the article shows a sample number; no ticket is opened
+
+
+@pytest.mark.parametrize(
+    ("locale", "message", "only_it"),
+    [
+        ("de", "Hallo, wer hat gestern das Fußballspiel gewonnen?", "nur für IT-Themen"),
+        ("de", "ja, wie wird das Wetter am Wochenende?", "nur für IT-Themen"),
+        ("en", "hi there, who won the football game last night?", "only handle IT topics"),
+        ("en", "yes, what is a good recipe for pancakes?", "only handle IT topics"),
+        ("en", "no idea what to cook tonight, any dinner ideas?", "only handle IT topics"),
+    ],
+)
+def test_a_first_message_read_as_small_talk_or_yes_no_is_searched_then_refused(
+    system: StackConfig, locale: str, message: str, only_it: str
+) -> None:
+    employee = Employee(system, f"jan.{locale}@brandt.example", "Jan Fuchs").start(locale)
+    reply = employee.say(message)
+    assert only_it in _texts(reply), _texts(reply)
+    assert reply["state"] == "bot" and not _offered(reply)
+    assert "INC-" not in _texts(reply)
+
+
+@pytest.mark.parametrize(
+    ("locale", "greeting", "thanks", "greeted", "welcome"),
+    [
+        ("de", "Hallo zusammen", "danke dir", "IT-Assistent", "Gern geschehen"),
+        ("en", "good morning", "thanks a lot", "IT assistant", "You're welcome"),
+    ],
+)
+def test_plain_small_talk_keeps_its_reply(
+    system: StackConfig, locale: str, greeting: str, thanks: str, greeted: str, welcome: str
+) -> None:
+    employee = Employee(system, f"kai.{locale}@brandt.example", "Kai Brandl").start(locale)
+    assert greeted in _texts(employee.say(greeting))
+    assert welcome in _texts(employee.say(thanks))
