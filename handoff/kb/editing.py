@@ -64,9 +64,22 @@ async def update(
 
 
 async def delete(*, db: AsyncSession, article: Article) -> None:
-    """Retire the article."""
+    """Archive the article (undone by restore_archived)."""
     await service.delete_article(db=db, article=article)
     await db.commit()
+
+
+async def archived(*, db: AsyncSession) -> ArticleList:
+    """Return the archived articles with their newest versions."""
+    rows = await service.archived_articles(db=db)
+    return ArticleList(articles=[ArticleRead.of(a, v) for a, v in rows])
+
+
+async def restore_archived(*, db: AsyncSession, slug: str) -> ArticleRead:
+    """Bring an archived article back; raise service.ArticleNotFound if none is archived."""
+    article = await service.restore_archived(db=db, slug=slug)
+    await db.commit()
+    return await read(db=db, article=article)
 
 
 async def publish(*, db: AsyncSession, article: Article, version: int | None) -> ArticleRead:
