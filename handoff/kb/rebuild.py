@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,13 +34,48 @@ from .models import IndexBuild
 from .search import LiveSearch
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=3)  # a running build without heartbeat for this long died
+# A build without heartbeat for this long died (on another machine: there is no other sign).
+STALE_AFTER = timedelta(minutes=3)
 HEARTBEAT_SECONDS = 0.5
 FINISHED = ("succeeded", "failed", "rejected")
 
 
 class JobNotFound(LookupError):
     """No rebuild job with that id."""
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When process pid started (clock ticks since boot), or None without /proc or pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Field 22; the command name (field 2, in parentheses) may hold spaces.
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def process_owner() -> dict[str, Any]:
+    """This process as the owner of a build: host, pid and its start (pids are reused)."""
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _start_ticks(os.getpid())}
+
+
+def owner_gone(owner: object) -> bool:
+    """True when the owner ran on this host and that process exists no more."""
+    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+        return False
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    started = _start_ticks(pid)
+    if started is not None:
+        return owner.get("started") not in (None, started)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # someone else's process: it exists
+        return False
+    return not Path("/proc").is_dir()  # /proc without the pid: gone
 
 
 @dataclass(frozen=True)
@@ -111,6 +148,7 @@ class Rebuilder:
                         heartbeat_at=utcnow(),
                         path=str(self.settings.index_dir / "builds" / build_id),
                         model_id=self.embedder.model_id,
+                        details={"owner": process_owner()},
                     )
                 )
                 try:
@@ -127,9 +165,21 @@ class Rebuilder:
     async def _holder(self, db: AsyncSession) -> IndexBuild | None:
         return await db.scalar(select(IndexBuild).where(IndexBuild.active_slot == 1))
 
+    async def reap_orphans(self) -> list[str]:
+        """Fail at once the build whose process died (at start-up); return the ids failed."""
+        async with self.open_db() as db:
+            holder = await self._holder(db)
+            if holder is not None and await self._reap_if_stale(db, holder):
+                return [holder.id]
+        return []
+
     async def _reap_if_stale(self, db: AsyncSession, build: IndexBuild) -> bool:
-        if build.heartbeat_at and build.heartbeat_at > utcnow() - STALE_AFTER:
+        """Fail a build whose process is gone (this host) or silent too long; drop its files."""
+        fresh = build.heartbeat_at and build.heartbeat_at > utcnow() - STALE_AFTER
+        if fresh and not owner_gone(build.details.get("owner")):
             return False
+        log.warning("failing a rebuild whose process stopped", extra={"build_id": build.id})
+        shutil.rmtree(self.settings.index_dir / "builds" / build.id, ignore_errors=True)
         await db.execute(
             update(IndexBuild)
             .where(IndexBuild.id == build.id, IndexBuild.active_slot == 1)
@@ -236,7 +286,10 @@ class Rebuilder:
             progress=report,
             extra_meta={"build_id": build_id},
         )
-        details: dict[str, Any] = {"content_digest": indexing.content_digest(documents)}
+        details: dict[str, Any] = {
+            "owner": process_owner(),
+            "content_digest": indexing.content_digest(documents),
+        }
         await self._set(
             build_id, documents=stats.documents, embedded=stats.embedded, details=details
         )
