@@ -16,8 +16,11 @@ from ..conftest import RunningSystem
 from .test_bot_conversations import Employee
 
 pytestmark = pytest.mark.rasa
-# Rasa's own log lines say "ERROR"; its structured ones "[error"; and tracebacks.
-ERROR_LINE = re.compile(r"\bERROR\b|\[error\s*\]|Traceback \(most recent call last\)")
+# Rasa's log lines say "ERROR"; its structured ones "level": "error" (JSON without a
+# terminal, "[error ]" in one); and tracebacks.
+ERROR_LINE = re.compile(
+    r'\bERROR\b|"level": ?"(error|critical)"|\[(error|critical)\s*\]|Traceback \(most recent'
+)
 
 
 def _session_of(pid: int) -> int | None:
