@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +29,7 @@ from kb_index import BuildStats, Embedder, IndexLoadError, KbIndex, Progress, bu
 from . import documents as kb_documents
 from . import indexing, quality
 from .models import IndexBuild
+from .owners import owner_gone, process_owner
 from .search import LiveSearch
 
 log = logging.getLogger(__name__)
@@ -42,40 +41,6 @@ FINISHED = ("succeeded", "failed", "rejected")
 
 class JobNotFound(LookupError):
     """No rebuild job with that id."""
-
-
-def _start_ticks(pid: int) -> int | None:
-    """When process pid started (clock ticks since boot), or None without /proc or pid."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # Field 22; the command name (field 2, in parentheses) may hold spaces.
-    return int(stat.rsplit(")", 1)[1].split()[19])
-
-
-def process_owner() -> dict[str, Any]:
-    """This process as the owner of a build: host, pid and its start (pids are reused)."""
-    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _start_ticks(os.getpid())}
-
-
-def owner_gone(owner: object) -> bool:
-    """True when the owner ran on this host and that process exists no more."""
-    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
-        return False
-    pid = owner.get("pid")
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    started = _start_ticks(pid)
-    if started is not None:
-        return owner.get("started") not in (None, started)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # someone else's process: it exists
-        return False
-    return not Path("/proc").is_dir()  # /proc without the pid: gone
 
 
 @dataclass(frozen=True)

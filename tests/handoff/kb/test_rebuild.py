@@ -16,7 +16,8 @@ from sqlalchemy import update
 from handoff.database import utcnow
 from handoff.kb import quality
 from handoff.kb.models import IndexBuild
-from handoff.kb.rebuild import Rebuilder, process_owner
+from handoff.kb.owners import process_owner
+from handoff.kb.rebuild import Rebuilder
 
 from ..conftest import Helpdesk, make_settings, running_helpdesk
 from ..factories import staff
