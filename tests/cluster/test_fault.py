@@ -18,17 +18,16 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from handoff.conversations import texts
 from scripts import cluster
 
 from ..handoff.realtime.test_redis_faults import REDIS_SERVER, RedisProcess
+from . import employees
 from .conftest import POSTGRES_URL, stores_missing
 
 pytestmark = [
@@ -42,24 +41,6 @@ pytestmark = [
 ]
 EMPLOYEES = 8
 MESSAGES = 6
-UNREACHABLE = texts.text("bot_unavailable", "de")
-QUESTIONS = [
-    "Der Drucker druckt nicht",
-    "Mein VPN bricht ständig ab",
-    "Ich habe mein Passwort vergessen",
-    "Outlook sendet keine E-Mails",
-    "Mein Laptop ist sehr langsam",
-    "Wie verbinde ich mich mit dem WLAN?",
-]
-
-
-def _question(n: int, i: int) -> str:
-    return f"{QUESTIONS[(n + i) % len(QUESTIONS)]} ({n}.{i})"
-
-
-def _is_answer(message: dict[str, Any]) -> bool:
-    """A reply that answers: the bot's, or the system's (queue), not "unreachable"."""
-    return message["sender"] in ("bot", "agent", "system") and message["text"] != UNREACHABLE
 
 
 def _interrupted(signum: int, _frame: object) -> None:
@@ -146,77 +127,6 @@ def _log_on_failure(path: Path) -> Iterator[None]:
         raise AssertionError(f"{exc}\n--- the end of {path} ---\n{tail}") from exc
 
 
-@dataclass
-class Employee:
-    headers: dict[str, str]
-    conversation: str
-    # How often the employee knows each text was stored (sent again after "unreachable").
-    stored: dict[str, int] = field(default_factory=dict)
-    unreachable: int = 0
-
-
-async def _start(http: httpx.AsyncClient, n: int) -> Employee:
-    token = (
-        await http.post("/api/dev/token", json={"email": f"f{n}@brandt.example", "name": "F"})
-    ).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    session = await http.post("/api/chat/sessions", json={"locale": "de"}, headers=headers)
-    return Employee(headers, session.json()["conversation_id"])
-
-
-async def _transcript(http: httpx.AsyncClient, who: Employee) -> list[dict[str, Any]]:
-    for _ in range(60):
-        try:
-            response = await http.get(
-                f"/api/chat/sessions/{who.conversation}/messages", headers=who.headers
-            )
-            if response.status_code == 200:
-                return list(response.json()["messages"])
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(1)
-    raise AssertionError("the transcript stayed unreachable")
-
-
-async def _say(http: httpx.AsyncClient, who: Employee, text: str) -> None:
-    """Send until answered; after a lost request, look whether it was stored first."""
-    for _attempt in range(20):
-        try:
-            response = await http.post(
-                f"/api/chat/sessions/{who.conversation}/messages",
-                json={"text": text},
-                headers=who.headers,
-            )
-            reply = response.json() if response.status_code == 200 else None
-        except httpx.HTTPError:
-            reply = None
-        if reply is None:  # the request was lost: was the message stored?
-            stored = [m for m in await _transcript(http, who) if m["text"] == text]
-            if len(stored) == who.stored.get(text, 0):
-                await asyncio.sleep(1)
-                continue
-            who.stored[text] = len(stored)
-            if _answered(await _transcript(http, who), text):
-                return
-        else:
-            who.stored[text] = who.stored.get(text, 0) + 1
-            if any(_is_answer(m) for m in reply["messages"]):
-                return
-            who.unreachable += 1
-        await asyncio.sleep(2)  # the employee tries again
-    raise AssertionError(f"{text!r} was never answered")
-
-
-def _answered(transcript: list[dict[str, Any]], text: str) -> bool:
-    for n, message in enumerate(transcript):
-        if message["sender"] == "user" and message["text"] == text:
-            rest = transcript[n + 1 :]
-            upto = next((i for i, m in enumerate(rest) if m["sender"] == "user"), len(rest))
-            if any(_is_answer(m) for m in rest[:upto]):
-                return True
-    return False
-
-
 def _kill(proc: cluster.Process) -> None:
     assert proc.popen is not None and proc.popen.poll() is None
     os.killpg(proc.popen.pid, signal.SIGKILL)
@@ -230,40 +140,41 @@ def _restart_dead(running: Running) -> None:
             cluster.wait_ready(proc, timeout=300)
 
 
-def _chat_under_fire(
-    running: Running, first: int, fault: Callable[[], Awaitable[None]]
-) -> list[Employee]:
+def _chat_under_fire(running: Running, first: int, fault: Callable[[], Awaitable[None]]) -> None:
     """EMPLOYEES employees (numbered from first) chat while fault() runs; check every message."""
     base = running.cluster.config.helpdesk_url
 
-    async def chat() -> list[Employee]:
+    async def chat() -> list[employees.Employee]:
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-            people = [await _start(http, first + n) for n in range(EMPLOYEES)]
+            people = [await employees.start(http, first + n) for n in range(EMPLOYEES)]
 
             async def employee(n: int) -> None:
                 for i in range(MESSAGES):
-                    await _say(http, people[n], _question(first + n, i))
+                    await employees.say(http, people[n], employees.question(first + n, i))
 
-            await asyncio.gather(fault(), *(employee(n) for n in range(EMPLOYEES)))
+            chatting = [asyncio.create_task(employee(n)) for n in range(EMPLOYEES)]
+            await fault()
+            # The fault hit the chat, not its end: someone was still waiting for an answer.
+            assert not all(task.done() for task in chatting), "the chat ended before the fault"
+            await asyncio.gather(*chatting)
             return people
 
-    async def check(people: list[Employee]) -> None:
+    async def check(people: list[employees.Employee]) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             for n, who in enumerate(people):
-                transcript = await _transcript(http, who)
+                transcript = await employees.transcript(http, who)
                 sent = [m["text"] for m in transcript if m["sender"] == "user"]
                 for i in range(MESSAGES):
-                    text = _question(first + n, i)
+                    text = employees.question(first + n, i)
                     assert sent.count(text) == who.stored[text], (text, sent)
-                    assert _answered(transcript, text), text
-                await _tracker_keeps(http, running.cluster.config, who, transcript)
+                    assert employees.answered(transcript, text), text
+                await employees.tracker_keeps(http, running.cluster.config, who, transcript)
 
     with _log_on_failure(running.log):
         started = time.monotonic()
         people = asyncio.run(chat())
         assert time.monotonic() - started < 600
         asyncio.run(check(people))
-    return people
 
 
 def test_killing_a_rasa_and_a_helpdesk_process_loses_nothing(running_cluster: Running) -> None:
@@ -288,29 +199,4 @@ def test_killing_and_restarting_redis_loses_nothing(running_cluster: Running) ->
         await asyncio.sleep(8)
         running_cluster.redis.start()
 
-    people = _chat_under_fire(running_cluster, 100, fault)
-    assert all(p.stored for p in people)
-
-
-async def _tracker_keeps(
-    http: httpx.AsyncClient,
-    config: cluster.StackConfig,
-    who: Employee,
-    transcript: list[dict[str, Any]],
-) -> None:
-    """Rasa's tracker (through the Rasa tier) has every turn the bot answered."""
-    by_bot = [
-        m["text"]
-        for n, m in enumerate(transcript)
-        if m["sender"] == "user"
-        and n + 1 < len(transcript)
-        and transcript[n + 1]["sender"] == "bot"
-    ]
-    response = await http.get(
-        f"{config.rasa_url}/conversations/{who.conversation}/tracker",
-        params={"token": config.rasa_token},
-    )
-    assert response.status_code == 200
-    in_tracker = [e["text"] for e in response.json()["events"] if e["event"] == "user"]
-    missing = [text for text in dict.fromkeys(by_bot) if text not in in_tracker]
-    assert not missing, missing
+    _chat_under_fire(running_cluster, 100, fault)
