@@ -25,9 +25,16 @@ class LaunchError(SystemExit):
     """The launcher cannot start Rasa safely; the message says what to change."""
 
 
+def _token_option(arg: str) -> bool:
+    """--auth-token, --auth-token=T, -t or -tT (argparse's spellings of the token option)."""
+    return arg.split("=", 1)[0] == "--auth-token" or (
+        arg.startswith("-t") and not arg.startswith("--")
+    )
+
+
 def rasa_argv(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
     """Rasa's arguments: argv with the token from the environment appended."""
-    if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
+    if any(_token_option(arg) for arg in argv):
         raise LaunchError(
             f"bot.rasa_server: pass the token in {TOKEN_ENV}, not as --auth-token "
             "(a command line is visible to every user of the machine)"

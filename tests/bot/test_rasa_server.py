@@ -18,7 +18,9 @@ def test_no_token_no_start(environ: dict[str, str]) -> None:
         rasa_argv(["run", "--enable-api"], environ)
 
 
-@pytest.mark.parametrize("option", [["--auth-token", "x"], ["--auth-token=x"]])
+@pytest.mark.parametrize(
+    "option", [["--auth-token", "x"], ["--auth-token=x"], ["-t", "x"], ["-tx"]]
+)
 def test_a_token_on_the_command_line_is_refused(option: list[str]) -> None:
     with pytest.raises(LaunchError, match="not as --auth-token"):
         rasa_argv(["run", *option], {TOKEN_ENV: "s3cret"})
