@@ -42,6 +42,8 @@ class Employee:
     # How often the employee knows each text was stored (sent again after "unreachable").
     stored: dict[str, int] = field(default_factory=dict)
     unreachable: int = 0
+    # Replies with nothing at all while the bot owns the chat: the employee left guessing.
+    silent: list[str] = field(default_factory=list)
 
 
 async def start(http: httpx.AsyncClient, n: int) -> Employee:
@@ -91,6 +93,8 @@ async def say(http: httpx.AsyncClient, who: Employee, text: str) -> None:
             who.stored[text] = who.stored.get(text, 0) + 1
             if any(is_answer(m) for m in reply["messages"]):
                 return
+            if not reply["messages"] and reply.get("state") == "bot":
+                who.silent.append(text)
             who.unreachable += 1
         await asyncio.sleep(2)  # the employee tries again
     raise AssertionError(f"{text!r} was never answered")

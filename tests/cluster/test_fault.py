@@ -169,6 +169,7 @@ def _chat_under_fire(running: Running, first: int, fault: Callable[[], Awaitable
                     assert sent.count(text) == who.stored[text], (text, sent)
                     assert employees.answered(transcript, text), text
                 await employees.tracker_keeps(http, running.cluster.config, who, transcript)
+                assert who.silent == [], f"answered with nothing: {who.silent}"
 
     with _log_on_failure(running.log):
         started = time.monotonic()
