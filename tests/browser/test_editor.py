@@ -38,6 +38,7 @@ BODY = """Im Besprechungsraum hängt ein Beamer an der Decke. So zeigen Sie Ihre
 ## Klappt es nicht?
 Rufen Sie den IT Service Desk an (intern 4357) und nennen Sie die Raumnummer."""
 FINAL = re.compile(r"^(succeeded|failed|rejected)$")
+WAIT = 15_000  # ms for a navigation after a request (busy machines)
 
 
 @pytest.fixture
@@ -328,24 +329,27 @@ async def test_deleting_an_article_asks_first_and_is_undone_from_the_list(
 
     await page.get_by_role("button", name="Delete…").click()
     await dialog.get_by_role("button", name="Delete", exact=True).click()
-    await expect(page).to_have_url(f"{stack.base_url}/editor?deleted={slug}")
+    await expect(page).to_have_url(f"{stack.base_url}/editor?deleted={slug}", timeout=WAIT)
+    await page.wait_for_load_state()  # the page's modules ran: Undo works
     notice = page.locator("#deleted-notice")
     await expect(notice).to_contain_text("Beamer zum Löschen")
     await expect(page.locator("#article-rows")).not_to_contain_text("Beamer zum Löschen")
     await notice.get_by_role("button", name="Undo").click()
-    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}")
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}", timeout=WAIT)
+    await page.wait_for_load_state()
     await expect(page.get_by_role("button", name="Delete…")).to_be_enabled()
 
     # Deleted again: the list of deleted articles restores it too, published as before.
     await page.get_by_role("button", name="Delete…").click()
     await dialog.get_by_role("button", name="Delete", exact=True).click()
-    await expect(notice).to_be_visible()
+    await expect(page).to_have_url(f"{stack.base_url}/editor?deleted={slug}", timeout=WAIT)
     await page.goto(f"{stack.base_url}/editor")
+    await page.wait_for_load_state()
     await page.get_by_text(re.compile(r"^Deleted articles \(\d+\)$")).click()
     row = page.locator("#archived-articles tr", has=page.get_by_text(slug, exact=True))
     await expect(row).to_contain_text("published")
     await row.get_by_role("button", name=f"Restore {slug}").click()
-    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}")
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}", timeout=WAIT)
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as client:
         back = await client.get(f"/api/kb/articles/{slug}", headers=headers)
         assert back.json()["status"] == "published"
