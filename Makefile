@@ -75,9 +75,9 @@ lint: $(VENV)/.stamp
 typecheck: $(VENV)/.stamp
 	$(VENV)/bin/mypy
 
-# Quick loop while developing: no real model, no Rasa, no browser.
+# Quick loop while developing: no real model, no Rasa, no browser, no schemathesis run.
 unit: $(VENV)/.stamp
-	$(PY) -m pytest -q -m "not model and not rasa and not browser"
+	$(PY) -m pytest -q -m "not model and not rasa and not browser and not api"
 
 # The bot's own checks (rasa data validate, test stories, action unit tests).
 bot-test: $(BOT_VENV)/.stamp

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from handoff.kb.rebuild import Rebuilder, RebuildOutcome
 
 
+# How uvicorn serves the app (the tests' real servers use the same): our logging, and
+# WebSocket frames over 256 KiB refused before they are read whole.
+UVICORN_OPTIONS: dict[str, object] = {"log_config": None, "ws_max_size": 256 * 1024}
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -27,8 +32,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
-        log_config=None,
-        ws_max_size=256 * 1024,
+        **UVICORN_OPTIONS,  # type: ignore[arg-type]
     )
     return 0
 

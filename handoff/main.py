@@ -176,6 +176,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     rebuilder = Rebuilder(open_db=open_db, settings=settings, embedder=embedder, search=search)
     if settings.auto_prepare:
         await bootstrap.prepare(settings=settings, open_db=open_db, rebuilder=rebuilder)
+    # A rebuild whose process died (killed mid-run) is failed now, not minutes later.
+    await rebuilder.reap_orphans()
     await search.refresh()
     if search.index is None and settings.auto_prepare:
         log.warning("live index unusable; rebuilding", extra={"error": search.last_error})

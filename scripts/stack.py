@@ -174,14 +174,18 @@ def actions_process(config: StackConfig, name: str = "actions", port: int = 0) -
 
 
 def rasa_process(config: StackConfig, model: Path, name: str = "rasa", port: int = 0) -> Process:
-    """One Rasa server on 127.0.0.1 with the endpoints file of config."""
+    """One Rasa server on 127.0.0.1 with the endpoints file of config.
+
+    bot.rasa_server hands Rasa its API token from the environment: a command line is
+    visible to every user of the machine (ps), an environment only to its owner.
+    """
     port = port or config.rasa_port
     argv = [
-        str(BOT_RASA),
+        str(BOT_PY),
+        "-m",
+        "bot.rasa_server",
         "run",
         "--enable-api",
-        "--auth-token",
-        config.rasa_token,
         "--interface",
         "127.0.0.1",
         "--port",
@@ -193,7 +197,8 @@ def rasa_process(config: StackConfig, model: Path, name: str = "rasa", port: int
         "--credentials",
         str(ROOT / "credentials.yml"),
     ]
-    return Process(name, argv, f"http://127.0.0.1:{port}/", env=config.rasa_env())
+    env = {**config.rasa_env(), "HELPDESK_RASA_TOKEN": config.rasa_token}
+    return Process(name, argv, f"http://127.0.0.1:{port}/", env=env)
 
 
 def processes(config: StackConfig, model: Path) -> list[Process]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -28,8 +31,24 @@ def _bot_missing() -> str | None:
     return None
 
 
+@dataclass
+class RunningSystem:
+    """The processes of the whole system and the log their output goes to."""
+
+    config: stack.StackConfig
+    processes: list[stack.Process]
+    log: Path
+    sink: Callable[[str], None]
+
+    def process(self, name: str) -> stack.Process:
+        return next(p for p in self.processes if p.name == name)
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
 @pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.StackConfig]:
+def running_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     """The real system: trained Rasa model, action server, helpdesk with the real model."""
     reason = _bot_missing()
     if reason:
@@ -43,10 +62,12 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.StackConf
     )
     log = config.data_dir / "processes.log"
     handle = log.open("a", encoding="utf-8")
+    lock = threading.Lock()
 
     def sink(line: str) -> None:
-        handle.write(line + "\n")
-        handle.flush()
+        with lock:  # one reader thread per process writes here
+            handle.write(line + "\n")
+            handle.flush()
 
     try:
         procs = stack.run_all(config, model, sink=sink)
@@ -54,7 +75,13 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.StackConf
         handle.close()
         raise RuntimeError(f"{exc}; see {log}:\n{log.read_text()[-4000:]}") from exc
     try:
-        yield config
+        yield RunningSystem(config, procs, log, sink)
     finally:
         stack.stop(procs)
         handle.close()
+
+
+@pytest.fixture(scope="session")
+def system(running_system: RunningSystem) -> stack.StackConfig:
+    """The real system's ports and secrets (see running_system)."""
+    return running_system.config

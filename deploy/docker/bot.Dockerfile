@@ -14,5 +14,6 @@ RUN python scripts/train_bot.py \
     && useradd --uid 10001 --create-home bot && chown -R bot /app
 USER bot
 EXPOSE 5005 5055
-# Rasa: rasa run ... (see docker-compose.yml); actions: the default below.
+# Rasa: python -m bot.rasa_server run ... (see docker-compose.yml; the API token comes
+# from HELPDESK_RASA_TOKEN, never the command line); actions: the default below.
 CMD ["python", "-m", "bot.actions.server"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -182,8 +183,15 @@ class ChatFlow:
             if self.bot is None:
                 raise BotUnavailable("no bot configured")
             await self._sync_locale(conversation)
-            reply = await self.bot.send(conversation.id, text, _metadata(conversation))
-            if not reply.messages and self.actions and not await self.actions.ready():
+            # With its action server away Rasa answers nothing, or its fallback ("not
+            # understood") where an action failed: neither is an answer. The action
+            # server is asked while Rasa works, so this adds no wait.
+            probe = asyncio.ensure_future(self.actions.ready()) if self.actions else None
+            try:
+                reply = await self.bot.send(conversation.id, text, _metadata(conversation))
+            finally:
+                actions_up = await probe if probe is not None else True
+            if not actions_up:
                 raise BotUnavailable("Rasa's action server is unreachable")
             answer.messages, answer.info = reply.messages, reply.info
         except BotUnavailable as exc:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, get_args
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
+from handoff.audit.dependencies import AuditDep
 from handoff.deps import DbDep
 
 from . import facts, summary
@@ -71,8 +72,10 @@ async def drill_down(
 
 
 @router.get("/conversations.csv")
-async def export_csv(lead: CurrentLead, db: DbDep, since: date, until: date) -> Response:
-    """One row per conversation started in the period."""
+async def export_csv(
+    lead: CurrentLead, db: DbDep, audit: AuditDep, since: date, until: date
+) -> Response:
+    """One row per conversation started in the period (the export is audited)."""
     found = await facts.load(db=db, period=period_of(since, until))
     rows = [summary.row(c) for c in found]
     out = io.StringIO()
@@ -80,6 +83,10 @@ async def export_csv(lead: CurrentLead, db: DbDep, since: date, until: date) -> 
     writer.writeheader()
     writer.writerows(rows)
     name = f"conversations-{since.isoformat()}-{until.isoformat()}.csv"
+    # Employee ids per conversation: personal data leaving the system.
+    await audit(
+        actor=f"user:{lead.username}", action="insights.export", target=name, rows=len(rows)
+    )
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -6,6 +6,7 @@ and the shapes the editing API answers with.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from dataclasses import dataclass
 from typing import Literal
@@ -64,9 +65,22 @@ async def update(
 
 
 async def delete(*, db: AsyncSession, article: Article) -> None:
-    """Retire the article."""
+    """Archive the article (undone by restore_archived)."""
     await service.delete_article(db=db, article=article)
     await db.commit()
+
+
+async def archived(*, db: AsyncSession) -> ArticleList:
+    """Return the archived articles with their newest versions."""
+    rows = await service.archived_articles(db=db)
+    return ArticleList(articles=[ArticleRead.of(a, v) for a, v in rows])
+
+
+async def restore_archived(*, db: AsyncSession, slug: str) -> ArticleRead:
+    """Bring an archived article back; raise service.ArticleNotFound if none is archived."""
+    article = await service.restore_archived(db=db, slug=slug)
+    await db.commit()
+    return await read(db=db, article=article)
 
 
 async def publish(*, db: AsyncSession, article: Article, version: int | None) -> ArticleRead:
@@ -137,12 +151,16 @@ async def export(*, db: AsyncSession, format: Literal["zip", "csv"]) -> ExportFi
     """Return the whole knowledge base as a zip of the source format, or as CSV."""
     articles = await service.export_articles(db=db)
     if format == "csv":
-        return ExportFile(transfer.to_csv(articles), "text/csv; charset=utf-8", "kb.csv")
-    return ExportFile(transfer.to_zip(articles), "application/zip", "kb.zip")
+        text = await asyncio.to_thread(transfer.to_csv, articles)
+        return ExportFile(text, "text/csv; charset=utf-8", "kb.csv")
+    packed = await asyncio.to_thread(transfer.to_zip, articles)
+    return ExportFile(packed, "application/zip", "kb.zip")
 
 
 async def import_file(*, db: AsyncSession, data: bytes, is_csv: bool, author: str) -> ImportRead:
     """Import a zip (source format) or CSV; raise transfer.TransferError for a bad file."""
-    articles = transfer.from_csv(data) if is_csv else transfer.from_zip(data)
+    # Unpacking and parsing take a while for a large file: never on the event loop.
+    read = transfer.from_csv if is_csv else transfer.from_zip
+    articles = await asyncio.to_thread(read, data)
     report = await service.import_articles(db=db, articles=articles, author=author)
     return ImportRead(created=report.created, updated=report.updated, unchanged=report.unchanged)

@@ -68,9 +68,35 @@ async def update_article(
 
 
 @router.delete("/articles/{slug}", status_code=204)
-async def delete_article(editor: CurrentEditor, article: ArticleDep, db: DbDep) -> None:
-    """Retire the article (versions are kept; search stops finding it after a rebuild)."""
+async def delete_article(
+    editor: CurrentEditor, article: ArticleDep, db: DbDep, audit: AuditDep
+) -> None:
+    """Archive the article: the bot stops offering it at once, the next rebuild drops it;
+    versions are kept and POST /api/kb/archive/{slug}/restore undoes it."""
     await editing.delete(db=db, article=article)
+    await audit(actor=f"user:{editor.username}", action="kb.archive", target=article.slug)
+
+
+@router.get("/archive", response_model=ArticleList)
+async def archived_articles(editor: CurrentEditor, db: DbDep) -> ArticleList:
+    """Archived (deleted) articles, last archived first."""
+    return await editing.archived(db=db)
+
+
+@router.post("/archive/{slug}/restore", response_model=ArticleRead)
+async def restore_archived(
+    editor: CurrentEditor,
+    slug: Annotated[str, Path(max_length=80)],
+    db: DbDep,
+    audit: AuditDep,
+) -> ArticleRead:
+    """Bring an archived article back as it was (published again if it was published)."""
+    try:
+        restored = await editing.restore_archived(db=db, slug=slug)
+    except service.ArticleNotFound as exc:
+        raise HTTPException(404, f"no archived article {slug!r}") from exc
+    await audit(actor=f"user:{editor.username}", action="kb.restore", target=slug)
+    return restored
 
 
 @router.post("/articles/{slug}/publish", response_model=ArticleRead)

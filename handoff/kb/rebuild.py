@@ -29,10 +29,12 @@ from kb_index import BuildStats, Embedder, IndexLoadError, KbIndex, Progress, bu
 from . import documents as kb_documents
 from . import indexing, quality
 from .models import IndexBuild
+from .owners import owner_gone, process_owner
 from .search import LiveSearch
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=3)  # a running build without heartbeat for this long died
+# A build without heartbeat for this long died (on another machine: there is no other sign).
+STALE_AFTER = timedelta(minutes=3)
 HEARTBEAT_SECONDS = 0.5
 FINISHED = ("succeeded", "failed", "rejected")
 
@@ -111,6 +113,7 @@ class Rebuilder:
                         heartbeat_at=utcnow(),
                         path=str(self.settings.index_dir / "builds" / build_id),
                         model_id=self.embedder.model_id,
+                        details={"owner": process_owner()},
                     )
                 )
                 try:
@@ -127,9 +130,21 @@ class Rebuilder:
     async def _holder(self, db: AsyncSession) -> IndexBuild | None:
         return await db.scalar(select(IndexBuild).where(IndexBuild.active_slot == 1))
 
+    async def reap_orphans(self) -> list[str]:
+        """Fail at once the build whose process died (at start-up); return the ids failed."""
+        async with self.open_db() as db:
+            holder = await self._holder(db)
+            if holder is not None and await self._reap_if_stale(db, holder):
+                return [holder.id]
+        return []
+
     async def _reap_if_stale(self, db: AsyncSession, build: IndexBuild) -> bool:
-        if build.heartbeat_at and build.heartbeat_at > utcnow() - STALE_AFTER:
+        """Fail a build whose process is gone (this host) or silent too long; drop its files."""
+        fresh = build.heartbeat_at and build.heartbeat_at > utcnow() - STALE_AFTER
+        if fresh and not owner_gone(build.details.get("owner")):
             return False
+        log.warning("failing a rebuild whose process stopped", extra={"build_id": build.id})
+        shutil.rmtree(self.settings.index_dir / "builds" / build.id, ignore_errors=True)
         await db.execute(
             update(IndexBuild)
             .where(IndexBuild.id == build.id, IndexBuild.active_slot == 1)
@@ -236,7 +251,10 @@ class Rebuilder:
             progress=report,
             extra_meta={"build_id": build_id},
         )
-        details: dict[str, Any] = {"content_digest": indexing.content_digest(documents)}
+        details: dict[str, Any] = {
+            "owner": process_owner(),
+            "content_digest": indexing.content_digest(documents),
+        }
         await self._set(
             build_id, documents=stats.documents, embedded=stats.embedded, details=details
         )

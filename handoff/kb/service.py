@@ -200,7 +200,9 @@ async def export_articles(*, db: AsyncSession) -> list[tuple[ArticleCreate, str]
 
 async def category_of(*, db: AsyncSession, slug: str) -> str | None:
     """Return the category of an article's published version."""
-    article = await db.scalar(select(Article).where(Article.slug == slug))
+    article = await db.scalar(
+        select(Article).where(Article.slug == slug, Article.deleted.is_(False))
+    )
     if article is None or article.published_version is None:
         return None
     version = await get_version(db=db, article=article, number=article.published_version)
@@ -247,8 +249,29 @@ async def restore(*, db: AsyncSession, article: Article, number: int, author: st
 
 
 async def delete_article(*, db: AsyncSession, article: Article) -> None:
-    """Retire an article: search no longer sees it; its versions are kept."""
-    article.deleted, article.status, article.published_version = True, "draft", None
+    """Archive an article: search and the bot stop offering it; restore_archived undoes it."""
+    # Status and published version stay, so that restoring brings back exactly this.
+    article.deleted = True
+
+
+async def archived_articles(*, db: AsyncSession) -> list[tuple[Article, ArticleVersion]]:
+    """Archived (deleted) articles with their newest version, last archived first."""
+    rows = await db.execute(
+        select(Article, ArticleVersion)
+        .join(ArticleVersion, ArticleVersion.article_id == Article.id)
+        .where(Article.deleted.is_(True), ArticleVersion.number == Article.latest_version)
+        .order_by(Article.updated_at.desc())
+    )
+    return [(article, version) for article, version in rows]
+
+
+async def restore_archived(*, db: AsyncSession, slug: str) -> Article:
+    """Bring an archived article back as it was; raise ArticleNotFound if none is archived."""
+    article = await db.scalar(select(Article).where(Article.slug == slug, Article.deleted))
+    if article is None:
+        raise ArticleNotFound(slug)
+    article.deleted = False
+    return article
 
 
 async def versions(*, db: AsyncSession, article: Article) -> list[ArticleVersion]:

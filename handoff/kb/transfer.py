@@ -15,6 +15,14 @@ from .schemas import ArticleCreate
 
 CSV_COLUMNS = ["slug", "category", "tags", "status", "lang", "title", "body", "questions"]
 MAX_UPLOAD = 20 * 1024 * 1024
+# What a zip may unpack to: a knowledge base is text, a few files per article. The sizes
+# are the entries' declared ones, which zipfile never reads beyond.
+MAX_ENTRIES = 10_000
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 100  # unpacked / packed, for an entry over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TransferError(ValueError):
@@ -41,10 +49,7 @@ def from_zip(data: bytes) -> list[tuple[ArticleCreate, str]]:
     except zipfile.BadZipFile as exc:
         raise TransferError("not a zip file") from exc
     with tempfile.TemporaryDirectory() as tmp, archive:
-        for member in archive.infolist():
-            target = (Path(tmp) / member.filename).resolve()
-            if not str(target).startswith(str(Path(tmp).resolve())):
-                raise TransferError(f"unsafe path in zip: {member.filename}")
+        _check_members(archive.infolist(), Path(tmp).resolve())
         archive.extractall(tmp)
         roots = {p.parent.parent for p in Path(tmp).rglob("article.yml")}
         if len(roots) != 1:
@@ -55,6 +60,33 @@ def from_zip(data: bytes) -> list[tuple[ArticleCreate, str]]:
             raise TransferError(str(exc)) from exc
 
 
+def _check_members(members: list[zipfile.ZipInfo], root: Path) -> None:
+    """Refuse paths outside root, too many entries, too much unpacked, a zip bomb's ratio."""
+    if len(members) > MAX_ENTRIES:
+        raise TransferError(f"the zip holds more than {MAX_ENTRIES} entries")
+    if sum(m.file_size for m in members) > MAX_UNPACKED:
+        raise TransferError(f"the zip unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+    for member in members:
+        if not (root / member.filename).resolve().is_relative_to(root):
+            raise TransferError(f"unsafe path in zip: {member.filename}")
+        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise TransferError(
+                f"{member.filename} unpacks to more than {MAX_RATIO} times its packed size"
+            )
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ' before formula characters (and ')."""
+    return "'" + value if value.startswith((*_FORMULA, "'")) else value
+
+
+def from_csv_cell(value: str) -> str:
+    """The text of a cell written by csv_cell."""
+    return value[1:] if value.startswith("'") else value
+
+
 def to_csv(articles: list[tuple[ArticleCreate, str]]) -> str:
     """One row per article and language; tags separated by ';', questions by newlines."""
     buffer = io.StringIO()
@@ -62,23 +94,25 @@ def to_csv(articles: list[tuple[ArticleCreate, str]]) -> str:
     writer.writeheader()
     for article, status in articles:
         for lang, text in sorted(article.translations.items()):
-            writer.writerow(
-                {
-                    "slug": article.slug,
-                    "category": article.category,
-                    "tags": ";".join(article.tags),
-                    "status": status,
-                    "lang": lang,
-                    "title": text.title,
-                    "body": text.body,
-                    "questions": "\n".join(text.questions),
-                }
-            )
+            row = {
+                "slug": article.slug,
+                "category": article.category,
+                "tags": ";".join(article.tags),
+                "status": status,
+                "lang": lang,
+                "title": text.title,
+                "body": text.body,
+                "questions": "\n".join(text.questions),
+            }
+            writer.writerow({name: csv_cell(value) for name, value in row.items()})
     return buffer.getvalue()
 
 
 def from_csv(data: bytes) -> list[tuple[ArticleCreate, str]]:
-    """Read the CSV of to_csv (the header names the columns; extra columns are ignored)."""
+    """Read the CSV of to_csv (the header names the columns; extra columns are ignored).
+
+    A cell starting with ' loses that character (to_csv adds it before formula characters).
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -88,7 +122,8 @@ def from_csv(data: bytes) -> list[tuple[ArticleCreate, str]]:
     if missing:
         raise TransferError(f"missing CSV columns: {', '.join(sorted(missing))}")
     grouped: dict[str, dict[str, object]] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, cells in enumerate(reader, start=2):
+        row = {name: from_csv_cell(cells.get(name) or "") for name in CSV_COLUMNS}
         slug = (row["slug"] or "").strip()
         if row["lang"] not in ("de", "en"):
             raise TransferError(f"line {line}: lang must be de or en")

@@ -94,6 +94,12 @@ async def canned(request: Request, user: PageUser) -> Response:
     return console_page(request, user, "console/canned.html", role="admin", active="canned")
 
 
+@router.get("/privacy")
+async def privacy(request: Request, user: PageUser) -> Response:
+    """Export or erase one employee's personal data (admins; the privacy API does the work)."""
+    return console_page(request, user, "console/privacy.html", role="admin", active="privacy")
+
+
 # --- staff administration (admins; plain forms, so the page needs no script) ---
 
 StaffAction = Literal["disable", "enable", "role", "reset-password", "revoke"]

@@ -102,8 +102,9 @@ async def articles(
     lang: str = "",
     status: str = "",
     edited: str = "",
+    deleted: str = "",
 ) -> Response:
-    """All articles, last edited first, with search and filters kept in the URL."""
+    """All articles, last edited first, with search and filters kept in the URL; the archive."""
     editor = _editor(request, user)
     if isinstance(editor, Response):
         return editor
@@ -115,6 +116,7 @@ async def articles(
         lang=lang if lang in LANGUAGES else None,
     )
     shown = [row for row in (_row(*r) for r in rows) if _keep(row, status, edited)]
+    archived = [_row(*r) for r in await kb_service.archived_articles(db=db)]
     return _editor_page(
         request,
         editor,
@@ -124,6 +126,9 @@ async def articles(
         filters={**filters, "edited": edited},
         statuses=STATUSES,
         edited_within=EDITED_WITHIN,
+        archived=archived,
+        # The undo notice after a deletion (only for an article that is in the archive).
+        just_deleted=next((r for r in archived if r["slug"] == deleted), None),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import yaml
 from playwright.async_api import Browser, Locator, Page, expect
@@ -37,6 +38,7 @@ BODY = """Im Besprechungsraum hängt ein Beamer an der Decke. So zeigen Sie Ihre
 ## Klappt es nicht?
 Rufen Sie den IT Service Desk an (intern 4357) und nennen Sie die Raumnummer."""
 FINAL = re.compile(r"^(succeeded|failed|rejected)$")
+WAIT = 15_000  # ms for a navigation after a request (busy machines)
 
 
 @pytest.fixture
@@ -298,3 +300,57 @@ async def test_the_editor_pages_have_no_serious_accessibility_problems(
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         await page.wait_for_load_state("networkidle")
         await assert_accessible(page)  # WCAG 2.1 A/AA: no serious or critical violations
+
+
+async def test_deleting_an_article_asks_first_and_is_undone_from_the_list(
+    stack: Stack, person: Session
+) -> None:
+    account = await _editor(stack, "Dora Delete")
+    slug = "beamer-loeschen"
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as client:
+        token = (await client.post("/api/auth/login", json=account)).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        article = {
+            "slug": slug,
+            "category": "hardware",
+            "translations": {"de": {"title": "Beamer zum Löschen", "body": BODY}},
+        }
+        assert (await client.post("/api/kb/articles", json=article, headers=headers)).is_success
+        published = await client.post(f"/api/kb/articles/{slug}/publish", headers=headers)
+        assert published.json()["status"] == "published"
+    page = person.page
+    await _log_in(page, stack, account, f"/editor/articles/{slug}")
+    dialog = page.get_by_role("dialog", name="Delete this article?")
+    await page.get_by_role("button", name="Delete…").click()
+    await expect(dialog).to_contain_text("you can undo this")
+    await dialog.get_by_role("button", name="Cancel").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}")
+
+    await page.get_by_role("button", name="Delete…").click()
+    await dialog.get_by_role("button", name="Delete", exact=True).click()
+    await expect(page).to_have_url(f"{stack.base_url}/editor?deleted={slug}", timeout=WAIT)
+    await page.wait_for_load_state()  # the page's modules ran: Undo works
+    notice = page.locator("#deleted-notice")
+    await expect(notice).to_contain_text("Beamer zum Löschen")
+    await expect(page.locator("#article-rows")).not_to_contain_text("Beamer zum Löschen")
+    await notice.get_by_role("button", name="Undo").click()
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}", timeout=WAIT)
+    await page.wait_for_load_state()
+    await expect(page.get_by_role("button", name="Delete…")).to_be_enabled()
+
+    # Deleted again: the list of deleted articles restores it too, published as before.
+    await page.get_by_role("button", name="Delete…").click()
+    await dialog.get_by_role("button", name="Delete", exact=True).click()
+    await expect(page).to_have_url(f"{stack.base_url}/editor?deleted={slug}", timeout=WAIT)
+    await page.goto(f"{stack.base_url}/editor")
+    await page.wait_for_load_state()
+    await page.get_by_text(re.compile(r"^Deleted articles \(\d+\)$")).click()
+    row = page.locator("#archived-articles tr", has=page.get_by_text(slug, exact=True))
+    await expect(row).to_contain_text("published")
+    await row.get_by_role("button", name=f"Restore {slug}").click()
+    await expect(page).to_have_url(f"{stack.base_url}/editor/articles/{slug}", timeout=WAIT)
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as client:
+        back = await client.get(f"/api/kb/articles/{slug}", headers=headers)
+        assert back.json()["status"] == "published"
+    assert person.dialogs == [] and person.errors == []

@@ -203,3 +203,30 @@ def test_rasa_endpoints_are_the_same_in_compose_and_kubernetes() -> None:
     assert in_k8s == in_compose
     assert in_k8s["lock_store"]["type"] == "redis"
     assert in_k8s["tracker_store"]["dialect"] == "postgresql"
+
+
+# --- secrets stay off command lines ---------------------------------------------------
+
+# A command line is readable by every user of the node (ps, /proc/PID/cmdline): secrets
+# reach the processes through the environment (bot.rasa_server hands Rasa its token).
+_SECRET_OPTION = re.compile(r"--(auth-token|jwt-secret|password|token|secret)\b|\$[{(]?HELPDESK_")
+
+
+def _commands() -> dict[str, str]:
+    commands = {
+        f"compose {name}": " ".join(map(str, [*(s.get("entrypoint") or []), *s["command"]]))
+        for name, s in _compose()["services"].items()
+        if isinstance(s.get("command"), list)
+    }
+    for name, template in _pod_specs(_k8s_documents()).items():
+        for container in template["spec"]["containers"]:
+            argv = [*container.get("command", []), *container.get("args", [])]
+            commands[f"k8s {name}/{container['name']}"] = " ".join(map(str, argv))
+    return commands
+
+
+def test_no_container_passes_a_secret_on_its_command_line() -> None:
+    commands = _commands()
+    assert any("bot.rasa_server run" in c for c in commands.values()), commands
+    offending = {name: c for name, c in commands.items() if _SECRET_OPTION.search(c)}
+    assert not offending, offending

@@ -9,6 +9,7 @@ import sys
 
 import uvicorn
 
+from handoff.__main__ import UVICORN_OPTIONS
 from handoff.config import Settings
 from handoff.main import create_app
 
@@ -17,4 +18,4 @@ from .fakes import FakeEmbedder
 if __name__ == "__main__":
     port = int(sys.argv[1])
     app = create_app(Settings(port=port), embedder=FakeEmbedder())
-    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None)
+    uvicorn.run(app, host="127.0.0.1", port=port, **UVICORN_OPTIONS)  # type: ignore[arg-type]

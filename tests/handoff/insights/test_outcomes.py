@@ -141,6 +141,12 @@ async def test_csv_has_one_row_per_conversation(helpdesk: Helpdesk) -> None:
     assert sorted(r["conversation_id"] for r in rows) == sorted(ids.values())
     c4 = next(r for r in rows if r["conversation_id"] == ids["c4"])
     assert (c4["reason"], c4["escalated_to_level_2"], c4["rating"]) == ("requested", "True", "2")
+    admin = (await staff(helpdesk, "admin"))["headers"]
+    logged = await helpdesk.client.get(
+        "/api/admin/audit", params={"action": "insights.export"}, headers=admin
+    )
+    [event] = logged.json()["events"]
+    assert event["actor"].startswith("user:") and event["detail"] == {"rows": len(rows)}
 
 
 async def test_a_recent_answer_is_self_solved_but_pending(helpdesk: Helpdesk) -> None:

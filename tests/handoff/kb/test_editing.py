@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -311,3 +312,55 @@ async def test_version_numbers_beyond_any_version_are_refused_not_500(
         assert response.status_code == 422, (url, response.status_code)
     missing = await sqlite_helpdesk.client.get(f"{base}/versions/999", headers=editor)
     assert missing.status_code == 404
+
+
+def _indexed_slugs(helpdesk: Helpdesk, path: str) -> set[str]:
+    from kb_index import store
+
+    embedder = helpdesk.app.state.search.embedder
+    stored = store.read(Path(path), model_id=embedder.model_id, dimension=embedder.dimension)
+    return {d.id for d in stored.documents}
+
+
+async def test_deleting_archives_a_rebuild_drops_it_and_restoring_brings_it_back(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    from handoff.kb.rebuild import Rebuilder
+
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    client, app = sqlite_helpdesk.client, sqlite_helpdesk.app
+    rebuilder = Rebuilder(
+        open_db=app.state.open_db,
+        settings=sqlite_helpdesk.settings,
+        embedder=app.state.search.embedder,
+    )
+    before = (await client.get("/api/kb/articles/vpn-connect", headers=editor)).json()
+    assert before["status"] == "published"
+    assert (await client.delete("/api/kb/articles/vpn-connect", headers=editor)).status_code == 204
+    assert (await client.get("/api/kb/articles/vpn-connect", headers=editor)).status_code == 404
+    archive = (await client.get("/api/kb/archive", headers=editor)).json()["articles"]
+    assert [(a["slug"], a["status"]) for a in archive] == [("vpn-connect", "published")]
+    listed = (await client.get("/api/kb/articles", headers=editor)).json()["articles"]
+    assert "vpn-connect" not in [a["slug"] for a in listed]
+
+    dropped = await rebuilder.rebuild(requested_by="cli", quality_gate=False, force=True)
+    assert dropped.build.state == "succeeded"
+    indexed = _indexed_slugs(sqlite_helpdesk, dropped.build.path)
+    assert "vpn-connect" not in indexed and "vpn-disconnects" in indexed
+
+    restored = await client.post("/api/kb/archive/vpn-connect/restore", headers=editor)
+    assert restored.status_code == 200
+    keep = ("status", "version", "published_version", "translations")
+    assert {k: restored.json()[k] for k in keep} == {k: before[k] for k in keep}
+    assert (await client.get("/api/kb/archive", headers=editor)).json()["articles"] == []
+    again = await client.post("/api/kb/archive/vpn-connect/restore", headers=editor)
+    assert again.status_code == 404
+    back = await rebuilder.rebuild(requested_by="cli", quality_gate=False, force=True)
+    assert "vpn-connect" in _indexed_slugs(sqlite_helpdesk, back.build.path)
+    events = (
+        await client.get("/api/admin/audit", params={"target": "vpn-connect"}, headers=editor)
+    ).status_code
+    assert events == 403  # editors do not read the audit log; admins do (below)
+    admin = (await staff(sqlite_helpdesk, "admin"))["headers"]
+    logged = await client.get("/api/admin/audit", params={"target": "vpn-connect"}, headers=admin)
+    assert [e["action"] for e in logged.json()["events"]][:2] == ["kb.restore", "kb.archive"]

@@ -224,3 +224,22 @@ def test_editor_modules_never_put_data_into_html() -> None:
             assert sink not in source, f"{path.name} uses {sink}"
     for path in TEMPLATES.glob("*.html"):
         assert "|safe" not in path.read_text(encoding="utf-8").replace(" ", ""), path.name
+
+
+async def test_deleted_articles_are_listed_with_undo_and_escaped(sqlite_helpdesk: Helpdesk) -> None:
+    editor = await _as(sqlite_helpdesk, "editor")
+    client = sqlite_helpdesk.client
+    created = await client.post(
+        "/api/kb/articles", json=_article("weg-damit", MARKUP_TITLE), headers=editor["headers"]
+    )
+    assert created.status_code == 201
+    gone = await client.delete("/api/kb/articles/weg-damit", headers=editor["headers"])
+    assert gone.status_code == 204
+    html = (await client.get("/editor", params={"deleted": "weg-damit"})).text
+    notice = re.search(r'<p class="alert" role="status" id="deleted-notice">(.*?)</p>', html, re.S)
+    assert notice and 'data-slug="weg-damit"' in notice.group(1) and "Undo" in notice.group(1)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert re.search(r'<tr data-slug="weg-damit">', html)
+    assert "Deleted articles (1)" in html and "editor/archive.js" in html
+    plain = (await client.get("/editor", params={"deleted": "vpn-connect"})).text
+    assert 'id="deleted-notice"' not in plain  # only for an article that is in the archive

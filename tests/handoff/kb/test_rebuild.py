@@ -16,9 +16,10 @@ from sqlalchemy import update
 from handoff.database import utcnow
 from handoff.kb import quality
 from handoff.kb.models import IndexBuild
+from handoff.kb.owners import process_owner
 from handoff.kb.rebuild import Rebuilder
 
-from ..conftest import Helpdesk
+from ..conftest import Helpdesk, make_settings, running_helpdesk
 from ..factories import staff
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -140,3 +141,61 @@ def test_python_m_handoff_kb_rebuild_builds_the_live_index(tmp_path: Path) -> No
     assert found.returncode == 0, found.stderr
     result = json.loads(found.stdout)
     assert set(result) == {"hits", "confident"} and result["hits"]
+
+
+def _dead_pid() -> int:
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    return done.pid
+
+
+async def _leave_running(helpdesk: Helpdesk, owner: dict[str, object]) -> IndexBuild:
+    """A build that looks mid-run (fresh heartbeat, partial files) with the given owner."""
+    build, started = await _rebuilder(helpdesk).claim(requested_by="killed")
+    assert started
+    partial = helpdesk.settings.index_dir / "builds" / build.id
+    partial.mkdir(parents=True)
+    (partial / "vectors.part").write_bytes(b"\0" * 100)
+    async with helpdesk.app.state.open_db() as db:
+        await db.execute(
+            update(IndexBuild)
+            .where(IndexBuild.id == build.id)
+            .values(state="running", heartbeat_at=utcnow(), details={"owner": owner})
+        )
+        await db.commit()
+    return build
+
+
+async def test_a_build_whose_process_died_is_failed_at_once(sqlite_helpdesk: Helpdesk) -> None:
+    here = process_owner()
+    dead = await _leave_running(sqlite_helpdesk, {**here, "pid": _dead_pid()})
+    fresh, started = await _rebuilder(sqlite_helpdesk).claim(requested_by="cli")
+    assert started and fresh.id != dead.id  # not joined, though the heartbeat is fresh
+    reaped = await _rebuilder(sqlite_helpdesk).get(build_id=dead.id)
+    assert reaped.state == "failed" and reaped.active_slot is None
+    assert not (sqlite_helpdesk.settings.index_dir / "builds" / dead.id).exists()
+
+
+async def test_a_live_or_remote_owner_keeps_its_build(sqlite_helpdesk: Helpdesk) -> None:
+    rebuilder = _rebuilder(sqlite_helpdesk)
+    mine = await _leave_running(sqlite_helpdesk, process_owner())
+    assert await rebuilder.reap_orphans() == []
+    held, started = await rebuilder.claim(requested_by="cli")
+    assert not started and held.id == mine.id  # joined: its process is alive
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        remote = {"host": "another-machine", "pid": _dead_pid(), "started": 1}
+        await db.execute(
+            update(IndexBuild).where(IndexBuild.id == mine.id).values(details={"owner": remote})
+        )
+        await db.commit()
+    assert await rebuilder.reap_orphans() == []  # another machine's pid says nothing here
+
+
+async def test_start_up_fails_the_build_a_killed_process_left(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    async with running_helpdesk(settings) as first:
+        dead = await _leave_running(first, {**process_owner(), "pid": _dead_pid()})
+    async with running_helpdesk(settings) as again:
+        reaped = await _rebuilder(again).get(build_id=dead.id)
+        assert reaped.state == "failed" and reaped.message == "the process running it stopped"
+        assert not (settings.index_dir / "builds" / dead.id).exists()

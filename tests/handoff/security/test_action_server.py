@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 
@@ -18,15 +19,20 @@ from ..fakes import FakeEmbedder, FakeRasa
 
 
 class RasaWithoutActions(FakeRasa):
-    """Rasa up, its action server not: every message gets an empty answer."""
+    """Rasa up, its action server not: a message gets nothing, or the fallback."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback: bool) -> None:
         super().__init__()
         self.actions_down = True
+        self.fallback = fallback
         self.on_message = self._nothing
 
     async def _nothing(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
-        return [] if self.actions_down else [{"recipient_id": sender, "text": f"echo: {text}"}]
+        if not self.actions_down:
+            return [{"recipient_id": sender, "text": f"echo: {text}"}]
+        # Where the failed action would have answered, Rasa's fallback may speak instead.
+        said = "Das habe ich leider nicht verstanden."
+        return [{"recipient_id": sender, "text": said}] if self.fallback else []
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         if request.url.port == 5055 and self.actions_down:
@@ -34,8 +40,11 @@ class RasaWithoutActions(FakeRasa):
         return await super().handle(request)
 
 
-async def test_a_silent_bot_with_its_action_server_down_is_reported(tmp_path: Path) -> None:
-    rasa = RasaWithoutActions()
+@pytest.mark.parametrize("fallback", [False, True], ids=["nothing", "fallback"])
+async def test_a_bot_with_its_action_server_down_is_reported(
+    tmp_path: Path, fallback: bool
+) -> None:
+    rasa = RasaWithoutActions(fallback)
     app = create_app(
         make_settings(tmp_path), embedder=FakeEmbedder(), bot_transport=rasa.transport()
     )

@@ -55,3 +55,26 @@ async def test_tokens_never_reach_the_logs_and_refusals_carry_codes(tmp_path: Pa
     assert token not in output
     assert "query-secret-1234" not in output
     assert "Traceback" not in output
+
+
+async def test_oversized_socket_frames_are_refused(tmp_path: Path) -> None:
+    """Over 16,384 characters: an error frame, the socket stays; over 256 KiB: closed (1009)."""
+    with live_server(tmp_path) as server:
+        token = _token(server.env)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            cid = (await http.post("/api/chat/sessions", json={}, headers=headers)).json()[
+                "conversation_id"
+            ]
+        url = f"{server.ws_url}/ws/chat/{cid}?token={token}"
+        async with websockets.connect(url, max_size=None) as ws:
+            await ws.send(json.dumps({"type": "ping", "pad": "x" * 20_000}))
+            error = json.loads(await ws.recv())
+            assert error["type"] == "error" and "16384" in error["detail"]
+            await ws.send(json.dumps({"type": "ping"}))
+            assert json.loads(await ws.recv()) == {"type": "pong"}
+            await ws.send("y" * (300 * 1024))
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+            assert ws.close_code == 1009  # message too big
+        assert "Traceback" not in server.output()

@@ -122,3 +122,16 @@ def test_users_and_privacy_commands(tmp_path: Path) -> None:
     export = _cli(env, "privacy", "export", "--email", ANNA, "--out", str(tmp_path / "a.json"))
     assert export.returncode == 0, export.stderr
     assert json.loads((tmp_path / "a.json").read_text())["email"] == ANNA
+
+
+async def test_the_privacy_page_is_for_admins(sqlite_helpdesk: Helpdesk) -> None:
+    h = sqlite_helpdesk
+    agent = await staff(h, "agent")
+    h.client.cookies.update(agent["cookies"])
+    assert (await h.client.get("/console/privacy")).status_code == 403
+    h.client.cookies.clear()
+    h.client.cookies.update((await staff(h, "admin"))["cookies"])
+    page = await h.client.get("/console/privacy")
+    assert page.status_code == 200
+    assert 'id="erase-dialog"' in page.text and "console/privacy" in page.text
+    assert 'href="/console/privacy" aria-current="page"' in page.text

@@ -97,7 +97,14 @@ async def test_demo_page_only_in_dev_mode(sqlite_helpdesk: Helpdesk, tmp_path: P
 
 
 @pytest.mark.parametrize(
-    "path", ["/console", "/console/tickets", "/console/tickets/INC-000001", "/console/canned"]
+    "path",
+    [
+        "/console",
+        "/console/tickets",
+        "/console/tickets/INC-000001",
+        "/console/canned",
+        "/console/privacy",
+    ],
 )
 async def test_console_pages_redirect_to_login(sqlite_helpdesk: Helpdesk, path: str) -> None:
     response = await sqlite_helpdesk.client.get(path)

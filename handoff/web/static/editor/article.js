@@ -229,7 +229,7 @@ field("delete-dialog").addEventListener("close", async () => {
   try {
     await del(`/api/kb/articles/${enc(slug)}`);
     saved = snapshot();
-    location.assign("/editor");
+    location.assign(`/editor?deleted=${enc(slug)}`); // the articles page offers Undo
   } catch (error) {
     showErrors(error, "Not deleted");
   }
