@@ -1,0 +1,478 @@
+"""The outcome definitions (docs/insights.md) as SQL: every conversation of a time range is
+classified in the database and only the counts per (day, language, article, ticket
+category) come back. `outcomes.py` holds the same definitions per conversation in Python
+(drill-down, CSV); the tests hold the two to the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    extract,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.conversations.models import BotTurn, Conversation, Message, Rating, Topic
+from handoff.kb.models import Article, ArticleVersion
+from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity
+
+from .facts import DURABLE_DAYS
+from .outcomes import WAIT_BUCKETS
+
+COUNTS = (
+    "conversations",
+    "self_solved",
+    "handed",
+    "tickets",
+    "first_contact",
+    "escalated",
+    "reopened",
+    "reason_requested",
+    "reason_low_confidence",
+    "reason_negative_feedback",
+    "reason_form",
+    "bot_ratings",
+    "bot_score",
+    "agent_ratings",
+    "agent_score",
+)
+GroupKey = tuple[date, str, str, str]  # day, locale, first article ("" none), ticket category
+
+
+@dataclass
+class Aggregates:
+    """Additive figures of some days: what the rollup stores and the live path computes."""
+
+    groups: dict[GroupKey, dict[str, int]] = field(default_factory=dict)
+    waits: dict[tuple[date, str, int], int] = field(default_factory=dict)  # day, measure, bucket
+    sla: dict[tuple[date, int, str, str], int] = field(default_factory=dict)
+    pending: int = 0  # self-solved whose 7 days are not over (never in the rollup)
+    stale_at: dict[date, datetime] = field(default_factory=dict)  # a running SLA clock's due
+
+    def merge(self, other: Aggregates) -> None:
+        """Add the figures of other days."""
+        self.groups.update(other.groups)
+        self.waits.update(other.waits)
+        self.sla.update(other.sla)
+        self.pending += other.pending
+        self.stale_at.update(other.stale_at)
+
+
+def is_postgres(db: AsyncSession) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def day_of(column: Any, pg: bool) -> ColumnElement[str]:
+    """The UTC day of a timestamp as YYYY-MM-DD text (the same on both databases)."""
+    if pg:
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
+
+
+def seconds(start: Any, end: Any, pg: bool) -> ColumnElement[Any]:
+    """Seconds from start to end (to the millisecond on SQLite, which stores text)."""
+    if pg:
+        return extract("epoch", end - start)
+    return func.round((func.julianday(end) - func.julianday(start)) * 86400, 3)
+
+
+def best_slug(hits: Any) -> ColumnElement[str]:
+    """The slug of a bot turn's best search hit (NULL without one), as `facts.best_slug`."""
+    return func.nullif(hits[(0, "slug")].as_string(), "")
+
+
+def categories() -> Any:
+    """Each article's slug and the category of its published (else newest) version."""
+    number = func.coalesce(Article.published_version, Article.latest_version)
+    return (
+        select(Article.slug.label("slug"), ArticleVersion.category.label("category"))
+        .join(
+            ArticleVersion,
+            (ArticleVersion.article_id == Article.id) & (ArticleVersion.number == number),
+        )
+        .cte("categories")
+    )
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+async def aggregate(
+    *, db: AsyncSession, start: datetime, end: datetime, now: datetime
+) -> Aggregates:
+    """Classify the conversations started in [start, end) in SQL; return the counts."""
+    pg = is_postgres(db)
+    result = Aggregates()
+    k = _classified(start, end, pg)
+    totals = [func.sum(getattr(k.c, name)) for name in COUNTS[1:]]
+    rows = await db.execute(
+        select(
+            k.c.day,
+            k.c.locale,
+            k.c.first_slug,
+            k.c.ticket_category,
+            func.count(),
+            *totals,
+            func.sum(_flag((k.c.self_solved == 1) & (k.c.started > now - timedelta(DURABLE_DAYS)))),
+        ).group_by(k.c.day, k.c.locale, k.c.first_slug, k.c.ticket_category)
+    )
+    for day, locale, slug, category, *values, pending in rows:
+        key = (date.fromisoformat(day), str(locale), slug or "", category or "")
+        result.groups[key] = {name: int(v or 0) for name, v in zip(COUNTS, values, strict=True)}
+        result.pending += int(pending or 0)
+    await _waits(db, start, end, pg, result)
+    await _sla(db, start, end, now, pg, result)
+    return result
+
+
+def _classified(start: datetime, end: datetime, pg: bool) -> Any:
+    """One row per conversation with every flag the definitions need."""
+    conv = (
+        select(
+            Conversation.id,
+            Conversation.employee_id,
+            Conversation.created_at,
+            Conversation.locale,
+            Conversation.close_reason,
+            Conversation.handoff_reason,
+            Conversation.queued_at,
+            Conversation.claimed_at,
+        )
+        .where(Conversation.created_at >= start, Conversation.created_at < end)
+        .cte("conv")
+    )
+    slug = best_slug(BotTurn.kb_hits)
+    turns = (
+        select(
+            BotTurn.conversation_id.label("cid"),
+            BotTurn.id.label("tid"),
+            BotTurn.outcome.label("outcome"),
+            slug.label("slug"),
+        )
+        .where(BotTurn.conversation_id.in_(select(conv.c.id)), BotTurn.created_at >= start)
+        .cte("turns")
+    )
+    first = (
+        select(turns.c.cid, func.min(turns.c.tid).label("tid"))
+        .where(turns.c.slug.is_not(None))
+        .group_by(turns.c.cid)
+        .subquery("first")
+    )
+    first_slug = select(turns.c.cid, turns.c.slug).join(first, first.c.tid == turns.c.tid)
+    first_slug_q = first_slug.subquery("first_slug")
+    answered = (
+        select(turns.c.cid, turns.c.slug)
+        .where(turns.c.outcome == "answered", turns.c.slug.is_not(None))
+        .distinct()
+        .cte("answered")
+    )
+    tickets = _ticket_facts(conv)
+    cats = categories()
+    category = func.coalesce(cats.c.category, tickets.c.category, "general")
+    base = (
+        select(
+            conv.c.id,
+            conv.c.employee_id,
+            conv.c.created_at,
+            conv.c.locale,
+            conv.c.close_reason,
+            conv.c.handoff_reason,
+            conv.c.queued_at,
+            conv.c.claimed_at,
+            first_slug_q.c.slug.label("first_slug"),
+            tickets.c.category.label("ticket_category"),
+            category.label("category"),
+            func.coalesce(tickets.c.tickets, 0).label("tickets"),
+            func.coalesce(tickets.c.escalated, 0).label("escalated"),
+            func.coalesce(tickets.c.reopened, 0).label("reopened"),
+            func.coalesce(tickets.c.not_level_1, 0).label("not_level_1"),
+        )
+        .outerjoin(first_slug_q, first_slug_q.c.cid == conv.c.id)
+        .outerjoin(cats, cats.c.slug == first_slug_q.c.slug)
+        .outerjoin(tickets, tickets.c.cid == conv.c.id)
+        .cte("base")
+    )
+    return _flags(base, answered, start, end, pg)
+
+
+def _ticket_facts(conv: Any) -> Any:
+    """Per conversation: its tickets, escalated and reopened ones, the first one's category."""
+    reopened = exists().where(
+        TicketActivity.ticket_id == Ticket.id,
+        TicketActivity.kind == "status",
+        TicketActivity.detail["old"].as_string().in_(("resolved", "closed")),
+        TicketActivity.detail["new"].as_string().in_(OPEN_STATUSES),
+    )
+    per_ticket = (
+        select(
+            Ticket.id,
+            Ticket.conversation_id.label("cid"),
+            Ticket.level,
+            Ticket.category,
+            _flag(reopened).label("reopened"),
+        )
+        .where(Ticket.conversation_id.in_(select(conv.c.id)))
+        .subquery("per_ticket")
+    )
+    first_id = func.min(per_ticket.c.id)
+    grouped = (
+        select(
+            per_ticket.c.cid,
+            func.count().label("tickets"),
+            func.sum(_flag(per_ticket.c.level >= 2)).label("escalated"),
+            func.sum(per_ticket.c.reopened).label("reopened"),
+            func.sum(_flag((per_ticket.c.level != 1) | (per_ticket.c.reopened == 1))).label(
+                "not_level_1"
+            ),
+            first_id.label("first_id"),
+        )
+        .group_by(per_ticket.c.cid)
+        .subquery("grouped")
+    )
+    return (
+        select(grouped, Ticket.category.label("category"))
+        .join(Ticket, Ticket.id == grouped.c.first_id)
+        .cte("ticket_facts")
+    )
+
+
+def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -> Any:
+    """Add handed, answered, lasting, the reason and the rating to each conversation."""
+    horizon = end + timedelta(days=DURABLE_DAYS)
+    window = DURABLE_DAYS * 86400
+    later = (
+        select(
+            Conversation.employee_id,
+            Conversation.id.label("cid"),
+            Conversation.created_at,
+            best_slug(BotTurn.kb_hits).label("slug"),
+        )
+        .join(BotTurn, BotTurn.conversation_id == Conversation.id)
+        .where(
+            Conversation.created_at >= start,
+            Conversation.created_at < horizon,
+            Conversation.employee_id.in_(select(base.c.employee_id)),
+        )
+        .subquery("later")
+    )
+    came_back = (
+        select(base.c.id)
+        .join(answered, answered.c.cid == base.c.id)
+        .join(
+            later,
+            and_(
+                later.c.employee_id == base.c.employee_id,
+                later.c.slug == answered.c.slug,
+                later.c.cid != base.c.id,
+                later.c.created_at > base.c.created_at,
+            ),
+        )
+        .where(seconds(base.c.created_at, later.c.created_at, pg) <= window)
+        .distinct()
+        .subquery("came_back")
+    )
+    ticket_back = (
+        select(base.c.id)
+        .join(
+            Ticket,
+            and_(
+                Ticket.requester_id == base.c.employee_id,
+                Ticket.category == base.c.category,
+                Ticket.created_at > base.c.created_at,
+                Ticket.created_at < horizon,
+            ),
+        )
+        .where(seconds(base.c.created_at, Ticket.created_at, pg) <= window)
+        .distinct()
+        .subquery("ticket_back")
+    )
+    topic = exists().where(Topic.conversation_id == base.c.id, Topic.state == "handed_off")
+    handed = or_(
+        base.c.queued_at.is_not(None),
+        base.c.claimed_at.is_not(None),
+        base.c.handoff_reason.is_not(None),
+        topic,
+    )
+    was_answered = exists().where(answered.c.cid == base.c.id)
+    lasted = and_(came_back.c.id.is_(None), ticket_back.c.id.is_(None))
+    solved = and_(was_answered, ~handed, base.c.tickets == 0, lasted)
+    reason = case(
+        (handed, func.coalesce(base.c.handoff_reason, "requested")),
+        (base.c.tickets > 0, "form"),
+        else_=None,
+    )
+    agent_fcr = and_(
+        base.c.claimed_at.is_not(None),
+        base.c.close_reason == "resolved",
+        base.c.not_level_1 == 0,
+    )
+    by_bot = Rating.handled_by == "bot"
+    by_agent = Rating.handled_by == "agent"
+    return (
+        select(
+            day_of(base.c.created_at, pg).label("day"),
+            base.c.locale,
+            base.c.first_slug,
+            base.c.ticket_category,
+            base.c.created_at.label("started"),
+            _flag(solved).label("self_solved"),
+            _flag(handed).label("handed"),
+            base.c.tickets,
+            _flag(or_(solved, agent_fcr)).label("first_contact"),
+            base.c.escalated,
+            base.c.reopened,
+            *(
+                _flag(reason == name).label(f"reason_{name}")
+                for name in ("requested", "low_confidence", "negative_feedback", "form")
+            ),
+            _flag(by_bot).label("bot_ratings"),
+            case((by_bot, Rating.score), else_=0).label("bot_score"),
+            _flag(by_agent).label("agent_ratings"),
+            case((by_agent, Rating.score), else_=0).label("agent_score"),
+        )
+        .select_from(base)
+        .outerjoin(came_back, came_back.c.id == base.c.id)
+        .outerjoin(ticket_back, ticket_back.c.id == base.c.id)
+        .outerjoin(Rating, Rating.conversation_id == base.c.id)
+        .subquery("classified")
+    )
+
+
+def bucket_of(value: ColumnElement[float]) -> ColumnElement[int]:
+    """The fixed bucket (upper bound in seconds) a wait falls into, as `outcomes.bucket`."""
+    return case(
+        *((value <= bound, literal_column(str(bound))) for bound in WAIT_BUCKETS[:-1]),
+        else_=literal_column(str(WAIT_BUCKETS[-1])),
+    )
+
+
+async def _waits(
+    db: AsyncSession, start: datetime, end: datetime, pg: bool, into: Aggregates
+) -> None:
+    """Count the waits for an agent and for the first agent reply into their buckets."""
+    reply = (
+        select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.created_at >= start,
+            Conversation.created_at < end,
+            Message.sender == "agent",
+            ~Message.internal,
+        )
+        .group_by(Message.conversation_id)
+        .subquery("reply")
+    )
+    day = day_of(Conversation.created_at, pg)
+    in_range = and_(Conversation.created_at >= start, Conversation.created_at < end)
+    for measure, until, source in (
+        ("wait_for_agent", Conversation.claimed_at, None),
+        ("first_agent_response", reply.c.at, reply),
+    ):
+        wait = seconds(Conversation.queued_at, until, pg)
+        bucket = bucket_of(wait)
+        query = select(day, bucket, func.count()).where(
+            in_range, Conversation.queued_at.is_not(None), until.is_not(None), wait >= 0
+        )
+        if source is not None:
+            query = query.join(source, source.c.cid == Conversation.id)
+        rows = await db.execute(query.group_by(day, bucket))
+        for d, bound, count in rows:
+            into.waits[(date.fromisoformat(d), measure, int(bound))] = int(count)
+
+
+async def _sla(
+    db: AsyncSession, start: datetime, end: datetime, now: datetime, pg: bool, into: Aggregates
+) -> None:
+    """Count the tickets of these conversations per priority and clock state."""
+    day = day_of(Conversation.created_at, pg)
+    clocks = {
+        "first_response": (Ticket.first_responded_at, Ticket.first_response_due),
+        "resolution": (Ticket.resolved_at, Ticket.resolution_due),
+    }
+    for clock, (done, due) in clocks.items():
+        state = case(
+            (done.is_not(None), case((done <= due, "met"), else_="missed")),
+            (due < now, "missed"),
+            else_="running",
+        )
+        rows = await db.execute(
+            select(
+                day,
+                Ticket.priority,
+                state,
+                func.count(),
+                func.min(case((done.is_(None) & (due >= now), due), else_=None)),
+            )
+            .join(Conversation, Conversation.id == Ticket.conversation_id)
+            .where(Conversation.created_at >= start, Conversation.created_at < end)
+            .group_by(day, Ticket.priority, state)
+        )
+        for d, priority, name, count, due_next in rows:
+            key = date.fromisoformat(d)
+            into.sla[(key, int(priority), clock, str(name))] = int(count)
+            if due_next is not None:
+                due_at = aware(due_next)
+                if key not in into.stale_at or due_at < into.stale_at[key]:
+                    into.stale_at[key] = due_at
+
+
+def aware(value: Any) -> datetime:
+    """A timestamp from an aggregate (SQLite may return text; both are UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def hour_of(column: Any, pg: bool) -> ColumnElement[str]:
+    """The UTC hour of a timestamp as YYYY-MM-DD HH text."""
+    if pg:
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", column)
+
+
+async def first_asks_by_hour(
+    *, db: AsyncSession, start: datetime, end: datetime
+) -> dict[tuple[datetime, str], int]:
+    """Per hour of [start, end) and article: conversations that first asked about it then.
+
+    An article is asked about when it is a bot turn's best search hit; a conversation counts
+    once per article, in the hour of its first such turn (also before `start`).
+    """
+    pg = is_postgres(db)
+    slug = best_slug(BotTurn.kb_hits)
+    pairs = (
+        select(
+            BotTurn.conversation_id.label("cid"),
+            slug.label("slug"),
+            func.min(BotTurn.created_at).label("at"),
+        )
+        .where(BotTurn.created_at >= start, BotTurn.created_at < end, slug.is_not(None))
+        .group_by(BotTurn.conversation_id, slug)
+        .subquery("pairs")
+    )
+    earlier = BotTurn.__table__.alias("earlier")
+    asked_before = exists().where(
+        earlier.c.conversation_id == pairs.c.cid,
+        earlier.c.created_at < start,
+        best_slug(earlier.c.kb_hits) == pairs.c.slug,
+    )
+    hour = hour_of(pairs.c.at, pg)
+    rows = await db.execute(
+        select(hour, pairs.c.slug, func.count()).where(~asked_before).group_by(hour, pairs.c.slug)
+    )
+    return {
+        (datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=UTC), str(s)): int(n)
+        for h, s, n in rows
+    }

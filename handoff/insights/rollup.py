@@ -1,0 +1,231 @@
+"""The insights rollup: additive figures per closed day and per hour, kept by a job.
+
+A day is rolled up once its conversations' 7-day durability window has closed (the day is
+more than 8 days old): its counts per (language, first article, first ticket category), its
+wait histograms and SLA counts go into the `insights_daily*` tables. A rolled-up day is used
+only while it is still true: the job, and every summary, treat it as stale when one of its
+conversations, their tickets or ratings changed after it was computed, or when a running
+SLA clock of it has fallen due since; such a day is computed live until the job rolls it up
+again. Complete hours go into `insights_hourly_articles` (conversations that first asked
+about an article in that hour) for trends and spikes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff.conversations.models import BotTurn, Conversation, Rating
+from handoff.tickets.models import Ticket
+
+from . import classify
+from .facts import DURABLE_DAYS
+from .models import DailyOutcome, DailySla, DailyWait, HourlyArticle, RolledDay
+
+log = logging.getLogger(__name__)
+
+# Changes committed around the job's start are caught by the next run, not lost.
+SAFETY = timedelta(minutes=5)
+EVERY_SECONDS = 600
+CHUNK_DAYS = 7
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def last_closed_day(now: datetime) -> date:
+    """The latest day whose conversations' durability windows have all closed by now."""
+    return (now - timedelta(days=DURABLE_DAYS + 1)).date()
+
+
+def runs(days: list[date], longest: int = CHUNK_DAYS) -> Iterator[tuple[date, date]]:
+    """Consecutive days as [first, last] ranges of at most `longest` days."""
+    start = previous = None
+    for day in sorted(days):
+        if start is None or previous is None:
+            start = previous = day
+        elif day == previous + timedelta(days=1) and (day - start).days < longest:
+            previous = day
+        else:
+            yield start, previous
+            start = previous = day
+    if start is not None and previous is not None:
+        yield start, previous
+
+
+async def stale(*, db: AsyncSession, rolled: dict[date, RolledDay], now: datetime) -> set[date]:
+    """The rolled-up days that no longer hold: something changed, or an SLA clock fell due."""
+    found = {d for d, r in rolled.items() if r.stale_at is not None and r.stale_at <= now}
+    if not rolled:
+        return found
+    pg = classify.is_postgres(db)
+    since = min(r.computed_at for r in rolled.values())
+    day = classify.day_of(Conversation.created_at, pg)
+    lowest, highest = midnight(min(rolled)), midnight(max(rolled) + timedelta(days=1))
+    in_days = (Conversation.created_at >= lowest, Conversation.created_at < highest)
+    queries = [
+        select(day, func.max(Conversation.updated_at)).where(
+            Conversation.updated_at > since, *in_days
+        ),
+        select(day, func.max(Ticket.updated_at))
+        .join(Conversation, Conversation.id == Ticket.conversation_id)
+        .where(Ticket.updated_at > since, *in_days),
+        select(day, func.max(Rating.updated_at))
+        .join(Conversation, Conversation.id == Rating.conversation_id)
+        .where(Rating.updated_at > since, *in_days),
+    ]
+    for query in queries:
+        for text, changed in await db.execute(query.group_by(day)):
+            d = date.fromisoformat(text)
+            if d in rolled and classify.aware(changed) > rolled[d].computed_at:
+                found.add(d)
+    return found
+
+
+async def usable_days(*, db: AsyncSession, since: date, until: date, now: datetime) -> set[date]:
+    """The days of [since, until] whose rolled-up figures hold now."""
+    rows = await db.scalars(select(RolledDay).where(RolledDay.day >= since, RolledDay.day <= until))
+    rolled = {r.day: r for r in rows}
+    return set(rolled) - await stale(db=db, rolled=rolled, now=now)
+
+
+async def stored(
+    *, db: AsyncSession, days: set[date], since: date, until: date
+) -> classify.Aggregates:
+    """The rolled-up figures of these days."""
+    result = classify.Aggregates()
+    if not days:
+        return result
+    counts = [getattr(DailyOutcome, name) for name in classify.COUNTS]
+    rows = await db.execute(
+        select(
+            DailyOutcome.day,
+            DailyOutcome.locale,
+            DailyOutcome.article,
+            DailyOutcome.ticket_category,
+            *counts,
+        ).where(DailyOutcome.day >= since, DailyOutcome.day <= until)
+    )
+    for day, locale, article, category, *values in rows:
+        if day in days:
+            result.groups[(day, locale, article, category)] = dict(
+                zip(classify.COUNTS, values, strict=True)
+            )
+    waits = await db.execute(
+        select(DailyWait.day, DailyWait.measure, DailyWait.bucket, DailyWait.count).where(
+            DailyWait.day >= since, DailyWait.day <= until
+        )
+    )
+    result.waits = {(d, m, b): n for d, m, b, n in waits if d in days}
+    sla = await db.execute(
+        select(
+            DailySla.day, DailySla.priority, DailySla.clock, DailySla.state, DailySla.count
+        ).where(DailySla.day >= since, DailySla.day <= until)
+    )
+    result.sla = {(d, p, c, s): n for d, p, c, s, n in sla if d in days}
+    return result
+
+
+async def roll_up(*, db: AsyncSession, now: datetime) -> dict[str, int]:
+    """Roll up the closed days that are missing or stale, and the complete hours; commit."""
+    days = await _roll_days(db, now)
+    hours = await _roll_hours(db, now)
+    await db.commit()
+    return {"days": days, "hours": hours}
+
+
+async def _roll_days(db: AsyncSession, now: datetime) -> int:
+    last = last_closed_day(now)
+    first_start = await db.scalar(select(func.min(Conversation.created_at)))
+    if first_start is None or first_start.date() > last:
+        return 0
+    rolled = {r.day: r for r in await db.scalars(select(RolledDay))}
+    dirty = await stale(db=db, rolled=rolled, now=now)
+    checked = now - SAFETY
+    await db.execute(
+        update(RolledDay)
+        .where(RolledDay.day.not_in(dirty) if dirty else RolledDay.day.is_not(None))
+        .values(computed_at=checked)
+    )
+    wanted = [
+        day
+        for n in range((last - first_start.date()).days + 1)
+        if (day := first_start.date() + timedelta(days=n)) not in rolled or day in dirty
+    ]
+    for first, final in runs(wanted):
+        figures = await classify.aggregate(
+            db=db, start=midnight(first), end=midnight(final + timedelta(days=1)), now=now
+        )
+        await _store(db, first, final, figures, checked)
+    return len(wanted)
+
+
+async def _store(
+    db: AsyncSession, first: date, final: date, figures: classify.Aggregates, checked: datetime
+) -> None:
+    for model in (DailyOutcome, DailyWait, DailySla, RolledDay):
+        await db.execute(delete(model).where(model.day >= first, model.day <= final))
+    db.add_all(
+        DailyOutcome(day=d, locale=lo, article=a, ticket_category=c, **values)
+        for (d, lo, a, c), values in figures.groups.items()
+    )
+    db.add_all(
+        DailyWait(day=d, measure=m, bucket=b, count=n) for (d, m, b), n in figures.waits.items()
+    )
+    db.add_all(
+        DailySla(day=d, priority=p, clock=c, state=s, count=n)
+        for (d, p, c, s), n in figures.sla.items()
+    )
+    day = first
+    while day <= final:
+        db.add(RolledDay(day=day, computed_at=checked, stale_at=figures.stale_at.get(day)))
+        day += timedelta(days=1)
+    await db.flush()
+
+
+def hour_floor(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+async def hours_rolled_until(*, db: AsyncSession) -> datetime | None:
+    """The end of the rolled-up hours: every hour before it is in the hourly table."""
+    latest = await db.scalar(select(func.max(HourlyArticle.hour)))
+    return None if latest is None else classify.aware(latest) + timedelta(hours=1)
+
+
+async def _roll_hours(db: AsyncSession, now: datetime) -> int:
+    end = hour_floor(now - SAFETY)
+    start = await hours_rolled_until(db=db)
+    if start is None:
+        earliest = await db.scalar(select(func.min(BotTurn.created_at)))
+        if earliest is None:
+            return 0
+        start = hour_floor(classify.aware(earliest))
+    if start >= end:
+        return 0
+    counts = await classify.first_asks_by_hour(db=db, start=start, end=end)
+    db.add_all(
+        HourlyArticle(hour=h, article=slug, day=h.date(), clock_hour=h.hour, count=n)
+        for (h, slug), n in counts.items()
+    )
+    await db.flush()
+    return len(counts)
+
+
+async def every(open_db: async_sessionmaker[AsyncSession], seconds: float = EVERY_SECONDS) -> None:
+    """Run the rollup now and then every `seconds` (the service's background task)."""
+    while True:
+        try:
+            async with open_db() as db:
+                done = await roll_up(db=db, now=datetime.now(UTC))
+            if done["days"]:
+                log.info("insights rolled up", extra={"rolled": done})
+        except Exception:
+            log.exception("insights rollup failed; trying again later")
+        await asyncio.sleep(seconds)
