@@ -219,8 +219,10 @@ async def _roll_hours(db: AsyncSession, now: datetime) -> int:
 
 
 async def every(open_db: async_sessionmaker[AsyncSession], seconds: float = EVERY_SECONDS) -> None:
-    """Run the rollup now and then every `seconds` (the service's background task)."""
+    """Run the rollup every `seconds` (the service's background task; the first run waits
+    too, so that a starting service, and its tests, are not slowed down by it)."""
     while True:
+        await asyncio.sleep(seconds)
         try:
             async with open_db() as db:
                 done = await roll_up(db=db, now=datetime.now(UTC))
@@ -228,4 +230,3 @@ async def every(open_db: async_sessionmaker[AsyncSession], seconds: float = EVER
                 log.info("insights rolled up", extra={"rolled": done})
         except Exception:
             log.exception("insights rollup failed; trying again later")
-        await asyncio.sleep(seconds)

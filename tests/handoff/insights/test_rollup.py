@@ -1,0 +1,89 @@
+"""The rollup path gives the same figures as the live path (SQLite and PostgreSQL).
+
+The summary of the hand-made week (test_outcomes.py) is computed three ways: per
+conversation in Python (the reference that the drill-down and the CSV use), classified live
+in SQL, and read from the rollup; all three must agree, also after a rolled-up day changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from handoff.database import utcnow
+from handoff.insights import facts, rollup, summary, trends
+from handoff.insights.models import DailyOutcome, HourlyArticle, RolledDay
+from handoff.tickets.models import Ticket
+
+from ..conftest import Helpdesk
+from . import data
+from .data import at
+from .test_outcomes import march
+
+PERIOD = facts.Period(date(2026, 3, 2), date(2026, 3, 8))
+
+
+async def _three_ways(helpdesk: Helpdesk) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reference summary and the service's summary (rollup where it has the days)."""
+    async with helpdesk.app.state.open_db() as db:
+        reference = summary.summarize(await facts.load(db=db, period=PERIOD), PERIOD)
+        served = await summary.summary(db=db, period=PERIOD)
+    return reference, served
+
+
+async def test_rolled_up_days_give_the_live_figures(helpdesk: Helpdesk) -> None:
+    ids = await march(helpdesk)
+    reference, live = await _three_ways(helpdesk)
+    assert live == reference
+    assert (live["conversations"], live["self_solved"], live["tickets_opened"]) == (6, 1, 3)
+
+    async with helpdesk.app.state.open_db() as db:
+        done = await rollup.roll_up(db=db, now=utcnow())
+        assert done["days"] >= 9  # 1 to 9 March at least: every closed day since the first
+        rolled = set(await db.scalars(select(RolledDay.day)))
+        assert {PERIOD.since + timedelta(days=n) for n in range(7)} <= rolled
+        assert await db.scalar(select(DailyOutcome.conversations).limit(1)) is not None
+        usable = await rollup.usable_days(
+            db=db, since=PERIOD.since, until=PERIOD.until, now=utcnow()
+        )
+        assert len(usable) == 7  # the summary reads every day of the week from the rollup
+    reference, from_rollup = await _three_ways(helpdesk)
+    assert from_rollup == reference == live
+
+    # A ticket of a rolled-up day is escalated later: the day is stale and counted live again.
+    async with helpdesk.app.state.open_db() as db:
+        ticket = await db.scalar(select(Ticket).where(Ticket.conversation_id == ids["c2b"]))
+        assert ticket is not None
+        ticket.level, ticket.updated_at = 2, utcnow()
+        await db.commit()
+    reference, changed = await _three_ways(helpdesk)
+    assert changed == reference
+    assert changed["escalated_to_level_2"] == live["escalated_to_level_2"] + 1
+    assert changed["first_contact_resolution"] == live["first_contact_resolution"] - 1
+    async with helpdesk.app.state.open_db() as db:
+        assert (await rollup.roll_up(db=db, now=utcnow()))["days"] == 1  # only 5 March again
+    assert (await _three_ways(helpdesk))[1] == reference
+
+
+async def test_trends_from_the_hourly_table_equal_the_live_trends(helpdesk: Helpdesk) -> None:
+    async with helpdesk.app.state.open_db() as db:
+        await data.article(db, "t-vpn", "network")
+        await data.article(db, "t-mail", "email")
+        for day, hour, slug in [
+            (2, 9, "t-vpn"),
+            (2, 10, "t-vpn"),
+            (3, 9, "t-mail"),
+            (9, 23, "t-vpn"),
+        ]:
+            c = await data.chat(db, f"e{day}{hour}", at(day, hour, 59))
+            await data.turn(db, c, "answered", slug)
+        await db.commit()
+    period = facts.Period(date(2026, 3, 2), date(2026, 3, 15))
+    async with helpdesk.app.state.open_db() as db:
+        live = await trends.trends(db=db, period=period)
+        assert (await rollup.roll_up(db=db, now=utcnow()))["hours"] == 4
+        assert await db.scalar(select(HourlyArticle.count).limit(1)) == 1
+        assert await trends.trends(db=db, period=period) == live
+    assert {a["key"]: a["by_week"] for a in live["articles"]} == {"t-vpn": [2, 1], "t-mail": [1, 0]}
