@@ -298,14 +298,21 @@ def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -
         .distinct()
         .subquery("ticket_back")
     )
-    topic = exists().where(Topic.conversation_id == base.c.id, Topic.state == "handed_off")
+    # Joined once (not EXISTS per row): the flags below use them several times.
+    topics = (
+        select(Topic.conversation_id.label("cid"))
+        .where(Topic.state == "handed_off", Topic.conversation_id.in_(select(base.c.id)))
+        .distinct()
+        .subquery("topics")
+    )
+    answered_ids = select(answered.c.cid).distinct().subquery("answered_ids")
     handed = or_(
         base.c.queued_at.is_not(None),
         base.c.claimed_at.is_not(None),
         base.c.handoff_reason.is_not(None),
-        topic,
+        topics.c.cid.is_not(None),
     )
-    was_answered = exists().where(answered.c.cid == base.c.id)
+    was_answered = answered_ids.c.cid.is_not(None)
     lasted = and_(came_back.c.id.is_(None), ticket_back.c.id.is_(None))
     solved = and_(was_answered, ~handed, base.c.tickets == 0, lasted)
     reason = case(
@@ -343,6 +350,8 @@ def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -
             case((by_agent, Rating.score), else_=0).label("agent_score"),
         )
         .select_from(base)
+        .outerjoin(answered_ids, answered_ids.c.cid == base.c.id)
+        .outerjoin(topics, topics.c.cid == base.c.id)
         .outerjoin(came_back, came_back.c.id == base.c.id)
         .outerjoin(ticket_back, ticket_back.c.id == base.c.id)
         .outerjoin(Rating, Rating.conversation_id == base.c.id)
