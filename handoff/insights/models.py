@@ -18,7 +18,7 @@ class GapResolution(Base):
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     slug: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(16))  # draft | attached
+    action: Mapped[str] = mapped_column(String(16))  # draft | attached | not_it | person
     by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -97,3 +97,17 @@ class HourlyArticle(Base):
     day: Mapped[date] = mapped_column(index=True)
     clock_hour: Mapped[int]
     count: Mapped[int] = mapped_column(default=0)
+
+
+class SuggestionDecision(Base):
+    """An editor's answer to a suggested example question for an article."""
+
+    __tablename__ = "kb_suggestion_decisions"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    text: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(10))  # accepted | rejected
+    by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

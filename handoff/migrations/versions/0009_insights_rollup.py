@@ -1,4 +1,5 @@
-"""insights rollup: daily outcome counts, wait histograms, SLA counts, hourly article counts
+"""insights rollup (daily outcome counts, wait histograms, SLA counts, hourly article
+counts) and editors' decisions on suggested example questions
 
 Revision ID: 0009
 Revises: 0008
@@ -84,6 +85,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("hour", "article", name=op.f("pk_insights_hourly_articles")),
     )
     op.create_index(op.f("ix_insights_hourly_articles_day"), "insights_hourly_articles", ["day"])
+    op.create_table(
+        "kb_suggestion_decisions",
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column("slug", sa.String(length=80), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("decision", sa.String(length=10), nullable=False),
+        sa.Column("by", sa.String(length=120), nullable=False),
+        sa.Column("created_at", handoff.database.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("text_hash", "slug", name=op.f("pk_kb_suggestion_decisions")),
+    )
     # A rolled-up day is recomputed when one of its conversations, tickets or ratings changed.
     op.create_index("ix_conversations_updated_at", "conversations", ["updated_at"])
     op.create_index("ix_tickets_updated_at", "tickets", ["updated_at"])
@@ -94,6 +106,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_ratings_updated_at"), table_name="ratings")
     op.drop_index("ix_tickets_updated_at", table_name="tickets")
     op.drop_index("ix_conversations_updated_at", table_name="conversations")
+    op.drop_table("kb_suggestion_decisions")
     op.drop_table("insights_hourly_articles")
     op.drop_table("insights_rolled_days")
     op.drop_table("insights_daily_sla")
