@@ -263,6 +263,7 @@ def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -
         .where(
             Conversation.created_at >= start,
             Conversation.created_at < horizon,
+            BotTurn.created_at >= start,  # a turn is never older than its conversation
             Conversation.employee_id.in_(select(base.c.employee_id)),
         )
         .subquery("later")

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.conversations.models import BotTurn, Feedback
 from handoff.kb.models import Article, ArticleVersion
+from handoff.tickets.models import OPEN_STATUSES, Ticket, format_number
 
 from . import classify, rollup, spikes
 from .facts import Period, article_categories
@@ -177,8 +178,10 @@ async def current_spikes(*, db: AsyncSession, now: datetime) -> list[dict[str, A
     """Possible major incidents now, with the conversations behind each."""
     categories = await article_categories(db=db)
     recent: dict[str, dict[str, datetime]] = defaultdict(dict)
+    articles: dict[str, set[str]] = defaultdict(set)
     for cid, slug, at in await _recent(db, now):
         for key in (f"article:{slug}", f"category:{categories.get(slug, 'general')}"):
+            articles[key].add(slug)
             if cid not in recent[key] or at < recent[key][cid]:
                 recent[key][cid] = at
     usual: dict[str, tuple[int, int]] = {}
@@ -188,7 +191,9 @@ async def current_spikes(*, db: AsyncSession, now: datetime) -> list[dict[str, A
             usual[key] = (before[0] + total, before[1] + same_hour)
     titles = await article_titles(db=db)
     found = []
-    for spike in spikes.find(recent, usual):
+    detected = spikes.find(recent, usual)
+    tickets = await _open_tickets(db, {c for spike in detected for c in spike.conversations})
+    for spike in detected:
         kind, name = spike.key.split(":", 1)
         label = titles.get(name, name) if kind == "article" else name
         found.append(
@@ -203,6 +208,23 @@ async def current_spikes(*, db: AsyncSession, now: datetime) -> list[dict[str, A
                 "message": f"possible major incident: {spike.reports} reports of {label} "
                 f"in {spike.minutes} minutes",
                 "conversations": spike.conversations,
+                "articles": sorted(articles[spike.key]),
+                "tickets": [t for c in spike.conversations for t in tickets.get(c, [])],
             }
         )
+    return found
+
+
+async def _open_tickets(db: AsyncSession, conversations: set[str]) -> dict[str, list[str]]:
+    """The open tickets of these conversations (to link them to a known problem)."""
+    if not conversations:
+        return {}
+    rows = await db.execute(
+        select(Ticket.conversation_id, Ticket.id)
+        .where(Ticket.conversation_id.in_(conversations), Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for cid, ticket_id in rows:
+        found[str(cid)].append(format_number(ticket_id))
     return found
