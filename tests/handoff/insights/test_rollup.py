@@ -7,6 +7,7 @@ in SQL, and read from the rollup; all three must agree, also after a rolled-up d
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,3 +88,66 @@ async def test_trends_from_the_hourly_table_equal_the_live_trends(helpdesk: Help
         assert await db.scalar(select(HourlyArticle.count).limit(1)) == 1
         assert await trends.trends(db=db, period=period) == live
     assert {a["key"]: a["by_week"] for a in live["articles"]} == {"t-vpn": [2, 1], "t-mail": [1, 0]}
+
+
+async def _random_month(helpdesk: Helpdesk, seed: int) -> None:
+    """Varied generated chats: several turns and tickets, unknown articles, come-backs."""
+    rng = random.Random(seed)
+    reasons = [None, "requested", "low_confidence", "negative_feedback"]
+    slugs = ["r-vpn", "r-mail", "r-print", "r-gone"]  # r-gone is no article
+    async with helpdesk.app.state.open_db() as db:
+        for slug, category in zip(slugs[:3], ("network", "email", "hardware"), strict=True):
+            await data.article(db, slug, category)
+        for _ in range(90):
+            employee = f"p{rng.randrange(12)}"
+            started = at(1 + rng.randrange(20), rng.randrange(24), rng.randrange(60))
+            handed = rng.random() < 0.3
+            queued = started + timedelta(seconds=rng.randrange(1, 90)) if handed else None
+            c = await data.chat(
+                db, employee, started, rng.choice(["de", "en"]),
+                handoff_reason=rng.choice(reasons) if handed else None,
+                queued_at=queued,
+                claimed_at=queued + timedelta(seconds=rng.randrange(5, 4000))
+                if queued and rng.random() < 0.8 else None,
+                close_reason=rng.choice([None, "resolved", "escalated"]),
+            )  # fmt: skip
+            for _turn in range(rng.randrange(3)):
+                outcome = rng.choice(["answered", "answered", "candidates", "no_answer"])
+                await data.turn(db, c, outcome, rng.choice(slugs))
+            if c.claimed_at and rng.random() < 0.7:
+                await data.agent_reply(db, c, c.claimed_at + timedelta(seconds=rng.randrange(300)))
+            for _ticket in range(rng.choice([0, 0, 1, 2])):
+                created = started + timedelta(minutes=rng.randrange(1, 30))
+                done = created + timedelta(hours=rng.randrange(1, 60))
+                t = await data.ticket(
+                    db, employee, created, c, priority=rng.randrange(1, 5),
+                    level=rng.choice([1, 1, 2, 3]), category=rng.choice(["network", "email"]),
+                    first_responded_at=done if rng.random() < 0.6 else None,
+                    resolved_at=done if rng.random() < 0.5 else None,
+                )  # fmt: skip
+                if rng.random() < 0.2:
+                    await data.reopen(db, t, done)
+            if rng.random() < 0.15:  # a ticket by phone a few days later
+                await data.ticket(
+                    db, employee, started + timedelta(days=rng.randrange(1, 9)),
+                    category=rng.choice(["network", "email", "hardware"]),
+                )  # fmt: skip
+            if rng.random() < 0.3:
+                await data.rate(db, c, rng.randrange(1, 6), "agent" if c.claimed_at else "bot")
+        await db.commit()
+
+
+async def test_sql_and_rollup_agree_with_the_per_conversation_definitions(
+    helpdesk: Helpdesk,
+) -> None:
+    await _random_month(helpdesk, seed=11)
+    period = facts.Period(date(2026, 3, 4), date(2026, 3, 17))
+    async with helpdesk.app.state.open_db() as db:
+        reference = summary.summarize(await facts.load(db=db, period=period), period)
+        live = await summary.summary(db=db, period=period)
+        await rollup.roll_up(db=db, now=utcnow())
+        rolled = await summary.summary(db=db, period=period)
+    assert reference["conversations"] > 40 and reference["self_solved"] > 0
+    assert reference["first_contact_resolution"] > 0 and reference["reopened"] > 0
+    assert live == reference
+    assert rolled == reference
