@@ -6,6 +6,7 @@ category) come back. `outcomes.py` holds the same definitions per conversation i
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -60,13 +61,30 @@ class Aggregates:
     pending: int = 0  # self-solved whose 7 days are not over (never in the rollup)
     stale_at: dict[date, datetime] = field(default_factory=dict)  # a running SLA clock's due
 
-    def merge(self, other: Aggregates) -> None:
-        """Add the figures of other days."""
-        self.groups.update(other.groups)
-        self.waits.update(other.waits)
-        self.sla.update(other.sla)
-        self.pending += other.pending
-        self.stale_at.update(other.stale_at)
+
+@dataclass
+class Margins:
+    """Counts summed per day, per language and per (first article, first ticket category):
+    all a summary needs, from the rollup (summed in SQL) and the live days alike."""
+
+    days: dict[date, Counter[str]] = field(default_factory=dict)
+    locales: dict[str, Counter[str]] = field(default_factory=dict)
+    topics: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    waits: Counter[tuple[str, int]] = field(default_factory=Counter)  # measure, bucket
+    sla: Counter[tuple[int, str, str]] = field(default_factory=Counter)  # priority, clock, state
+    pending: int = 0
+
+    def add(self, figures: Aggregates) -> None:
+        """Add the figures of some days (computed live)."""
+        for (day, locale, article, category), values in figures.groups.items():
+            self.days.setdefault(day, Counter()).update(values)
+            self.locales.setdefault(locale, Counter()).update(values)
+            self.topics.setdefault((article, category), Counter()).update(values)
+        for (_, measure, bucket), n in figures.waits.items():
+            self.waits[(measure, bucket)] += n
+        for (_, priority, clock, state), n in figures.sla.items():
+            self.sla[(priority, clock, state)] += n
+        self.pending += figures.pending
 
 
 def is_postgres(db: AsyncSession) -> bool:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -95,40 +97,43 @@ async def usable_days(*, db: AsyncSession, since: date, until: date, now: dateti
     return set(rolled) - await stale(db=db, rolled=rolled, now=now)
 
 
-async def stored(
-    *, db: AsyncSession, days: set[date], since: date, until: date
-) -> classify.Aggregates:
-    """The rolled-up figures of these days."""
-    result = classify.Aggregates()
+async def _sums(
+    db: AsyncSession, keys: tuple[Any, ...], days: list[date]
+) -> list[tuple[tuple[Any, ...], Counter[str]]]:
+    """The rolled-up counts of these days summed per keys."""
+    sums = [func.sum(getattr(DailyOutcome, name)) for name in classify.COUNTS]
+    rows = await db.execute(select(*keys, *sums).where(DailyOutcome.day.in_(days)).group_by(*keys))
+    return [
+        (
+            tuple(row[: len(keys)]),
+            Counter(dict(zip(classify.COUNTS, map(int, row[len(keys) :]), strict=True))),
+        )
+        for row in rows
+    ]
+
+
+async def margins(*, db: AsyncSession, days: set[date]) -> classify.Margins:
+    """The rolled-up figures of these days, summed in the database."""
+    result = classify.Margins()
     if not days:
         return result
-    counts = [getattr(DailyOutcome, name) for name in classify.COUNTS]
-    rows = await db.execute(
-        select(
-            DailyOutcome.day,
-            DailyOutcome.locale,
-            DailyOutcome.article,
-            DailyOutcome.ticket_category,
-            *counts,
-        ).where(DailyOutcome.day >= since, DailyOutcome.day <= until)
-    )
-    for day, locale, article, category, *values in rows:
-        if day in days:
-            result.groups[(day, locale, article, category)] = dict(
-                zip(classify.COUNTS, values, strict=True)
-            )
+    chosen = sorted(days)
+    result.days = {k[0]: v for k, v in await _sums(db, (DailyOutcome.day,), chosen)}
+    result.locales = {k[0]: v for k, v in await _sums(db, (DailyOutcome.locale,), chosen)}
+    topic = (DailyOutcome.article, DailyOutcome.ticket_category)
+    result.topics = {(k[0], k[1]): v for k, v in await _sums(db, topic, chosen)}
     waits = await db.execute(
-        select(DailyWait.day, DailyWait.measure, DailyWait.bucket, DailyWait.count).where(
-            DailyWait.day >= since, DailyWait.day <= until
-        )
+        select(DailyWait.measure, DailyWait.bucket, func.sum(DailyWait.count))
+        .where(DailyWait.day.in_(chosen))
+        .group_by(DailyWait.measure, DailyWait.bucket)
     )
-    result.waits = {(d, m, b): n for d, m, b, n in waits if d in days}
+    result.waits.update({(m, int(b)): int(n) for m, b, n in waits})
     sla = await db.execute(
-        select(
-            DailySla.day, DailySla.priority, DailySla.clock, DailySla.state, DailySla.count
-        ).where(DailySla.day >= since, DailySla.day <= until)
+        select(DailySla.priority, DailySla.clock, DailySla.state, func.sum(DailySla.count))
+        .where(DailySla.day.in_(chosen))
+        .group_by(DailySla.priority, DailySla.clock, DailySla.state)
     )
-    result.sla = {(d, p, c, s): n for d, p, c, s, n in sla if d in days}
+    result.sla.update({(int(p), c, st): int(n) for p, c, st, n in sla})
     return result
 
 

@@ -44,11 +44,11 @@ async def summary(
     """
     now = now or utcnow()
     usable = await rollup.usable_days(db=db, since=period.since, until=period.until, now=now)
-    figures = await rollup.stored(db=db, days=usable, since=period.since, until=period.until)
+    figures = await rollup.margins(db=db, days=usable)
     days = [period.since + timedelta(days=n) for n in range((period.until - period.since).days + 1)]
     for first, final in rollup.runs([d for d in days if d not in usable], longest=len(days)):
         start, end = rollup.midnight(first), rollup.midnight(final + timedelta(days=1))
-        figures.merge(await classify.aggregate(db=db, start=start, end=end, now=now))
+        figures.add(await classify.aggregate(db=db, start=start, end=end, now=now))
     categories = await facts_store.article_categories(db=db)
     return assemble(figures, period, categories)
 
@@ -68,30 +68,24 @@ def _csat(responses: int, total: int) -> dict[str, Any]:
     return {"responses": responses, "average": round(total / responses, 2) if responses else None}
 
 
-def _add(into: dict[Any, Counter[str]], key: Any, values: dict[str, int]) -> None:
-    into.setdefault(key, Counter()).update(values)
-
-
 def assemble(
-    figures: classify.Aggregates, period: Period, categories: dict[str, str]
+    figures: classify.Margins, period: Period, categories: dict[str, str]
 ) -> dict[str, Any]:
     """The summary of counted figures (rolled up and live alike)."""
     total: Counter[str] = Counter(dict.fromkeys(classify.COUNTS, 0))
-    days: dict[date, Counter[str]] = {}
-    languages: dict[str, Counter[str]] = {}
-    groups: dict[str, Counter[str]] = {}
-    for (day, locale, article, ticket_category), values in figures.groups.items():
-        category = categories.get(article) if article in categories else None
+    for values in figures.days.values():
         total.update(values)
-        _add(days, day, values)
-        _add(languages, locale, values)
-        _add(groups, category or ticket_category or "general", values)
+    groups: dict[str, Counter[str]] = {}
+    for (article, ticket_category), values in figures.topics.items():
+        category = categories[article] if article in categories else ticket_category
+        groups.setdefault(category or "general", Counter()).update(values)
     weeks: dict[date, Counter[str]] = {}
-    for day, values in days.items():
-        _add(weeks, _monday(day), values)
+    for day, values in figures.days.items():
+        weeks.setdefault(_monday(day), Counter()).update(values)
     histograms: dict[str, Counter[int]] = {m: Counter() for m in WAIT_MEASURES}
-    for (_, measure, bound), n in figures.waits.items():
+    for (measure, bound), n in figures.waits.items():
         histograms[measure][bound] += n
+    days = figures.days
     return {
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
@@ -106,15 +100,15 @@ def assemble(
         "csat_by_handler": {h: _csat(total[f"{h}_ratings"], total[f"{h}_score"]) for h in HANDLERS},
         "by_day": [{"start": d.isoformat(), **_headline(days[d])} for d in sorted(days)],
         "by_week": [{"start": w.isoformat(), **_headline(weeks[w])} for w in sorted(weeks)],
-        "by_language": {k: _headline(languages[k]) for k in sorted(languages)},
+        "by_language": {k: _headline(figures.locales[k]) for k in sorted(figures.locales)},
         "by_category": {k: _headline(groups[k]) for k in sorted(groups)},
         "denominators": DENOMINATORS,
     }
 
 
-def _sla(counted: dict[tuple[date, int, str, str], int]) -> dict[str, Any]:
+def _sla(counted: Counter[tuple[int, str, str]]) -> dict[str, Any]:
     table: dict[str, dict[str, Any]] = {}
-    for (_, priority, clock, state), n in counted.items():
+    for (priority, clock, state), n in counted.items():
         row = table.setdefault(
             str(priority),
             {"tickets": 0, **{c: dict.fromkeys(("met", "missed", "running"), 0) for c in CLOCKS}},
