@@ -8,28 +8,26 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     and_,
     case,
     exists,
-    extract,
     func,
-    literal_column,
     or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.conversations.models import BotTurn, Conversation, Message, Rating, Topic
+from handoff.conversations.models import BotTurn, Conversation, Rating, Topic
 from handoff.kb.models import Article, ArticleVersion
 from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity
 
+from . import clocks
 from .facts import DURABLE_DAYS
-from .outcomes import WAIT_BUCKETS
+from .portable import best_slug, day_of, flag, is_postgres, seconds
 
 COUNTS = (
     "conversations",
@@ -87,29 +85,6 @@ class Margins:
         self.pending += figures.pending
 
 
-def is_postgres(db: AsyncSession) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
-
-
-def day_of(column: Any, pg: bool) -> ColumnElement[str]:
-    """The UTC day of a timestamp as YYYY-MM-DD text (the same on both databases)."""
-    if pg:
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column)
-
-
-def seconds(start: Any, end: Any, pg: bool) -> ColumnElement[Any]:
-    """Seconds from start to end (to the millisecond on SQLite, which stores text)."""
-    if pg:
-        return extract("epoch", end - start)
-    return func.round((func.julianday(end) - func.julianday(start)) * 86400, 3)
-
-
-def best_slug(hits: Any) -> ColumnElement[str]:
-    """The slug of a bot turn's best search hit (NULL without one), as `facts.best_slug`."""
-    return func.nullif(hits[(0, "slug")].as_string(), "")
-
-
 def categories() -> Any:
     """Each article's slug and the category of its published (else newest) version."""
     number = func.coalesce(Article.published_version, Article.latest_version)
@@ -121,10 +96,6 @@ def categories() -> Any:
         )
         .cte("categories")
     )
-
-
-def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return case((condition, 1), else_=0)
 
 
 async def aggregate(
@@ -143,15 +114,15 @@ async def aggregate(
             k.c.ticket_category,
             func.count(),
             *totals,
-            func.sum(_flag((k.c.self_solved == 1) & (k.c.started > now - timedelta(DURABLE_DAYS)))),
+            func.sum(flag((k.c.self_solved == 1) & (k.c.started > now - timedelta(DURABLE_DAYS)))),
         ).group_by(k.c.day, k.c.locale, k.c.first_slug, k.c.ticket_category)
     )
     for day, locale, slug, category, *values, pending in rows:
         key = (date.fromisoformat(day), str(locale), slug or "", category or "")
         result.groups[key] = {name: int(v or 0) for name, v in zip(COUNTS, values, strict=True)}
         result.pending += int(pending or 0)
-    await _waits(db, start, end, pg, result)
-    await _sla(db, start, end, now, pg, result)
+    result.waits = await clocks.waits(db=db, start=start, end=end, pg=pg)
+    result.sla, result.stale_at = await clocks.sla(db=db, start=start, end=end, now=now, pg=pg)
     return result
 
 
@@ -239,7 +210,7 @@ def _ticket_facts(conv: Any) -> Any:
             Ticket.conversation_id.label("cid"),
             Ticket.level,
             Ticket.category,
-            _flag(reopened).label("reopened"),
+            flag(reopened).label("reopened"),
         )
         .where(Ticket.conversation_id.in_(select(conv.c.id)))
         .subquery("per_ticket")
@@ -249,9 +220,9 @@ def _ticket_facts(conv: Any) -> Any:
         select(
             per_ticket.c.cid,
             func.count().label("tickets"),
-            func.sum(_flag(per_ticket.c.level >= 2)).label("escalated"),
+            func.sum(flag(per_ticket.c.level >= 2)).label("escalated"),
             func.sum(per_ticket.c.reopened).label("reopened"),
-            func.sum(_flag((per_ticket.c.level != 1) | (per_ticket.c.reopened == 1))).label(
+            func.sum(flag((per_ticket.c.level != 1) | (per_ticket.c.reopened == 1))).label(
                 "not_level_1"
             ),
             first_id.label("first_id"),
@@ -353,19 +324,19 @@ def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -
             base.c.first_slug,
             base.c.ticket_category,
             base.c.created_at.label("started"),
-            _flag(solved).label("self_solved"),
-            _flag(handed).label("handed"),
+            flag(solved).label("self_solved"),
+            flag(handed).label("handed"),
             base.c.tickets,
-            _flag(or_(solved, agent_fcr)).label("first_contact"),
+            flag(or_(solved, agent_fcr)).label("first_contact"),
             base.c.escalated,
             base.c.reopened,
             *(
-                _flag(reason == name).label(f"reason_{name}")
+                flag(reason == name).label(f"reason_{name}")
                 for name in ("requested", "low_confidence", "negative_feedback", "form")
             ),
-            _flag(by_bot).label("bot_ratings"),
+            flag(by_bot).label("bot_ratings"),
             case((by_bot, Rating.score), else_=0).label("bot_score"),
-            _flag(by_agent).label("agent_ratings"),
+            flag(by_agent).label("agent_ratings"),
             case((by_agent, Rating.score), else_=0).label("agent_score"),
         )
         .select_from(base)
@@ -376,131 +347,3 @@ def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -
         .outerjoin(Rating, Rating.conversation_id == base.c.id)
         .subquery("classified")
     )
-
-
-def bucket_of(value: ColumnElement[float]) -> ColumnElement[int]:
-    """The fixed bucket (upper bound in seconds) a wait falls into, as `outcomes.bucket`."""
-    return case(
-        *((value <= bound, literal_column(str(bound))) for bound in WAIT_BUCKETS[:-1]),
-        else_=literal_column(str(WAIT_BUCKETS[-1])),
-    )
-
-
-async def _waits(
-    db: AsyncSession, start: datetime, end: datetime, pg: bool, into: Aggregates
-) -> None:
-    """Count the waits for an agent and for the first agent reply into their buckets."""
-    reply = (
-        select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(
-            Conversation.created_at >= start,
-            Conversation.created_at < end,
-            Message.sender == "agent",
-            ~Message.internal,
-        )
-        .group_by(Message.conversation_id)
-        .subquery("reply")
-    )
-    day = day_of(Conversation.created_at, pg)
-    in_range = and_(Conversation.created_at >= start, Conversation.created_at < end)
-    for measure, until, source in (
-        ("wait_for_agent", Conversation.claimed_at, None),
-        ("first_agent_response", reply.c.at, reply),
-    ):
-        wait = seconds(Conversation.queued_at, until, pg)
-        bucket = bucket_of(wait)
-        query = select(day, bucket, func.count()).where(
-            in_range, Conversation.queued_at.is_not(None), until.is_not(None), wait >= 0
-        )
-        if source is not None:
-            query = query.join(source, source.c.cid == Conversation.id)
-        rows = await db.execute(query.group_by(day, bucket))
-        for d, bound, count in rows:
-            into.waits[(date.fromisoformat(d), measure, int(bound))] = int(count)
-
-
-async def _sla(
-    db: AsyncSession, start: datetime, end: datetime, now: datetime, pg: bool, into: Aggregates
-) -> None:
-    """Count the tickets of these conversations per priority and clock state."""
-    day = day_of(Conversation.created_at, pg)
-    clocks = {
-        "first_response": (Ticket.first_responded_at, Ticket.first_response_due),
-        "resolution": (Ticket.resolved_at, Ticket.resolution_due),
-    }
-    for clock, (done, due) in clocks.items():
-        state = case(
-            (done.is_not(None), case((done <= due, "met"), else_="missed")),
-            (due < now, "missed"),
-            else_="running",
-        )
-        rows = await db.execute(
-            select(
-                day,
-                Ticket.priority,
-                state,
-                func.count(),
-                func.min(case((done.is_(None) & (due >= now), due), else_=None)),
-            )
-            .join(Conversation, Conversation.id == Ticket.conversation_id)
-            .where(Conversation.created_at >= start, Conversation.created_at < end)
-            .group_by(day, Ticket.priority, state)
-        )
-        for d, priority, name, count, due_next in rows:
-            key = date.fromisoformat(d)
-            into.sla[(key, int(priority), clock, str(name))] = int(count)
-            if due_next is not None:
-                due_at = aware(due_next)
-                if key not in into.stale_at or due_at < into.stale_at[key]:
-                    into.stale_at[key] = due_at
-
-
-def aware(value: Any) -> datetime:
-    """A timestamp from an aggregate (SQLite may return text; both are UTC)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def hour_of(column: Any, pg: bool) -> ColumnElement[str]:
-    """The UTC hour of a timestamp as YYYY-MM-DD HH text."""
-    if pg:
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
-    return func.strftime("%Y-%m-%d %H", column)
-
-
-async def first_asks_by_hour(
-    *, db: AsyncSession, start: datetime, end: datetime
-) -> dict[tuple[datetime, str], int]:
-    """Per hour of [start, end) and article: conversations that first asked about it then.
-
-    An article is asked about when it is a bot turn's best search hit; a conversation counts
-    once per article, in the hour of its first such turn (also before `start`).
-    """
-    pg = is_postgres(db)
-    slug = best_slug(BotTurn.kb_hits)
-    pairs = (
-        select(
-            BotTurn.conversation_id.label("cid"),
-            slug.label("slug"),
-            func.min(BotTurn.created_at).label("at"),
-        )
-        .where(BotTurn.created_at >= start, BotTurn.created_at < end, slug.is_not(None))
-        .group_by(BotTurn.conversation_id, slug)
-        .subquery("pairs")
-    )
-    earlier = BotTurn.__table__.alias("earlier")
-    asked_before = exists().where(
-        earlier.c.conversation_id == pairs.c.cid,
-        earlier.c.created_at < start,
-        best_slug(earlier.c.kb_hits) == pairs.c.slug,
-    )
-    hour = hour_of(pairs.c.at, pg)
-    rows = await db.execute(
-        select(hour, pairs.c.slug, func.count()).where(~asked_before).group_by(hour, pairs.c.slug)
-    )
-    return {
-        (datetime.strptime(h, "%Y-%m-%d %H").replace(tzinfo=UTC), str(s)): int(n)
-        for h, s, n in rows
-    }

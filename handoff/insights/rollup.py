@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff.conversations.models import BotTurn, Conversation, Rating
 from handoff.tickets.models import Ticket
 
-from . import classify
+from . import asks, classify, portable
 from .facts import DURABLE_DAYS
 from .models import DailyOutcome, DailySla, DailyWait, HourlyArticle, RolledDay
 
@@ -66,9 +66,9 @@ async def stale(*, db: AsyncSession, rolled: dict[date, RolledDay], now: datetim
     found = {d for d, r in rolled.items() if r.stale_at is not None and r.stale_at <= now}
     if not rolled:
         return found
-    pg = classify.is_postgres(db)
+    pg = portable.is_postgres(db)
     since = min(r.computed_at for r in rolled.values())
-    day = classify.day_of(Conversation.created_at, pg)
+    day = portable.day_of(Conversation.created_at, pg)
     lowest, highest = midnight(min(rolled)), midnight(max(rolled) + timedelta(days=1))
     in_days = (Conversation.created_at >= lowest, Conversation.created_at < highest)
     queries = [
@@ -85,7 +85,7 @@ async def stale(*, db: AsyncSession, rolled: dict[date, RolledDay], now: datetim
     for query in queries:
         for text, changed in await db.execute(query.group_by(day)):
             d = date.fromisoformat(text)
-            if d in rolled and classify.aware(changed) > rolled[d].computed_at:
+            if d in rolled and portable.aware(changed) > rolled[d].computed_at:
                 found.add(d)
     return found
 
@@ -201,7 +201,7 @@ def hour_floor(at: datetime) -> datetime:
 async def hours_rolled_until(*, db: AsyncSession) -> datetime | None:
     """The end of the rolled-up hours: every hour before it is in the hourly table."""
     latest = await db.scalar(select(func.max(HourlyArticle.hour)))
-    return None if latest is None else classify.aware(latest) + timedelta(hours=1)
+    return None if latest is None else portable.aware(latest) + timedelta(hours=1)
 
 
 async def _roll_hours(db: AsyncSession, now: datetime) -> int:
@@ -211,10 +211,10 @@ async def _roll_hours(db: AsyncSession, now: datetime) -> int:
         earliest = await db.scalar(select(func.min(BotTurn.created_at)))
         if earliest is None:
             return 0
-        start = hour_floor(classify.aware(earliest))
+        start = hour_floor(portable.aware(earliest))
     if start >= end:
         return 0
-    counts = await classify.first_asks_by_hour(db=db, start=start, end=end)
+    counts = await asks.first_asks_by_hour(db=db, start=start, end=end)
     db.add_all(
         HourlyArticle(hour=h, article=slug, day=h.date(), clock_hour=h.hour, count=n)
         for (h, slug), n in counts.items()

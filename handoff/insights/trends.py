@@ -13,7 +13,7 @@ from handoff.conversations.models import BotTurn, Feedback
 from handoff.kb.models import Article, ArticleVersion
 from handoff.tickets.models import OPEN_STATUSES, Ticket, format_number
 
-from . import classify, rollup, spikes
+from . import asks, portable, rollup, spikes
 from .facts import Period, article_categories
 from .models import HourlyArticle
 
@@ -45,7 +45,7 @@ async def asked_per_day(*, db: AsyncSession, period: Period) -> Counter[tuple[da
             counts[(day, slug)] += int(n)
     live_from = max(period.start, rolled_until or period.start)
     if live_from < period.end:
-        live = await classify.first_asks_by_hour(db=db, start=live_from, end=period.end)
+        live = await asks.first_asks_by_hour(db=db, start=live_from, end=period.end)
         for (hour, slug), n in live.items():
             counts[(hour.date(), slug)] += n
     return counts
@@ -142,14 +142,14 @@ async def not_helpful(
 
 async def _recent(db: AsyncSession, now: datetime) -> list[tuple[str, str, datetime]]:
     """Each (conversation, article) asked about in the spike window, at its first turn there."""
-    slug = classify.best_slug(BotTurn.kb_hits)
+    slug = portable.best_slug(BotTurn.kb_hits)
     rows = await db.execute(
         select(BotTurn.conversation_id, slug, func.min(BotTurn.created_at))
         .where(BotTurn.created_at > now - spikes.WINDOW, BotTurn.created_at <= now)
         .where(slug.is_not(None))
         .group_by(BotTurn.conversation_id, slug)
     )
-    return [(str(cid), str(s), classify.aware(at)) for cid, s, at in rows]
+    return [(str(cid), str(s), portable.aware(at)) for cid, s, at in rows]
 
 
 async def _history(db: AsyncSession, now: datetime) -> dict[str, tuple[int, int]]:
@@ -167,7 +167,7 @@ async def _history(db: AsyncSession, now: datetime) -> dict[str, tuple[int, int]
         usual = {str(slug): (int(n), int(s)) for slug, n, s in rows}
     live_from = max(start, rolled_until or start)
     if live_from < end:
-        live = await classify.first_asks_by_hour(db=db, start=live_from, end=end)
+        live = await asks.first_asks_by_hour(db=db, start=live_from, end=end)
         for (hour, slug), n in live.items():
             total, same_hour = usual.get(slug, (0, 0))
             usual[slug] = (total + n, same_hour + (n if hour.hour == now.hour else 0))
