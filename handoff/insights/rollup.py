@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.conversations.models import BotTurn, Conversation, Rating
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SAFETY = timedelta(minutes=5)
 EVERY_SECONDS = 600
 CHUNK_DAYS = 7
+LOCK_KEY = 0x1A5164  # the PostgreSQL advisory lock of the rollup
 
 
 def midnight(day: date) -> datetime:
@@ -83,8 +84,8 @@ async def stale(*, db: AsyncSession, rolled: dict[date, RolledDay], now: datetim
         .where(Rating.updated_at > since, *in_days),
     ]
     for query in queries:
-        for text, changed in await db.execute(query.group_by(day)):
-            d = date.fromisoformat(text)
+        for day_text, changed in await db.execute(query.group_by(day)):
+            d = date.fromisoformat(day_text)
             if d in rolled and portable.aware(changed) > rolled[d].computed_at:
                 found.add(d)
     return found
@@ -138,7 +139,14 @@ async def margins(*, db: AsyncSession, days: set[date]) -> classify.Margins:
 
 
 async def roll_up(*, db: AsyncSession, now: datetime) -> dict[str, int]:
-    """Roll up the closed days that are missing or stale, and the complete hours; commit."""
+    """Roll up the closed days that are missing or stale, and the complete hours; commit.
+
+    With several service instances on PostgreSQL, one rolls up at a time (the others skip).
+    """
+    if portable.is_postgres(db) and not await db.scalar(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCK_KEY}
+    ):
+        return {"days": 0, "hours": 0}
     days = await _roll_days(db, now)
     hours = await _roll_hours(db, now)
     await db.commit()
