@@ -25,11 +25,18 @@ def add_commands(sub: argparse._SubParsersAction, database: Database) -> None:
     roll = insights.add_parser(
         "rollup", help="roll up the closed days and complete hours (the service does it too)"
     )
-    roll.set_defaults(func=lambda args: asyncio.run(_rollup(database)))
+    roll.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="drop the rollup and compute it again (after loading data with past times)",
+    )
+    roll.set_defaults(func=lambda args: asyncio.run(_rollup(database, rebuild=args.rebuild)))
 
 
-async def _rollup(database: Database) -> int:
+async def _rollup(database: Database, *, rebuild: bool) -> int:
     async with database(get_settings()) as open_db, open_db() as db:
+        if rebuild:
+            await rollup.forget(db=db)
         done = await rollup.roll_up(db=db, now=utcnow())
     print(f"rolled up {done['days']} days and {done['hours']} article-hours")
     return 0

@@ -153,6 +153,12 @@ async def roll_up(*, db: AsyncSession, now: datetime) -> dict[str, int]:
     return {"days": days, "hours": hours}
 
 
+async def forget(*, db: AsyncSession) -> None:
+    """Drop the whole rollup (it is computed again from the conversations by the next run)."""
+    for model in (DailyOutcome, DailyWait, DailySla, RolledDay, HourlyArticle):
+        await db.execute(delete(model))
+
+
 async def _roll_days(db: AsyncSession, now: datetime) -> int:
     last = last_closed_day(now)
     first_start = await db.scalar(select(func.min(Conversation.created_at)))

@@ -57,3 +57,4 @@ def test_the_rollup_command_rolls_up_the_demo_data(tmp_path: Path) -> None:
     first = cli("insights", "rollup")
     assert re.fullmatch(r"rolled up (1[1-3]) days and \d+ article-hours\n", first), first
     assert cli("insights", "rollup").startswith("rolled up 0 days")  # the days are up to date
+    assert cli("insights", "rollup", "--rebuild").startswith(first.split(" and ")[0])
