@@ -151,3 +151,25 @@ async def test_sql_and_rollup_agree_with_the_per_conversation_definitions(
     assert reference["first_contact_resolution"] > 0 and reference["reopened"] > 0
     assert live == reference
     assert rolled == reference
+
+
+async def test_spikes_from_the_hourly_table_equal_the_live_spikes(helpdesk: Helpdesk) -> None:
+    now = utcnow()
+    rng = random.Random(5)
+    async with helpdesk.app.state.open_db() as db:
+        await data.article(db, "s-vpn", "network")
+        await data.article(db, "s-mail", "email")
+        for n in range(150):  # two weeks of ordinary traffic, both articles
+            started = now - timedelta(hours=rng.uniform(1.5, 15 * 24))
+            c = await data.chat(db, f"h{n}", started)
+            await data.turn(db, c, "answered", rng.choice(["s-vpn", "s-mail"]))
+        for n in range(8):  # and a burst of VPN reports now
+            c = await data.chat(db, f"b{n}", now - timedelta(minutes=40 - 5 * n))
+            await data.turn(db, c, "candidates", "s-vpn")
+        await db.commit()
+    async with helpdesk.app.state.open_db() as db:
+        live = await trends.current_spikes(db=db, now=now)
+        assert (await rollup.roll_up(db=db, now=now))["hours"] > 100
+        rolled = await trends.current_spikes(db=db, now=now)
+    assert {(s["kind"], s["key"]) for s in live} == {("article", "s-vpn"), ("category", "network")}
+    assert rolled == live
