@@ -53,7 +53,7 @@ FILL = [
         CASE WHEN i % 5 = 0 THEN t + interval '1 minute' END,
         CASE WHEN i % 5 = 0 THEN t + interval '1 minute' + (i % 600) * interval '1 second' END,
         CASE WHEN i % 5 = 0 THEN 'resolved' END, false
-      FROM (SELECT i, now() - (i % 7776000) * interval '1 second' AS t
+      FROM (SELECT i, now() - (i::bigint * 7776000 / :n) * interval '1 second' AS t
             FROM generate_series(1, :n) i) s""",
     """INSERT INTO bot_turns (conversation_id, message_seq, text, locale, entities, kb_hits,
         kb_confident, outcome, created_at)

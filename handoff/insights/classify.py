@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,6 +104,8 @@ async def aggregate(
 ) -> Aggregates:
     """Classify the conversations started in [start, end) in SQL; return the counts."""
     pg = is_postgres(db)
+    if pg:  # the plan is cheap to run but looks costly: compiling it (JIT) would cost more
+        await db.execute(text("SET LOCAL jit = off"))
     result = Aggregates()
     k = _classified(start, end, pg)
     totals = [func.sum(getattr(k.c, name)) for name in COUNTS[1:]]
