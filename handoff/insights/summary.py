@@ -46,7 +46,7 @@ async def summary(
     usable = await rollup.usable_days(db=db, since=period.since, until=period.until, now=now)
     figures = await rollup.margins(db=db, days=usable)
     days = [period.since + timedelta(days=n) for n in range((period.until - period.since).days + 1)]
-    for first, final in rollup.runs([d for d in days if d not in usable], longest=len(days)):
+    for first, final in rollup.runs([d for d in days if d not in usable]):
         start, end = rollup.midnight(first), rollup.midnight(final + timedelta(days=1))
         figures.add(await classify.aggregate(db=db, start=start, end=end, now=now))
     categories = await facts_store.article_categories(db=db)
