@@ -87,7 +87,7 @@ async function drill(figure, label) {
 function figureCard(label, value, detail, figure) {
   const body = [h("span", { class: "value" }, num(value)), h("span", { class: "label" }, label), detail ? h("span", { class: "label" }, detail) : null];
   return figure
-    ? h("button", { type: "button", class: "figure", onclick: () => drill(figure, label), "aria-label": `${label}: ${value}. Show the conversations` }, body)
+    ? h("button", { type: "button", class: "figure", onclick: () => drill(figure, label), title: "Show the conversations" }, body)
     : h("div", { class: "figure" }, body);
 }
 
