@@ -276,11 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _hardening_commands(sub: argparse._SubParsersAction, users: argparse._SubParsersAction) -> None:
     from handoff.cli_support import database
+    from handoff.insights import cli as insights_cli
     from handoff.privacy import cli as privacy_cli
     from handoff.users import cli as users_cli
 
     users_cli.add_commands(users, database)
     privacy_cli.add_commands(sub, database)
+    insights_cli.add_commands(sub, database)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_state_queued", "state", "queued_at"),
         Index("ix_conversations_created_at", "created_at"),
+        Index("ix_conversations_updated_at", "updated_at"),  # changed after the rollup
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -159,4 +160,4 @@ class Rating(Base):
     agent_id: Mapped[int | None] = mapped_column(default=None)
     agent_name: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

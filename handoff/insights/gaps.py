@@ -19,6 +19,7 @@ from .schemas import GapGroup, GapQuestion
 
 SIMILAR = 0.72  # cosine similarity at which two questions count as the same need
 RECENT = 5000
+NO_GAP_INTENTS = ("request_human",)  # asking for a person is not a question for an article
 
 
 def text_hash(text: str) -> str:
@@ -52,7 +53,11 @@ async def collect(*, db: AsyncSession) -> list[Item]:
     for turn in turns:
         # Off-topic questions and requests for a person are no gap in the knowledge base;
         # a handed-off problem is here already by its unanswered question or "didn't help".
-        if turn.kb_confident is False and turn.outcome != "off_topic":
+        if (
+            turn.kb_confident is False
+            and turn.outcome != "off_topic"
+            and turn.intent not in NO_GAP_INTENTS
+        ):
             add(turn.kb_query or turn.text, "no_answer", turn.conversation_id, turn.created_at)
     feedback = await db.scalars(
         select(Feedback)
@@ -113,7 +118,8 @@ async def gap_groups(*, db: AsyncSession, embedder: Embedder) -> list[GapGroup]:
 
 
 async def resolve(*, db: AsyncSession, texts: list[str], slug: str, action: str, by: str) -> None:
-    """Hide questions from the gaps once an article covers them."""
+    """Hide questions from the gaps: an article covers them (draft, attached), or an editor
+    dismissed them as no IT question (not_it) or as a request for a person (person)."""
     for text in texts:
         key = text_hash(text)
         if await db.get(GapResolution, key) is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from statistics import mean
@@ -92,13 +92,39 @@ def csat(ratings: Iterable[tuple[int, str] | None]) -> dict[str, Any]:
     return {"responses": len(scores), "average": round(mean(scores), 2) if scores else None}
 
 
-def percentile(values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile (the smallest value with at least share of values at or below)."""
-    if not values:
+# Waits are counted in fixed buckets (upper bounds, seconds) so that days add up; a
+# percentile is the bound of the bucket it falls into. The last bucket takes everything longer.
+WAIT_BUCKETS = (
+    5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700, 3600,
+    5400, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 172800, 604800,
+)  # fmt: skip
+
+
+def bucket(seconds: float) -> int:
+    """The bucket a wait falls into: the smallest bound at or above it."""
+    return next((b for b in WAIT_BUCKETS if seconds <= b), WAIT_BUCKETS[-1])
+
+
+def percentile(histogram: dict[int, int], share: float) -> float | None:
+    """Nearest-rank percentile of bucketed waits: the bound of the bucket holding that rank."""
+    total = sum(histogram.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    rank = max(1, -(-int(share * 100) * len(ordered) // 100))
-    return round(ordered[rank - 1], 1)
+    rank, seen = max(1, -(-int(share * 100) * total // 100)), 0
+    for bound in sorted(histogram):
+        seen += histogram[bound]
+        if seen >= rank:
+            return float(bound)
+    return None  # not reached: the ranks end at total
+
+
+def spread(histogram: dict[int, int]) -> dict[str, Any]:
+    """How many waits, and their p50 and p90."""
+    return {
+        "of": sum(histogram.values()),
+        "p50": percentile(histogram, 0.5),
+        "p90": percentile(histogram, 0.9),
+    }
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
@@ -109,20 +135,14 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 
 def waits(facts: list[ConversationFacts]) -> dict[str, Any]:
     """Wait for an agent (queued to claimed) and to the first agent reply, p50/p90 seconds."""
-    wait = [s for c in facts if (s := _seconds(c.queued_at, c.claimed_at)) is not None]
-    reply = [s for c in facts if (s := _seconds(c.queued_at, c.first_agent_reply)) is not None]
-    return {
-        "wait_for_agent": {
-            "of": len(wait),
-            "p50": percentile(wait, 0.5),
-            "p90": percentile(wait, 0.9),
-        },
-        "first_agent_response": {
-            "of": len(reply),
-            "p50": percentile(reply, 0.5),
-            "p90": percentile(reply, 0.9),
-        },
-    }
+    wait: Counter[int] = Counter()
+    reply: Counter[int] = Counter()
+    for c in facts:
+        if (s := _seconds(c.queued_at, c.claimed_at)) is not None:
+            wait[bucket(s)] += 1
+        if (s := _seconds(c.queued_at, c.first_agent_reply)) is not None:
+            reply[bucket(s)] += 1
+    return {"wait_for_agent": spread(wait), "first_agent_response": spread(reply)}
 
 
 def _met(done: datetime | None, due: datetime, now: datetime) -> str:

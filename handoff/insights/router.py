@@ -1,17 +1,30 @@
-"""Knowledge gaps for editors: the groups, turning them into articles, their transcripts."""
+"""Knowledge gaps and suggested example questions for editors (accept, reject, dismiss)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
+from handoff.audit.dependencies import AuditDep
 from handoff.conversations.store import ConversationNotFound
 from handoff.deps import DbDep
 from handoff.kb import service as kb_service
 from handoff.kb.dependencies import EmbedderDep
 from handoff.users.dependencies import CurrentEditor
 
-from . import service
-from .schemas import DraftCreated, GapAttach, GapDraft, GapList, QuestionsAttached, TranscriptRead
+from . import service, suggestions
+from .schemas import (
+    DraftCreated,
+    GapAttach,
+    GapDismiss,
+    GapDraft,
+    GapList,
+    GapsDismissed,
+    QuestionsAttached,
+    SuggestionAccepted,
+    SuggestionChoice,
+    SuggestionList,
+    TranscriptRead,
+)
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge base editing"])
 
@@ -42,6 +55,39 @@ async def gap_to_article(body: GapAttach, editor: CurrentEditor, db: DbDep) -> Q
         raise HTTPException(404, f"no article {body.slug!r}") from exc
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
+
+
+@router.post("/gaps/dismiss", response_model=GapsDismissed)
+async def dismiss_gaps(body: GapDismiss, editor: CurrentEditor, db: DbDep) -> GapsDismissed:
+    """Remove questions that are no gap: not an IT question, or a request for a person."""
+    return await service.dismiss_gaps(db=db, gap=body, by=editor.username)
+
+
+@router.get("/suggestions", response_model=SuggestionList)
+async def list_suggestions(editor: CurrentEditor, db: DbDep) -> SuggestionList:
+    """Questions an article demonstrably answered, offered as its example questions."""
+    return SuggestionList(suggestions=await suggestions.suggestions(db=db))
+
+
+@router.post("/suggestions/accept", response_model=SuggestionAccepted)
+async def accept_suggestion(
+    body: SuggestionChoice, editor: CurrentEditor, db: DbDep, audit: AuditDep
+) -> SuggestionAccepted:
+    """Add the question to the article's example questions in its language."""
+    try:
+        accepted = await suggestions.accept(db=db, choice=body, by=editor.username)
+    except kb_service.ArticleNotFound as exc:
+        raise HTTPException(404, f"no article {body.slug!r}") from exc
+    except kb_service.NoTranslation as exc:
+        raise HTTPException(422, str(exc)) from exc
+    await audit(actor=f"user:{editor.username}", action="kb.suggestion.accept", target=body.slug)
+    return accepted
+
+
+@router.post("/suggestions/reject", status_code=204)
+async def reject_suggestion(body: SuggestionChoice, editor: CurrentEditor, db: DbDep) -> None:
+    """Do not offer this question for this article again."""
+    await suggestions.reject(db=db, choice=body, by=editor.username)
 
 
 @router.get("/transcripts/{conversation_id}", response_model=TranscriptRead)

@@ -57,3 +57,43 @@ class TranscriptRead(BaseModel):
     conversation_id: str
     locale: str
     messages: list[dict[str, Any]]
+
+
+class GapDismiss(BaseModel):
+    """Questions that are no knowledge gap: not an IT question, or a request for a person."""
+
+    questions: list[str] = Field(min_length=1, max_length=50)
+    reason: Literal["not_it", "person"]
+
+
+class GapsDismissed(BaseModel):
+    dismissed: int
+
+
+class Suggestion(BaseModel):
+    """A question an article demonstrably answered, offered as its example question."""
+
+    text: str
+    slug: str
+    lang: str
+    sources: list[Literal["helped", "agent"]]
+    count: int
+    conversations: list[str]
+
+
+class SuggestionList(BaseModel):
+    suggestions: list[Suggestion]
+
+
+class SuggestionChoice(BaseModel):
+    slug: str = Field(min_length=1, max_length=80)
+    lang: Literal["de", "en"]
+    text: str = Field(min_length=1, max_length=500)
+
+
+class SuggestionAccepted(BaseModel):
+    slug: str
+    version: int
+    published: bool = Field(
+        description="the new version was published (false: a pending draft got the question)"
+    )

@@ -10,7 +10,16 @@ from handoff.kb.schemas import ArticleCreate, Translation
 from kb_index import Embedder
 
 from . import gaps
-from .schemas import DraftCreated, GapAttach, GapDraft, GapList, QuestionsAttached, TranscriptRead
+from .schemas import (
+    DraftCreated,
+    GapAttach,
+    GapDismiss,
+    GapDraft,
+    GapList,
+    GapsDismissed,
+    QuestionsAttached,
+    TranscriptRead,
+)
 
 # The house structure of an article (kb/README.md), for the editor to fill in.
 DRAFT_BODY = {
@@ -60,6 +69,13 @@ async def attach_to_article(*, db: AsyncSession, gap: GapAttach, author: str) ->
     await gaps.resolve(db=db, texts=gap.questions, slug=gap.slug, action="attached", by=author)
     await db.commit()
     return QuestionsAttached(slug=gap.slug, version=article.latest_version)
+
+
+async def dismiss_gaps(*, db: AsyncSession, gap: GapDismiss, by: str) -> GapsDismissed:
+    """Remove questions that are no knowledge gap from the list (kept as dismissed)."""
+    await gaps.resolve(db=db, texts=gap.questions, slug="", action=gap.reason, by=by)
+    await db.commit()
+    return GapsDismissed(dismissed=len(set(gap.questions)))
 
 
 async def transcript(*, db: AsyncSession, conversation_id: str) -> TranscriptRead:

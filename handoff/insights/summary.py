@@ -9,9 +9,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.database import utcnow
+
+from . import classify, outcomes, rollup
 from . import facts as facts_store
-from . import outcomes
 from .facts import ConversationFacts, Period
+
+WAIT_MEASURES = ("wait_for_agent", "first_agent_response")
+CLOCKS = ("first_response", "resolution")
+HANDLERS = ("bot", "agent")
 
 DENOMINATORS = {
     "self_solved": "conversations",
@@ -28,14 +34,93 @@ DENOMINATORS = {
 }
 
 
-async def summary(*, db: AsyncSession, period: Period) -> dict[str, Any]:
-    """Compute every outcome figure for the conversations started in the period."""
-    found = await facts_store.load(db=db, period=period)
-    return summarize(found, period)
+async def summary(
+    *, db: AsyncSession, period: Period, now: datetime | None = None
+) -> dict[str, Any]:
+    """Compute every outcome figure for the conversations started in the period.
+
+    Rolled-up days are read from the rollup; the rest (the last 8 days, stale or not yet
+    rolled-up days) are classified live in SQL. Both count the same way (classify.py).
+    """
+    now = now or utcnow()
+    usable = await rollup.usable_days(db=db, since=period.since, until=period.until, now=now)
+    figures = await rollup.margins(db=db, days=usable)
+    days = [period.since + timedelta(days=n) for n in range((period.until - period.since).days + 1)]
+    for first, final in rollup.runs([d for d in days if d not in usable]):
+        start, end = rollup.midnight(first), rollup.midnight(final + timedelta(days=1))
+        figures.add(await classify.aggregate(db=db, start=start, end=end, now=now))
+    categories = await facts_store.article_categories(db=db)
+    return assemble(figures, period, categories)
+
+
+def _headline(values: dict[str, int]) -> dict[str, Any]:
+    responses = values["bot_ratings"] + values["agent_ratings"]
+    return {
+        "conversations": values["conversations"],
+        "self_solved": values["self_solved"],
+        "handed_to_agent": values["handed"],
+        "tickets_opened": values["tickets"],
+        "csat": _csat(responses, values["bot_score"] + values["agent_score"]),
+    }
+
+
+def _csat(responses: int, total: int) -> dict[str, Any]:
+    return {"responses": responses, "average": round(total / responses, 2) if responses else None}
+
+
+def assemble(
+    figures: classify.Margins, period: Period, categories: dict[str, str]
+) -> dict[str, Any]:
+    """The summary of counted figures (rolled up and live alike)."""
+    total: Counter[str] = Counter(dict.fromkeys(classify.COUNTS, 0))
+    for values in figures.days.values():
+        total.update(values)
+    groups: dict[str, Counter[str]] = {}
+    for (article, ticket_category), values in figures.topics.items():
+        category = categories[article] if article in categories else ticket_category
+        groups.setdefault(category or "general", Counter()).update(values)
+    weeks: dict[date, Counter[str]] = {}
+    for day, values in figures.days.items():
+        weeks.setdefault(_monday(day), Counter()).update(values)
+    histograms: dict[str, Counter[int]] = {m: Counter() for m in WAIT_MEASURES}
+    for (measure, bound), n in figures.waits.items():
+        histograms[measure][bound] += n
+    days = figures.days
+    return {
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat(),
+        **_headline(total),
+        "self_solved_pending": figures.pending,
+        "first_contact_resolution": total["first_contact"],
+        "escalated_to_level_2": total["escalated"],
+        "reopened": total["reopened"],
+        "handoff_reasons": {r: total[f"reason_{r}"] for r in outcomes.REASONS},
+        **{m: outcomes.spread(histograms[m]) for m in WAIT_MEASURES},
+        "sla": _sla(figures.sla),
+        "csat_by_handler": {h: _csat(total[f"{h}_ratings"], total[f"{h}_score"]) for h in HANDLERS},
+        "by_day": [{"start": d.isoformat(), **_headline(days[d])} for d in sorted(days)],
+        "by_week": [{"start": w.isoformat(), **_headline(weeks[w])} for w in sorted(weeks)],
+        "by_language": {k: _headline(figures.locales[k]) for k in sorted(figures.locales)},
+        "by_category": {k: _headline(groups[k]) for k in sorted(groups)},
+        "denominators": DENOMINATORS,
+    }
+
+
+def _sla(counted: Counter[tuple[int, str, str]]) -> dict[str, Any]:
+    table: dict[str, dict[str, Any]] = {}
+    for (priority, clock, state), n in counted.items():
+        row = table.setdefault(
+            str(priority),
+            {"tickets": 0, **{c: dict.fromkeys(("met", "missed", "running"), 0) for c in CLOCKS}},
+        )
+        row[clock][state] += n
+        if clock == CLOCKS[0]:
+            row["tickets"] += n
+    return dict(sorted(table.items()))
 
 
 def summarize(found: list[ConversationFacts], period: Period) -> dict[str, Any]:
-    """The summary of already gathered facts."""
+    """The same summary from facts gathered per conversation (the reference the tests use)."""
     tickets = [t for c in found for t in c.tickets]
     reasons = Counter(r for c in found if (r := outcomes.reason(c)) is not None)
     handlers = defaultdict(list)
@@ -53,7 +138,7 @@ def summarize(found: list[ConversationFacts], period: Period) -> dict[str, Any]:
         "handoff_reasons": {r: reasons.get(r, 0) for r in outcomes.REASONS},
         **outcomes.waits(found),
         "sla": outcomes.sla(tickets),
-        "csat_by_handler": {h: outcomes.csat(handlers[h]) for h in ("bot", "agent")},
+        "csat_by_handler": {h: outcomes.csat(handlers[h]) for h in HANDLERS},
         "by_day": _series(found, lambda d: d),
         "by_week": _series(found, _monday),
         "by_language": _groups(found, lambda c: c.locale),

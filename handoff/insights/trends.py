@@ -6,14 +6,16 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.conversations.models import BotTurn, Feedback
 from handoff.kb.models import Article, ArticleVersion
+from handoff.tickets.models import OPEN_STATUSES, Ticket, format_number
 
-from . import spikes
-from .facts import Period, article_categories, best_slug
+from . import asks, portable, rollup, spikes
+from .facts import Period, article_categories
+from .models import HourlyArticle
 
 TOP = 20
 
@@ -22,21 +24,31 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-async def _asked(
-    db: AsyncSession, start: datetime, end: datetime
-) -> dict[tuple[str, str], datetime]:
-    """Each (conversation, article) asked about in [start, end), at its first turn."""
-    rows = await db.execute(
-        select(BotTurn.conversation_id, BotTurn.created_at, BotTurn.kb_hits).where(
-            BotTurn.created_at >= start, BotTurn.created_at < end
+async def asked_per_day(*, db: AsyncSession, period: Period) -> Counter[tuple[date, str]]:
+    """Per day and article: the conversations that first asked about it then.
+
+    Hours the rollup has are read from the hourly table, the rest from the bot turns.
+    """
+    counts: Counter[tuple[date, str]] = Counter()
+    rolled_until = await rollup.hours_rolled_until(db=db)
+    if rolled_until is not None and rolled_until > period.start:
+        rows = await db.execute(
+            select(HourlyArticle.day, HourlyArticle.article, func.sum(HourlyArticle.count))
+            .where(
+                HourlyArticle.day >= period.since,
+                HourlyArticle.day <= period.until,
+                HourlyArticle.hour < rolled_until,
+            )
+            .group_by(HourlyArticle.day, HourlyArticle.article)
         )
-    )
-    asked: dict[tuple[str, str], datetime] = {}
-    for cid, at, hits in rows:
-        slug = best_slug(hits)
-        if slug and ((cid, slug) not in asked or at < asked[(cid, slug)]):
-            asked[(cid, slug)] = at
-    return asked
+        for day, slug, n in rows:
+            counts[(day, slug)] += int(n)
+    live_from = max(period.start, rolled_until or period.start)
+    if live_from < period.end:
+        live = await asks.first_asks_by_hour(db=db, start=live_from, end=period.end)
+        for (hour, slug), n in live.items():
+            counts[(hour.date(), slug)] += n
+    return counts
 
 
 async def article_titles(*, db: AsyncSession, lang: str = "en") -> dict[str, str]:
@@ -77,7 +89,6 @@ def _weekly(
 
 async def trends(*, db: AsyncSession, period: Period) -> dict[str, Any]:
     """Questions per article and category per week, with the last week's change."""
-    asked = await _asked(db, period.start, period.end)
     categories = await article_categories(db=db)
     titles = await article_titles(db=db)
     weeks = []
@@ -87,9 +98,9 @@ async def trends(*, db: AsyncSession, period: Period) -> dict[str, Any]:
         week += timedelta(days=7)
     by_article: dict[str, Counter[date]] = defaultdict(Counter)
     by_category: dict[str, Counter[date]] = defaultdict(Counter)
-    for (_, slug), at in asked.items():
-        by_article[slug][monday(at.date())] += 1
-        by_category[categories.get(slug, "general")][monday(at.date())] += 1
+    for (day, slug), n in (await asked_per_day(db=db, period=period)).items():
+        by_article[slug][monday(day)] += n
+        by_category[categories.get(slug, "general")][monday(day)] += n
     return {
         "weeks": [w.isoformat() for w in weeks],
         "unit": "conversations that asked about it (best search hit), counted once each",
@@ -129,17 +140,60 @@ async def not_helpful(
     return sorted(result, key=lambda r: (-r["not_helpful"], r["slug"]))[:TOP]
 
 
+async def _recent(db: AsyncSession, now: datetime) -> list[tuple[str, str, datetime]]:
+    """Each (conversation, article) asked about in the spike window, at its first turn there."""
+    slug = portable.best_slug(BotTurn.kb_hits)
+    rows = await db.execute(
+        select(BotTurn.conversation_id, slug, func.min(BotTurn.created_at))
+        .where(BotTurn.created_at > now - spikes.WINDOW, BotTurn.created_at <= now)
+        .where(slug.is_not(None))
+        .group_by(BotTurn.conversation_id, slug)
+    )
+    return [(str(cid), str(s), portable.aware(at)) for cid, s, at in rows]
+
+
+async def _history(db: AsyncSession, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per article: reports in the history hours, and those in the current clock hour."""
+    start, end = spikes.history_hours(now)
+    usual: dict[str, tuple[int, int]] = {}
+    rolled_until = await rollup.hours_rolled_until(db=db)
+    if rolled_until is not None and rolled_until > start:
+        same = case((HourlyArticle.clock_hour == now.hour, HourlyArticle.count), else_=0)
+        rows = await db.execute(
+            select(HourlyArticle.article, func.sum(HourlyArticle.count), func.sum(same))
+            .where(HourlyArticle.hour >= start, HourlyArticle.hour < min(end, rolled_until))
+            .group_by(HourlyArticle.article)
+        )
+        usual = {str(slug): (int(n), int(s)) for slug, n, s in rows}
+    live_from = max(start, rolled_until or start)
+    if live_from < end:
+        live = await asks.first_asks_by_hour(db=db, start=live_from, end=end)
+        for (hour, slug), n in live.items():
+            total, same_hour = usual.get(slug, (0, 0))
+            usual[slug] = (total + n, same_hour + (n if hour.hour == now.hour else 0))
+    return usual
+
+
 async def current_spikes(*, db: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     """Possible major incidents now, with the conversations behind each."""
-    asked = await _asked(db, now - spikes.WINDOW - spikes.HISTORY, now + timedelta(seconds=1))
     categories = await article_categories(db=db)
-    reports = [
-        spikes.Report(at, cid, (f"article:{slug}", f"category:{categories.get(slug, 'general')}"))
-        for (cid, slug), at in asked.items()
-    ]
+    recent: dict[str, dict[str, datetime]] = defaultdict(dict)
+    articles: dict[str, set[str]] = defaultdict(set)
+    for cid, slug, at in await _recent(db, now):
+        for key in (f"article:{slug}", f"category:{categories.get(slug, 'general')}"):
+            articles[key].add(slug)
+            if cid not in recent[key] or at < recent[key][cid]:
+                recent[key][cid] = at
+    usual: dict[str, tuple[int, int]] = {}
+    for slug, (total, same_hour) in (await _history(db, now)).items():
+        for key in (f"article:{slug}", f"category:{categories.get(slug, 'general')}"):
+            before = usual.get(key, (0, 0))
+            usual[key] = (before[0] + total, before[1] + same_hour)
     titles = await article_titles(db=db)
     found = []
-    for spike in spikes.detect(reports, now=now):
+    detected = spikes.find(recent, usual)
+    tickets = await _open_tickets(db, {c for spike in detected for c in spike.conversations})
+    for spike in detected:
         kind, name = spike.key.split(":", 1)
         label = titles.get(name, name) if kind == "article" else name
         found.append(
@@ -154,6 +208,23 @@ async def current_spikes(*, db: AsyncSession, now: datetime) -> list[dict[str, A
                 "message": f"possible major incident: {spike.reports} reports of {label} "
                 f"in {spike.minutes} minutes",
                 "conversations": spike.conversations,
+                "articles": sorted(articles[spike.key]),
+                "tickets": [t for c in spike.conversations for t in tickets.get(c, [])],
             }
         )
+    return found
+
+
+async def _open_tickets(db: AsyncSession, conversations: set[str]) -> dict[str, list[str]]:
+    """The open tickets of these conversations (to link them to a known problem)."""
+    if not conversations:
+        return {}
+    rows = await db.execute(
+        select(Ticket.conversation_id, Ticket.id)
+        .where(Ticket.conversation_id.in_(conversations), Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for cid, ticket_id in rows:
+        found[str(cid)].append(format_number(ticket_id))
     return found

@@ -20,6 +20,7 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_requester_status", "requester_id", "status"),
         Index("ix_tickets_conversation_status", "conversation_id", "status"),
+        Index("ix_tickets_updated_at", "updated_at"),  # changed after the insights rollup
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

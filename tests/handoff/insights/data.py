@@ -106,5 +106,7 @@ async def rate(db: AsyncSession, conversation: Conversation, score: int, handler
             employee_id=conversation.employee_id,
             score=score,
             handled_by=handler,
+            created_at=conversation.created_at,
+            updated_at=conversation.created_at,
         )
     )

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
+import re
+import secrets
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +17,8 @@ from handoff.database import utcnow
 from handoff.insights import demo, facts, summary, trends
 
 from ..conftest import Helpdesk
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def test_demo_data_shows_every_outcome_and_one_spike(sqlite_helpdesk: Helpdesk) -> None:
@@ -50,3 +58,24 @@ async def test_demo_chats_read_like_real_ones(sqlite_helpdesk: Helpdesk) -> None
     examples = {q for by_lang in found.questions.values() for qs in by_lang.values() for q in qs}
     assert asked <= examples and len(asked) > 20
     assert subjects and not any(subject.endswith(": help") for subject in subjects)
+
+
+def test_the_rollup_command_rolls_up_the_demo_data(tmp_path: Path) -> None:
+    env = {**os.environ, "HELPDESK_ENV": "test", "HELPDESK_DATA_DIR": str(tmp_path)}
+    for name in ("SECRET_KEY", "EMPLOYEE_TOKEN_SECRET", "SERVICE_TOKEN", "RASA_TOKEN"):
+        env[f"HELPDESK_{name}"] = secrets.token_hex(32)
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "handoff", *args],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli("prepare", "--no-index")
+    assert "conversations" in cli("demo-data", "--days", "20")
+    first = cli("insights", "rollup")
+    assert re.fullmatch(r"rolled up (1[1-3]) days and \d+ article-hours\n", first), first
+    assert cli("insights", "rollup").startswith("rolled up 0 days")  # the days are up to date
+    assert cli("insights", "rollup", "--rebuild").startswith(first.split(" and ")[0])

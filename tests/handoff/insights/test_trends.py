@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from handoff.conversations.models import Feedback
 from handoff.database import utcnow
+from handoff.tickets.models import format_number
 
 from ..conftest import Helpdesk
 from ..factories import staff
@@ -51,13 +52,16 @@ async def test_questions_per_week_with_the_change_and_what_did_not_help(
 
 
 async def test_the_spike_endpoint_names_the_burst_and_its_conversations(helpdesk: Helpdesk) -> None:
-    now, ids = utcnow(), []
+    now, ids, chats = utcnow(), [], []
     async with helpdesk.app.state.open_db() as db:
         await data.article(db, "t-vpn", "network")
         for i in range(6):
             c = await data.chat(db, f"e{i}", now - timedelta(minutes=30 - i * 5))
             await data.turn(db, c, "candidates", "t-vpn")
             ids.append(c.id)
+            chats.append(c)
+        opened = await data.ticket(db, "e0", now, chats[0])
+        done = await data.ticket(db, "e1", now, chats[1], status="resolved")
         quiet = await data.chat(db, "other", now - timedelta(minutes=10))
         await data.turn(db, quiet, "answered", "password-reset")
         await db.commit()
@@ -68,6 +72,9 @@ async def test_the_spike_endpoint_names_the_burst_and_its_conversations(helpdesk
     assert set(found) == {("article", "t-vpn"), ("category", "network")}
     spike = found[("article", "t-vpn")]
     assert spike["conversations"] == ids
+    assert spike["articles"] == ["t-vpn"]
+    assert spike["tickets"] == [format_number(opened.id)]  # open ones, to link to a problem
+    assert done.id != opened.id
     assert spike["message"] == "possible major incident: 6 reports of t-vpn in 25 minutes"
     agent = (await staff(helpdesk, "agent"))["headers"]
     assert (await helpdesk.client.get("/api/insights/spikes", headers=agent)).status_code == 403

@@ -1,11 +1,12 @@
 // Knowledge gaps: groups of questions the bot could not answer, each question's
 // conversations one click away, and the two ways to close a gap (a new draft article from
-// the group, or its questions attached to an existing article).
+// the group, or its questions attached to an existing article), dismissing what is no gap, and
+// the suggested example questions (questions an article demonstrably answered) to accept.
 
 import { h, replace } from "../shared/dom.js";
 import { toast } from "../console/ui.js";
 import { Transcript } from "../console/transcript.js";
-import { ApiError, enc, get, post } from "./api.js";
+import { ApiError, api, enc, get, post } from "./api.js";
 import { slugify, timeNode } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -55,8 +56,64 @@ function groupItem(group, index) {
       h("button", { type: "button", class: "primary", onclick: () => openDraft(group) }, "New draft article from this group"),
       h("button", { type: "button", onclick: () => openAttach(group) }, "Attach to existing article"),
       h("a", { href: tryLink }, "Try the question"),
+      h("button", { type: "button", onclick: () => dismiss(group, "not_it") }, "Dismiss: not IT"),
+      h("button", { type: "button", onclick: () => dismiss(group, "person") }, "Dismiss: request for a person"),
     ),
   );
+}
+
+async function dismiss(group, reason) {
+  try {
+    await post("/api/kb/gaps/dismiss", { questions: questions(group), reason });
+    toast(`Dismissed: ${group.questions[0].text}`);
+    await load();
+  } catch (error) {
+    toast(`Not dismissed: ${error.message}`, "error");
+  }
+}
+
+const SOURCES = { helped: "said it helped", agent: "resolved by an agent with it" };
+
+function suggestionItem(suggestion) {
+  const choice = { slug: suggestion.slug, lang: suggestion.lang, text: suggestion.text };
+  const decide = async (verb) => {
+    try {
+      const result = await api("POST", `/api/kb/suggestions/${verb}`, choice);
+      toast(
+        verb === "reject"
+          ? `Rejected: ${suggestion.text}`
+          : `Added to ${result.slug} (version ${result.version}${result.published ? ", published" : ", in the pending draft"}).`,
+      );
+      await loadSuggestions();
+    } catch (error) {
+      toast(`Not saved: ${error.message}`, "error");
+    }
+  };
+  const label = `${suggestion.text} for ${suggestion.slug}`;
+  return h(
+    "li",
+    { class: "suggestion panel" },
+    h("span", { class: "question plain" }, suggestion.text),
+    " → ",
+    h("a", { href: `/editor/articles/${enc(suggestion.slug)}` }, suggestion.slug),
+    ` · ${suggestion.lang} · ${suggestion.sources.map((s) => SOURCES[s] || s).join(", ")} · ×${suggestion.count} `,
+    h("button", { type: "button", class: "primary", onclick: () => decide("accept"), "aria-label": `Accept: ${label}` }, "Accept"),
+    " ",
+    h("button", { type: "button", onclick: () => decide("reject"), "aria-label": `Reject: ${label}` }, "Reject"),
+  );
+}
+
+async function loadSuggestions() {
+  const status = $("suggestions-status");
+  try {
+    const { suggestions } = await get("/api/kb/suggestions");
+    replace($("suggestions"), suggestions.map(suggestionItem));
+    status.textContent = suggestions.length
+      ? `${suggestions.length} suggestion${suggestions.length === 1 ? "" : "s"}, the most often confirmed first.`
+      : "No suggestions at the moment.";
+  } catch (error) {
+    status.textContent = `Could not load the suggestions: ${error.message}`;
+  }
 }
 
 async function load() {
@@ -179,5 +236,6 @@ $("attach-form").addEventListener("submit", async (event) => {
 for (const dialog of document.querySelectorAll("dialog")) {
   dialog.querySelector(".cancel")?.addEventListener("click", () => dialog.close());
 }
-$("reload").addEventListener("click", load);
+$("reload").addEventListener("click", () => Promise.all([load(), loadSuggestions()]));
 load();
+loadSuggestions();

@@ -1,5 +1,5 @@
 // The Insights page: every chart is drawn from the same rows as the table beside it.
-import { ApiError, enc, get } from "../console/api.js";
+import { ApiError, enc, get, post } from "../console/api.js";
 import { h, replace } from "../shared/dom.js";
 
 const form = document.getElementById("period");
@@ -87,7 +87,7 @@ async function drill(figure, label) {
 function figureCard(label, value, detail, figure) {
   const body = [h("span", { class: "value" }, num(value)), h("span", { class: "label" }, label), detail ? h("span", { class: "label" }, detail) : null];
   return figure
-    ? h("button", { type: "button", class: "figure", onclick: () => drill(figure, label), "aria-label": `${label}: ${value}. Show the conversations` }, body)
+    ? h("button", { type: "button", class: "figure", onclick: () => drill(figure, label), title: "Show the conversations" }, body)
     : h("div", { class: "figure" }, body);
 }
 
@@ -147,12 +147,90 @@ function trendPanels(t) {
   ];
 }
 
+let openProblems = [];
+
+async function linkTickets(problemId, tickets) {
+  for (const number of tickets) await post(`/api/problems/${enc(problemId)}/tickets`, { number });
+}
+
+/** Declare a known problem from a spike: its articles, and its open tickets linked at once. */
+function declareForm(spike, index, done) {
+  const id = (name) => `spike-${index}-${name}`;
+  const field = (name, label, value = "") => [
+    h("label", { for: id(name) }, label),
+    h(name === "title" ? "input" : "textarea", { id: id(name), name, required: true, maxlength: name === "title" ? 200 : 1000, value }),
+  ];
+  const errors = h("p", { class: "form-errors", role: "alert", hidden: true });
+  const form = h(
+    "form",
+    { class: "declare", "aria-label": `Declare a known problem: ${spike.label}` },
+    field("title", "Title", spike.label),
+    field("de", "Notice for employees (German)"),
+    field("en", "Notice for employees (English)"),
+    h("p", { class: "muted" }, `Articles: ${spike.articles.join(", ")}. ${spike.tickets.length} open tickets of these conversations are linked to it.`),
+    errors,
+    h("button", { type: "submit", class: "primary" }, "Declare known problem"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const value = (name) => form.elements[name].value.trim();
+    try {
+      const created = await post("/api/problems", { title: value("title"), notice: { de: value("de"), en: value("en") }, articles: spike.articles });
+      await linkTickets(created.id, spike.tickets);
+      done(`Known problem declared; ${spike.tickets.length} tickets linked.`);
+    } catch (error) {
+      errors.textContent = `Not declared: ${error.message}`;
+      errors.hidden = false;
+    }
+  });
+  return h("details", {}, h("summary", {}, "Declare a known problem from this"), form);
+}
+
+/** Link the spike's open tickets to a known problem that is open already. */
+function linkForm(spike, index, done) {
+  if (!spike.tickets.length || !openProblems.length) return null;
+  const select = h("select", { id: `spike-${index}-problem` }, openProblems.map((p) => h("option", { value: String(p.id) }, p.title)));
+  const button = h("button", { type: "button" }, `Link ${spike.tickets.length} tickets`);
+  button.addEventListener("click", async () => {
+    try {
+      await linkTickets(select.value, spike.tickets);
+      done(`${spike.tickets.length} tickets linked to "${select.selectedOptions[0].textContent}".`);
+    } catch (error) {
+      done(`Not linked: ${error.message}`);
+    }
+  });
+  return h("p", { class: "row" }, h("label", { for: select.id }, "Known problem"), " ", select, " ", button);
+}
+
+function spikeItem(spike, index) {
+  const said = h("p", { class: "muted", role: "status" });
+  const done = async (message) => {
+    said.textContent = message;
+    await loadProblems();
+  };
+  return h(
+    "li",
+    { class: "spike" },
+    h("strong", {}, spike.message),
+    ` (usually ${spike.usual_per_hour} per hour) — conversations: ${spike.conversations.join(", ")}`,
+    h("p", {}, `Open tickets: ${spike.tickets.length ? spike.tickets.join(", ") : "none"}`),
+    linkForm(spike, index, done),
+    declareForm(spike, index, done),
+    said,
+  );
+}
+
+async function loadProblems() {
+  openProblems = await get("/api/problems?state=open");
+}
+
 function spikeCard(result) {
   const card = document.getElementById("spikes");
   card.classList.toggle("quiet", result.spikes.length === 0);
   replace(document.getElementById("spike-list"), result.spikes.length === 0
     ? h("p", {}, "Nothing unusual in the last hour.")
-    : h("ul", {}, result.spikes.map((s) => h("li", {}, h("strong", {}, s.message), ` (usually ${s.usual_per_hour} per hour) — conversations: ${s.conversations.join(", ")}`))));
+    : h("ul", {}, result.spikes.map(spikeItem)));
 }
 
 async function load() {
@@ -160,7 +238,7 @@ async function load() {
   document.getElementById("csv").href = `/api/insights/conversations.csv?${q}`;
   status.textContent = "Loading…";
   try {
-    const [summary, trends, spikes] = await Promise.all([get(`/api/insights/summary?${q}`), get(`/api/insights/trends?${q}`), get("/api/insights/spikes")]);
+    const [summary, trends, spikes] = await Promise.all([get(`/api/insights/summary?${q}`), get(`/api/insights/trends?${q}`), get("/api/insights/spikes"), loadProblems()]);
     headline(summary);
     replace(sections, outcomePanels(summary), trendPanels(trends));
     spikeCard(spikes);

@@ -1,0 +1,52 @@
+"""SQL expressions that read the same on SQLite and PostgreSQL (times are UTC on both)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, extract, func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def is_postgres(db: AsyncSession) -> bool:
+    """Whether the session talks to PostgreSQL (else SQLite)."""
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def day_of(column: Any, pg: bool) -> ColumnElement[str]:
+    """The UTC day of a timestamp as YYYY-MM-DD text (the same on both databases)."""
+    if pg:
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
+
+
+def seconds(start: Any, end: Any, pg: bool) -> ColumnElement[Any]:
+    """Seconds from start to end (to the millisecond on SQLite, which stores text)."""
+    if pg:
+        return extract("epoch", end - start)
+    return func.round((func.julianday(end) - func.julianday(start)) * 86400, 3)
+
+
+def best_slug(hits: Any) -> ColumnElement[str]:
+    """The slug of a bot turn's best search hit (NULL without one), as `facts.best_slug`."""
+    return func.nullif(hits[(0, "slug")].as_string(), "")
+
+
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 where the condition holds, else 0 (to be summed)."""
+    return case((condition, 1), else_=0)
+
+
+def aware(value: Any) -> datetime:
+    """A timestamp from an aggregate (SQLite may return text; both are UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def hour_of(column: Any, pg: bool) -> ColumnElement[str]:
+    """The UTC hour of a timestamp as YYYY-MM-DD HH text."""
+    if pg:
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", column)
