@@ -182,6 +182,10 @@ async def test_the_lead_sees_the_api_figures_and_declares_a_problem_from_a_spike
     await expect(spike).to_be_visible()
     numbers = [format_number(n) for n in made["tickets"]]
     await expect(spike).to_contain_text(f"Open tickets: {', '.join(numbers)}")
+    await spike.get_by_text("The 6 conversations").click()  # each opens in the console
+    chats = spike.get_by_role("link", name=re.compile(r"^chat [0-9a-f]{8}$"))
+    await expect(chats).to_have_count(6)
+    assert (await chats.first.get_attribute("href") or "").startswith("/console#c=")
     await assert_accessible(page)
     await spike.get_by_text("Declare a known problem from this").click()
     form = spike.get_by_role("form", name=re.compile("Declare a known problem"))

@@ -213,7 +213,14 @@ function spikeItem(spike, index) {
     "li",
     { class: "spike" },
     h("strong", {}, spike.message),
-    ` (usually ${spike.usual_per_hour} per hour) — conversations: ${spike.conversations.join(", ")}`,
+    ` (usually ${spike.usual_per_hour} per hour)`,
+    h(
+      "details",
+      {},
+      h("summary", {}, `The ${spike.conversations.length} conversations`),
+      h("ul", { class: "links" }, spike.conversations.map((id) =>
+        h("li", {}, h("a", { href: `/console#c=${enc(id)}`, title: id }, `chat ${id.slice(0, 8)}`)))),
+    ),
     h("p", {}, `Open tickets: ${spike.tickets.length ? spike.tickets.join(", ") : "none"}`),
     linkForm(spike, index, done),
     declareForm(spike, index, done),
