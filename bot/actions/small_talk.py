@@ -106,8 +106,11 @@ def is_small_talk(text: str, intent: str | None) -> bool:
     if intent == "bot_challenge" and short and _TO_THE_BOT.search(text):
         return True
     if _MARKER_PATTERNS[intent].search(text):
-        # "is there a human on the other end?"; a long message is a question of its own.
-        return intent != "bot_challenge" or word_count(text) <= 2 * SHORT_WORDS
+        if intent == "bot_challenge":
+            # "is there a human on the other end?"; a long message is a question of its own.
+            return word_count(text) <= 2 * SHORT_WORDS
+        # "nein danke, das war's" is a no; "no idea what to cook, any ideas?" is a question.
+        return short or not _QUESTION.search(text)
     return short and not _QUESTION.search(text)
 
 

@@ -10,10 +10,18 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import clients
-from bot.actions.common import language_of, say_unavailable
+from bot.actions.common import is_payload, language_of, latest_text, say_unavailable
+from bot.actions.kb import ActionAnswerFromKb
 from bot.actions.labels import format_when, level_label, priority_label, status_label
 
 MAX_LISTED = 10
+# Without a ticket number, a question about tickets says so ("wie ist der Stand?", "any
+# news on my request?"); "Wann ist die Weihnachtsfeier?" read as ticket_status is searched.
+_ABOUT_TICKETS = re.compile(
+    r"ticket|\binc\b|inc-?\d|stand\b|status|meldung|anfrage|störung|bearbeit|erledigt"
+    r"|neuigkeit|request|case\b|news|update|progress|fortschritt",
+    re.IGNORECASE,
+)
 
 
 def normalise_number(raw: str | None) -> str | None:
@@ -59,6 +67,9 @@ class ActionTicketStatus(Action):
     ) -> list[EventType]:
         lang = language_of(tracker)
         number = normalise_number(next(tracker.get_latest_entity_values("ticket_number"), None))
+        text = latest_text(tracker)
+        if not number and not is_payload(text) and not _ABOUT_TICKETS.search(text):
+            return await ActionAnswerFromKb().run(dispatcher, tracker, domain)
         try:
             async with clients.make_client() as api:
                 if number:

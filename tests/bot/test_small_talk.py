@@ -46,6 +46,8 @@ def test_small_talk_keeps_its_reply(text: str, intent: str) -> None:
         ("is flu contagious", "affirm"),
         ("wie hoch ist die Zugspitze?", "affirm"),
         ("am kind of busy now, remind me later about the dentist", "deny"),
+        ("no idea what to cook tonight, any dinner ideas?", "deny"),
+        ("danke, wie lange dauert das noch?", "thank"),
         ("what are black holes", "bot_challenge"),
         ("can you tell me how to compute the price per ounce", "bot_challenge"),
         ("still not working after the update", "feedback_negative"),

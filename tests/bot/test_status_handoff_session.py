@@ -220,3 +220,14 @@ def test_a_short_request_is_handed_off(helpdesk) -> None:
     messages, _ = run(ActionHandoff(), tracker("i need a human", "request_human"))
     assert helpdesk.paths() == [f"POST {HANDOFF}"]
     assert responses(messages) == ["utter_handoff_already_queued"]
+
+
+@pytest.mark.parametrize("text", ["Wann ist die Weihnachtsfeier?", "when is the summer party"])
+def test_a_question_about_no_ticket_is_searched(helpdesk, text: str) -> None:
+    """The NLU may read an event's date as a ticket's: with no number and no word about
+    tickets, the message is searched (and refused as off-topic when nothing is close)."""
+    answer = {"confident": False, "lang": "de", "hits": [], "article": None, "related": False}
+    helpdesk.on("GET", "/api/internal/kb/answer", body=answer)
+    messages, _ = run(ActionTicketStatus(), tracker(text, "ticket_status"))
+    assert responses(messages) == ["utter_out_of_scope"]
+    assert helpdesk.paths() == ["GET /api/internal/kb/answer"]  # no ticket looked up
