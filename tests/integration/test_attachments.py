@@ -3,19 +3,16 @@ them as part of the description; "where do I attach a screenshot?" is answered."
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
 
 from scripts.stack import StackConfig
-from tests.browser.live import from_system
 
-from .test_bot_conversations import Employee, _texts
+from .test_bot_conversations import Employee, _texts, staff_headers
 
 pytestmark = pytest.mark.rasa
 
@@ -53,18 +50,6 @@ def _last_seq(employee: Employee) -> int:
     return int(response.json()["messages"][-1]["seq"])
 
 
-def _agent_headers(system: StackConfig) -> dict[str, str]:
-    stack = from_system(system)
-    asyncio.run(stack.create_staff("att-agent", "agent", "Anna Schmidt", "attachment test pw"))
-    login = httpx.post(
-        f"{system.helpdesk_url}/api/auth/login",
-        json={"username": "att-agent", "password": "attachment test pw"},
-        timeout=30,
-    )
-    login.raise_for_status()
-    return {"Authorization": f"Bearer {login.json()['token']}"}
-
-
 def test_a_screenshot_answers_the_forms_question_and_goes_with_the_ticket(
     system: StackConfig,
 ) -> None:
@@ -89,7 +74,7 @@ def test_a_screenshot_answers_the_forms_question_and_goes_with_the_ticket(
     listed = employee.http.get(
         "/api/agent/attachments",
         params={"ticket": found.group(0)},
-        headers=_agent_headers(system),
+        headers=staff_headers(system, "agent", "Anna Schmidt"),
     ).json()
     assert [a["name"] for a in listed["attachments"]] == ["fehlermeldung.png"]
 

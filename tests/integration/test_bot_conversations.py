@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
 import re
 import secrets
-import subprocess
-import sys
 from typing import Any
 
 import httpx
 import pytest
 
-from scripts.stack import ROOT, StackConfig
+from scripts.stack import StackConfig
+from tests.browser.live import from_system
 
 pytestmark = pytest.mark.rasa
 
@@ -193,20 +192,15 @@ def test_didnt_help_and_a_person_in_one_message_hands_off_at_once(
     assert "INC-" in _texts(reply)
 
 
-def _staff_headers(config: StackConfig) -> dict[str, str]:
-    """An admin made with the service's CLI, logged in."""
-    admin = {"username": f"admin-{secrets.token_hex(3)}", "password": secrets.token_hex(12)}
-    subprocess.run(
-        [sys.executable, "-m", "handoff", "users", "create", "--username", admin["username"]]
-        + ["--role", "admin", "--password-stdin"],
-        input=admin["password"] + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, **config.helpdesk_env()},
+def staff_headers(
+    config: StackConfig, role: str = "admin", name: str = "Ada Admin"
+) -> dict[str, str]:
+    """A new staff account of role (made as the browser tests make theirs), logged in."""
+    account = {"username": f"{role}-{secrets.token_hex(3)}", "password": secrets.token_hex(12)}
+    asyncio.run(
+        from_system(config).create_staff(account["username"], role, name, account["password"])
     )
-    login = httpx.post(f"{config.helpdesk_url}/api/auth/login", json=admin, timeout=30)
+    login = httpx.post(f"{config.helpdesk_url}/api/auth/login", json=account, timeout=30)
     login.raise_for_status()
     return {"Authorization": f"Bearer {login.json()['token']}"}
 
@@ -216,7 +210,7 @@ def test_what_the_bot_understood_comes_with_its_answer(system: StackConfig) -> N
     employee = Employee(system, "ida.lenz@brandt.example", "Ida Lenz").start("en")
     employee.say("My VPN connection keeps dropping every few minutes")
     context = employee.http.get(
-        f"/api/agent/conversations/{employee.cid}", headers=_staff_headers(system)
+        f"/api/agent/conversations/{employee.cid}", headers=staff_headers(system)
     )
     assert context.status_code == 200, context.text
     turn = context.json()["bot"][0]
@@ -242,7 +236,7 @@ def test_a_follow_up_after_the_close_hears_where_the_ticket_stands(system: Stack
     closed = employee.http.post(
         f"/api/agent/conversations/{employee.cid}/close",
         json={"resolution": "Treiber der Dockingstation aktualisiert"},
-        headers=_staff_headers(system),
+        headers=staff_headers(system),
     )
     assert closed.status_code == 200, closed.text
     reply = employee.say("Danke. Wie lange dauert das ungefähr?")
