@@ -190,7 +190,6 @@ class AssistantFlow:
         else:
             said = await store.employee_messages(db=db, conversation_id=conversation.id)
             about = " ".join(said)[-500:]
-        await db.commit()  # the search below holds no connection (see answer)
         category = await ticketing.derive_category(db=db, search=self.search, text=about or "help")
         result = await ownership.to_queue(
             db=db, conversation=conversation, reason=reason, category=category, sla=self.sla

@@ -44,7 +44,12 @@ def requester_of(conversation: Conversation) -> ticket_service.Requester:
 
 
 async def derive_category(*, db: AsyncSession, search: LiveSearch, text: str) -> str:
-    """Return the category of the article nearest to text, or "general"."""
+    """Return the category of the article nearest to text, or "general".
+
+    Ends the caller's transaction first: no database connection is held while the search
+    waits for its threads (see Assistant.answer).
+    """
+    await db.commit()
     try:
         result = await search.search(text[:500], k=1)
     except (IndexUnavailable, QueryError) as exc:
