@@ -64,6 +64,11 @@ class Widget:
     def state(self) -> Locator:
         return self.host.locator(".state")
 
+    @property
+    def connection(self) -> Locator:
+        """The banner that says the connection is gone (or coming back)."""
+        return self.panel.locator("p.banner")
+
     def messages(self, text: str | re.Pattern[str]) -> Locator:
         return self.log.locator("li.msg", has_text=text)
 

@@ -146,7 +146,7 @@ async def test_reload_and_reconnect_lose_nothing_and_duplicate_nothing(
     await expect(widget.state).to_contain_text(agent["name"])
     # Offline: the agent writes meanwhile; back online, both arrive exactly once.
     await employee.page.context.set_offline(True)
-    await expect(widget.panel.get_by_role("status")).to_contain_text("Netzverbindung")
+    await expect(widget.connection).to_contain_text("Netzverbindung")
     await console.reply("Während Sie offline waren (1)")
     await console.reply("Während Sie offline waren (2)")
     # Both were sent live (the console shows them); the offline widget has neither.
@@ -155,7 +155,7 @@ async def test_reload_and_reconnect_lose_nothing_and_duplicate_nothing(
     await employee.page.context.set_offline(False)
     await expect(widget.messages("Während Sie offline waren (1)")).to_have_count(1)
     await expect(widget.messages("Während Sie offline waren (2)")).to_have_count(1)
-    await expect(widget.panel.get_by_role("status")).to_be_hidden()
+    await expect(widget.connection).to_be_hidden()
     await console.reply("Wieder live")
     await expect(widget.messages("Wieder live")).to_have_count(1)
     await expect(widget.messages("offline waren")).to_have_count(2)
