@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,12 +21,18 @@ class IndexUnavailable(RuntimeError):
     """No usable index is loaded."""
 
 
+# Searches are the chat's hot path: they get threads of their own, so that file uploads, index
+# builds and password hashing (the loop's default executor) never make a chat answer wait.
+SEARCH_THREADS = 2
+
+
 class LiveSearch:
     """Searches the live index; a broken new build never replaces a working one."""
 
     def __init__(self, *, embedder: Embedder, open_db: async_sessionmaker[AsyncSession]) -> None:
         self._embedder = embedder
         self._open_db = open_db
+        self._threads = ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="kb-search")
         self._index: KbIndex | None = None
         self._build_id: str | None = None
         self._failed_build: str | None = None
@@ -70,7 +78,12 @@ class LiveSearch:
         return self._index
 
     async def search(self, query: str, *, k: int = 5, lang: str | None = None) -> SearchResult:
-        """Search the live index off the event loop."""
+        """Search the live index off the event loop, on the search threads."""
         await self.refresh()
         index = self.current()
-        return await asyncio.to_thread(index.search, query, k=k, lang=lang)
+        call = functools.partial(index.search, query, k=k, lang=lang)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, call)
+
+    def close(self) -> None:
+        """Let the search threads go (the service's shutdown)."""
+        self._threads.shutdown(wait=False, cancel_futures=True)
