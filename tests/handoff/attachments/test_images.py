@@ -62,3 +62,59 @@ async def test_uploads_wait_on_disk_beyond_64_kb(sqlite_helpdesk: Any) -> None:
     from handoff.limits import UPLOAD_SPOOL
 
     assert MultiPartParser.spool_max_size == UPLOAD_SPOOL == 64 * 1024
+
+
+def _png(**save: Any) -> tuple[Image.Image, bytes]:
+    image = Image.frombytes("RGB", (40, 30), random.Random(3).randbytes(40 * 30 * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG", **save)
+    return image, out.getvalue()
+
+
+def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    found, at = [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        found.append((data[at + 4 : at + 8], data[at + 8 : at + 8 + length]))
+        at += 12 + length
+    return found
+
+
+def test_a_png_keeps_its_pixels_bit_for_bit_and_loses_text_exif_and_tail() -> None:
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "Max Mustermann, Raum 4.12")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (48.0, 46.0, 0.0)}  # a GPS position
+    image, original = _png(pnginfo=text, exif=exif)
+    assert {b"tEXt", b"eXIf"} <= {kind for kind, _ in _chunks(original)}
+    cleaned = images.clean(io.BytesIO(original + b"<html>appended</html>"), "image/png").read()
+    kinds = [kind for kind, _ in _chunks(cleaned)]
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND" and b"IDAT" in kinds
+    assert not {b"tEXt", b"eXIf"} & set(kinds)
+    assert cleaned.endswith(b"IEND\xaeB`\x82")  # nothing after the end
+    # The compressed pixel data itself is what it was: not decoded and encoded again.
+    idat = [body for kind, body in _chunks(original) if kind == b"IDAT"]
+    assert [body for kind, body in _chunks(cleaned) if kind == b"IDAT"] == idat
+    with Image.open(io.BytesIO(cleaned)) as kept:
+        assert kept.tobytes() == image.tobytes() and not kept.getexif()
+
+
+def test_a_png_turned_by_its_exif_is_stored_upright_without_it() -> None:
+    exif = Image.Exif()
+    exif[images.ORIENTATION] = 6  # shown turned 90 degrees clockwise
+    _, original = _png(exif=exif)
+    with Image.open(images.clean(io.BytesIO(original), "image/png")) as kept:
+        assert kept.size == (30, 40) and images.ORIENTATION not in kept.getexif()
+
+
+def test_a_damaged_png_chunk_is_refused() -> None:
+    _, original = _png()
+    end = original.rindex(b"IEND") - 4
+    damaged = bytearray(original)
+    damaged[end - 5] ^= 0xFF  # inside the last IDAT's CRC
+    with pytest.raises(images.BadImage):
+        images.clean(io.BytesIO(bytes(damaged)), "image/png")
+    with pytest.raises(images.BadImage):  # cut off before its end
+        images.clean(io.BytesIO(original[: end - 20]), "image/png")
