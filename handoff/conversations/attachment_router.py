@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
 from handoff.attachments import service as attachment_service
 from handoff.attachments.sniff import Refused
@@ -22,7 +26,7 @@ from . import ownership, store
 from .dependencies import UploadsDep
 from .models import Conversation
 from .schemas import AttachmentRead
-from .uploads import Upload
+from .uploads import Upload, UploadFlow
 
 router = APIRouter(tags=["attachments"])
 
@@ -54,39 +58,83 @@ def _disposition(name: str, *, inline: bool) -> str:
     )
 
 
-def _upload(file: UploadFile) -> Upload:
-    return Upload(name=file.filename or "file", source=file.file, size=file.size or 0)
+# The body is read in the handler, not by FastAPI before it, so that it is read only when the
+# upload's turn has come (UploadFlow.slots); the schema is the one `file: UploadFile` gives.
+MULTIPART_FILE = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 
 
-@router.post("/api/chat/sessions/{conversation_id}/attachments", status_code=201)
+@asynccontextmanager
+async def _received(request: Request, uploads: UploadFlow) -> AsyncIterator[Upload]:
+    """The multipart field `file`, read when one of the few upload slots is free.
+
+    Fifty screenshots sent at once are then parsed, cleaned and stored two at a time, their
+    bytes held back by their connections meanwhile, instead of all at once at the cost of
+    every chat answered in the same seconds.
+    """
+    async with uploads.slots:
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except MultiPartException as exc:
+            raise HTTPException(400, f"not a readable multipart body: {exc.message}") from exc
+        try:
+            file = form.get("file")
+            if not isinstance(file, UploadFile):
+                raise HTTPException(422, "send the file as the multipart field `file`")
+            yield Upload(name=file.filename or "file", source=file.file, size=file.size or 0)
+        finally:
+            await form.close()
+
+
+@router.post(
+    "/api/chat/sessions/{conversation_id}/attachments",
+    status_code=201,
+    openapi_extra=MULTIPART_FILE,
+)
 async def attach(
     conversation_id: str,
-    file: UploadFile,
+    request: Request,
     employee: CurrentEmployee,
     uploads: UploadsDep,
     settings: SettingsDep,
 ) -> AttachmentRead:
     """Attach a screenshot or file (images, PDF, text and log files) to the chat."""
-    row = await _keep(
-        uploads.from_employee(
-            conversation_id=conversation_id, employee=employee, upload=_upload(file)
+    async with _received(request, uploads) as upload:
+        row = await _keep(
+            uploads.from_employee(conversation_id=conversation_id, employee=employee, upload=upload)
         )
-    )
     return AttachmentRead(**attachment_service.attachment_json(row, settings.public_url))
 
 
-@router.post("/api/agent/conversations/{conversation_id}/attachments", status_code=201)
+@router.post(
+    "/api/agent/conversations/{conversation_id}/attachments",
+    status_code=201,
+    openapi_extra=MULTIPART_FILE,
+)
 async def agent_attach(
     conversation_id: str,
-    file: UploadFile,
+    request: Request,
     agent: CurrentAgent,
     uploads: UploadsDep,
     settings: SettingsDep,
 ) -> AttachmentRead:
     """Send the employee a file in the live chat (only the owner of the chat)."""
-    row = await _keep(
-        uploads.from_agent(conversation_id=conversation_id, agent=agent, upload=_upload(file))
-    )
+    async with _received(request, uploads) as upload:
+        row = await _keep(
+            uploads.from_agent(conversation_id=conversation_id, agent=agent, upload=upload)
+        )
     return AttachmentRead(**attachment_service.attachment_json(row, settings.public_url))
 
 

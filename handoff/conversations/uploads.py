@@ -7,6 +7,7 @@ otherwise (or when the bot has nothing to say about it) the service says where t
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -26,6 +27,7 @@ from .events import Events
 from .models import Conversation, Message
 
 FORM = "ticket_form"  # the bot's form that takes a file as part of the description
+UPLOADS_AT_ONCE = 2  # uploads read, cleaned and stored at the same time (the rest wait)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class UploadFlow:
         self.open_db = open_db
         self.chat = chat
         self.cleaner = images.Cleaner()
+        self.slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self.storage = storage
         self.limits = limits
         self.events = events

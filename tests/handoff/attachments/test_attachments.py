@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,57 @@ async def test_erasing_a_conversation_removes_its_files(sqlite_helpdesk: Helpdes
         )
         await db.commit()
     assert erased == 1 and [p for p in root.rglob("*") if p.is_file()] == []
+
+
+async def test_a_burst_of_uploads_is_taken_a_few_at_a_time(
+    sqlite_helpdesk: Helpdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handoff.conversations.uploads import UPLOADS_AT_ONCE
+
+    storage = sqlite_helpdesk.app.state.uploads.storage
+    put = storage.put
+    running, most = 0, 0
+
+    async def slow_put(key: str, source: Any) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        await put(key, source)
+        running -= 1
+
+    monkeypatch.setattr(storage, "put", slow_put)
+    people = [sqlite_helpdesk.as_employee(f"b{n}@brandt.example", f"B {n}") for n in range(6)]
+    chats = [await sqlite_helpdesk.start_chat(p) for p in people]
+    sent = await asyncio.gather(
+        *[
+            _upload(sqlite_helpdesk, cid, p, "log.txt", b"error 0x80070005\n", "text/plain")
+            for cid, p in zip(chats, people, strict=True)
+        ]
+    )
+    assert [r.status_code for r in sent] == [201] * 6  # every one kept, none refused
+    assert most == UPLOADS_AT_ONCE
+
+
+async def test_a_body_that_is_not_a_file_gets_a_clear_error(sqlite_helpdesk: Helpdesk) -> None:
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    url = f"/api/chat/sessions/{cid}/attachments"
+    other_field = await sqlite_helpdesk.client.post(
+        url, files={"screenshot": ("a.txt", b"x", "text/plain")}, headers=employee
+    )
+    assert other_field.status_code == 422 and "`file`" in other_field.json()["detail"]
+    text_field = await sqlite_helpdesk.client.post(
+        url,
+        content=b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\nno end',
+        headers={**employee, "Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert text_field.status_code == 422  # a field named file, but text, not a file
+    broken = await sqlite_helpdesk.client.post(
+        url, content=b"--b\r\n", headers={**employee, "Content-Type": "multipart/form-data"}
+    )
+    assert broken.status_code == 400 and "multipart" in broken.json()["detail"], broken.text
+    transcript = await sqlite_helpdesk.client.get(
+        f"/api/chat/sessions/{cid}/messages", headers=employee
+    )
+    assert transcript.json()["messages"] == []  # nothing stored half
