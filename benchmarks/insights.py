@@ -2,8 +2,10 @@
 
 `python -m benchmarks insights` (BENCH_INSIGHTS_CONVERSATIONS, default 1,000,000, spread over
 90 days). The data is written by SQL (generate_series) into a database of its own, which is
-dropped afterwards; the rollup job runs once (as the service does every 10 minutes), then the
-service functions the endpoints call are timed in-process.
+dropped afterwards; the insights job runs once (as the service does every 10 minutes: the
+rollup of the closed days, the rows of the open ones), then the service functions the
+endpoints call are timed in-process: the summary as it is, and again with new chats
+arriving between requests (each summary first brings the open days' rows up to date).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import text
@@ -23,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchmarks.common import table
 from handoff import migrate
 from handoff.database import create_engine, create_sessionmaker, utcnow
-from handoff.insights import rollup, summary, trends
+from handoff.insights import job, summary, trends
 from handoff.insights.facts import Period
 
 POSTGRES = os.environ.get(
@@ -98,9 +101,37 @@ async def _fill(db: AsyncSession) -> float:
     return time.perf_counter() - started
 
 
-async def _time(call: Callable[[], Awaitable[Any]]) -> list[float]:
+NEW_CHATS = 20  # per summary request in the "while chats arrive" row
+ARRIVE = """
+INSERT INTO conversations (id, employee_id, employee_name, employee_email, locale, state,
+    last_seq, created_at, updated_at, notified_unattended)
+  SELECT md5('new' || CAST(:run AS text) || '-' || i),
+    'emp' || ((i * 7919 + CAST(:run AS integer)) % 40000), '', '', 'de', 'bot', 2, now(), now(),
+    false
+  FROM generate_series(1, :n) i;
+INSERT INTO bot_turns (conversation_id, message_seq, text, locale, entities, kb_hits,
+    kb_confident, outcome, created_at)
+  SELECT md5('new' || CAST(:run AS text) || '-' || i), 1, '', 'de', '[]',
+    json_build_array(json_build_object('slug', 'article-' || (i % :articles + 1), 'score', 0.7)),
+    true, 'answered', now()
+  FROM generate_series(1, :n) i
+"""
+
+
+async def _arrive(db: AsyncSession, run: int) -> None:
+    """NEW_CHATS new chats of employees who have chatted before (their earlier chats change)."""
+    for sql in ARRIVE.split(";"):
+        await db.execute(text(sql), {"run": str(run), "n": NEW_CHATS, "articles": ARTICLES})
+    await db.commit()
+
+
+async def _time(
+    call: Callable[[], Awaitable[Any]], before: Callable[[int], Awaitable[None]] | None = None
+) -> list[float]:
     times = []
-    for _ in range(RUNS):
+    for run in range(RUNS):
+        if before is not None:
+            await before(run)
         started = time.perf_counter()
         await call()
         times.append(1000 * (time.perf_counter() - started))
@@ -114,18 +145,23 @@ async def _measure(url: str) -> list[list[object]]:
             fill = await _fill(db)
             print(f"(generated {CONVERSATIONS:,} conversations in {fill:.0f} s)", flush=True)
             started = time.perf_counter()
-            done = await rollup.roll_up(db=db, now=utcnow())
+            done = await job.run(db=db, now=utcnow())
             took = time.perf_counter() - started
-            print(f"(rolled up {done['days']} days, {done['hours']} article-hours in {took:.0f} s)")
+            print(
+                f"(insights job: rolled up {done['days']} days, {done['hours']} article-hours, "
+                f"the open days from {done['recent_since']} on, in {took:.0f} s)"
+            )
             today = utcnow().date()
             period = Period(today - timedelta(days=89), today)
             rows = []
-            for name, call in (
-                ("summary, 90 days", lambda: summary.summary(db=db, period=period)),
-                ("trends, 90 days", lambda: trends.trends(db=db, period=period)),
-                ("spikes, last hour", lambda: trends.current_spikes(db=db, now=utcnow())),
+            arriving = f"summary, 90 days, {NEW_CHATS} new chats before each"
+            for name, call, before in (
+                ("summary, 90 days", lambda: summary.summary(db=db, period=period), None),
+                (arriving, lambda: summary.summary(db=db, period=period), partial(_arrive, db)),
+                ("trends, 90 days", lambda: trends.trends(db=db, period=period), None),
+                ("spikes, last hour", lambda: trends.current_spikes(db=db, now=utcnow()), None),
             ):
-                times = await _time(call)
+                times = await _time(call, before)
                 p95 = sorted(times)[max(0, int(0.95 * len(times) + 0.999) - 1)]
                 rows.append([name, RUNS, statistics.median(times), p95])
             return rows

@@ -39,7 +39,7 @@ from handoff.conversations.sockets import router as sockets_router
 from handoff.conversations.ticket_updates import TicketUpdates
 from handoff.conversations.uploads import UploadFlow
 from handoff.database import create_engine, create_sessionmaker
-from handoff.insights import rollup
+from handoff.insights import job as insights_job
 from handoff.insights.outcomes_router import router as insights_outcomes_router
 from handoff.insights.router import router as insights_router
 from handoff.insights.trends_router import router as insights_trends_router
@@ -206,7 +206,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     retention = asyncio.create_task(
         safeguards.retention(open_db, app.state.uploads.storage, settings.retention_days)
     )
-    insights_rollup = asyncio.create_task(rollup.every(open_db))
+    insights_rollup = asyncio.create_task(insights_job.every(open_db))
     for startup in app.state.on_startup:
         await startup(app)
     log.info("helpdesk service ready", extra={"url": settings.public_url, "env": settings.env})

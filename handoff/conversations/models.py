@@ -63,7 +63,7 @@ class Topic(Base):
     failures: Mapped[int] = mapped_column(default=0)  # answers or candidates rejected
     ticket_id: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # insights
 
 
 TOPIC_STATES = ("open", "solved", "handed_off")

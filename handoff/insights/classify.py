@@ -107,7 +107,7 @@ async def aggregate(
     if pg:  # the plan is cheap to run but looks costly: compiling it (JIT) would cost more
         await db.execute(text("SET LOCAL jit = off"))
     result = Aggregates()
-    k = _classified(start, end, pg)
+    k = classified(start, end, pg)
     totals = [func.sum(getattr(k.c, name)) for name in COUNTS[1:]]
     rows = await db.execute(
         select(
@@ -129,8 +129,10 @@ async def aggregate(
     return result
 
 
-def _classified(start: datetime, end: datetime, pg: bool) -> Any:
-    """One row per conversation with every flag the definitions need."""
+def classified(start: datetime, end: datetime, pg: bool, ids: Any = None) -> Any:
+    """One row per conversation started in [start, end) (of `ids` only, if given) with every
+    flag the definitions need."""
+    chosen = (Conversation.id.in_(ids),) if ids is not None else ()
     conv = (
         select(
             Conversation.id,
@@ -142,7 +144,7 @@ def _classified(start: datetime, end: datetime, pg: bool) -> Any:
             Conversation.queued_at,
             Conversation.claimed_at,
         )
-        .where(Conversation.created_at >= start, Conversation.created_at < end)
+        .where(Conversation.created_at >= start, Conversation.created_at < end, *chosen)
         .cte("conv")
     )
     slug = best_slug(BotTurn.kb_hits)
@@ -322,6 +324,7 @@ def _flags(base: Any, answered: Any, start: datetime, end: datetime, pg: bool) -
     by_agent = Rating.handled_by == "agent"
     return (
         select(
+            base.c.id.label("cid"),
             day_of(base.c.created_at, pg).label("day"),
             base.c.locale,
             base.c.first_slug,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff.config import get_settings
 from handoff.database import utcnow
 
-from . import rollup
+from . import job, recent, rollup
 
 Database = Callable[..., AbstractAsyncContextManager[async_sessionmaker[AsyncSession]]]
 
@@ -23,12 +23,15 @@ def add_commands(sub: argparse._SubParsersAction, database: Database) -> None:
         dest="insights", required=True
     )
     roll = insights.add_parser(
-        "rollup", help="roll up the closed days and complete hours (the service does it too)"
+        "rollup",
+        help="roll up the closed days and complete hours, and bring the open days' rows up "
+        "to date (the service does it every 10 minutes too)",
     )
     roll.add_argument(
         "--rebuild",
         action="store_true",
-        help="drop the rollup and compute it again (after loading data with past times)",
+        help="drop the rollup and the open days' rows and compute them again (after loading "
+        "data with past times)",
     )
     roll.set_defaults(func=lambda args: asyncio.run(_rollup(database, rebuild=args.rebuild)))
 
@@ -37,6 +40,10 @@ async def _rollup(database: Database, *, rebuild: bool) -> int:
     async with database(get_settings()) as open_db, open_db() as db:
         if rebuild:
             await rollup.forget(db=db)
-        done = await rollup.roll_up(db=db, now=utcnow())
-    print(f"rolled up {done['days']} days and {done['hours']} article-hours")
+            await recent.forget(db=db)
+        done = await job.run(db=db, now=utcnow())
+    print(
+        f"rolled up {done['days']} days and {done['hours']} article-hours; "
+        f"open days kept from {done['recent_since']}"
+    )
     return 0

@@ -25,6 +25,7 @@ from handoff.kb.models import Article, ArticleVersion
 from handoff.tickets.models import Ticket, TicketActivity
 from handoff.tickets.service import propose_summary
 
+from . import recent
 from .facts import article_categories
 from .trends import article_titles
 
@@ -133,6 +134,7 @@ async def generate(*, db: AsyncSession, days: int, rng: random.Random, now: date
             await _conversation(db, rng, found, started, outcome)
         await db.commit()
     await _spike(db, rng, found, now)
+    await recent.forget(db=db)  # its times are in the past: the open days are classified anew
     await db.commit()
     return int(await db.scalar(select(func.count()).select_from(Conversation)) or 0)
 

@@ -111,3 +111,63 @@ class SuggestionDecision(Base):
     decision: Mapped[str] = mapped_column(String(10))  # accepted | rejected
     by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The days not yet rolled up (insights/recent.py): one row per conversation with its flags,
+# one row per ticket of those conversations with its SLA clocks, kept up to date on demand.
+
+
+class RecentConversation(Base):
+    """A conversation of a day not yet rolled up, classified (the counts are 0 or 1, the
+    scores 0 to 5); the wait columns hold the bucket of each wait, NULL without one."""
+
+    __tablename__ = "insights_recent_conversations"
+
+    conversation_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    started: Mapped[datetime]
+    locale: Mapped[str] = mapped_column(String(5))
+    article: Mapped[str] = mapped_column(String(80))  # first best hit, "" none
+    ticket_category: Mapped[str] = mapped_column(String(40))  # first ticket's, "" none
+    self_solved: Mapped[int] = mapped_column(default=0)
+    handed: Mapped[int] = mapped_column(default=0)
+    tickets: Mapped[int] = mapped_column(default=0)
+    first_contact: Mapped[int] = mapped_column(default=0)
+    escalated: Mapped[int] = mapped_column(default=0)
+    reopened: Mapped[int] = mapped_column(default=0)
+    reason_requested: Mapped[int] = mapped_column(default=0)
+    reason_low_confidence: Mapped[int] = mapped_column(default=0)
+    reason_negative_feedback: Mapped[int] = mapped_column(default=0)
+    reason_form: Mapped[int] = mapped_column(default=0)
+    bot_ratings: Mapped[int] = mapped_column(default=0)
+    bot_score: Mapped[int] = mapped_column(default=0)
+    agent_ratings: Mapped[int] = mapped_column(default=0)
+    agent_score: Mapped[int] = mapped_column(default=0)
+    wait_for_agent: Mapped[int | None] = mapped_column(default=None)
+    first_agent_response: Mapped[int | None] = mapped_column(default=None)
+
+
+class RecentTicket(Base):
+    """A ticket of a conversation in insights_recent_conversations: its two SLA clocks (the
+    state met/missed/running depends on the time of asking, so it is decided when read)."""
+
+    __tablename__ = "insights_recent_tickets"
+
+    ticket_id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(32), index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    priority: Mapped[int]
+    first_response_due: Mapped[datetime]
+    first_responded_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution_due: Mapped[datetime]
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RecentState(Base):
+    """Which days the recent rows cover (from `since` on) and up to when they are true."""
+
+    __tablename__ = "insights_recent_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    since: Mapped[date]
+    watermark: Mapped[datetime]  # every change before it is in the rows

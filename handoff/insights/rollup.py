@@ -12,15 +12,13 @@ about an article in that hour) for trends and spikes.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.conversations.models import BotTurn, Conversation, Rating
 from handoff.tickets.models import Ticket
@@ -29,11 +27,8 @@ from . import asks, classify, portable
 from .facts import DURABLE_DAYS
 from .models import DailyOutcome, DailySla, DailyWait, HourlyArticle, RolledDay
 
-log = logging.getLogger(__name__)
-
 # Changes committed around the job's start are caught by the next run, not lost.
 SAFETY = timedelta(minutes=5)
-EVERY_SECONDS = 600
 CHUNK_DAYS = 1  # one day per query: the plan stays linear (a week at once can blow up)
 LOCK_KEY = 0x1A5164  # the PostgreSQL advisory lock of the rollup
 
@@ -235,17 +230,3 @@ async def _roll_hours(db: AsyncSession, now: datetime) -> int:
     )
     await db.flush()
     return len(counts)
-
-
-async def every(open_db: async_sessionmaker[AsyncSession], seconds: float = EVERY_SECONDS) -> None:
-    """Run the rollup every `seconds` (the service's background task; the first run waits
-    too, so that a starting service, and its tests, are not slowed down by it)."""
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            async with open_db() as db:
-                done = await roll_up(db=db, now=datetime.now(UTC))
-            if done["days"]:
-                log.info("insights rolled up", extra={"rolled": done})
-        except Exception:
-            log.exception("insights rollup failed; trying again later")

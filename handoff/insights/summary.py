@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.database import utcnow
 
-from . import classify, outcomes, rollup
+from . import classify, outcomes, recent, rollup
 from . import facts as facts_store
 from .facts import ConversationFacts, Period
 
@@ -35,18 +35,27 @@ DENOMINATORS = {
 
 
 async def summary(
-    *, db: AsyncSession, period: Period, now: datetime | None = None
+    *, db: AsyncSession, period: Period, now: datetime | None = None, kept: bool = True
 ) -> dict[str, Any]:
     """Compute every outcome figure for the conversations started in the period.
 
-    Rolled-up days are read from the rollup; the rest (the last 8 days, stale or not yet
-    rolled-up days) are classified live in SQL. Both count the same way (classify.py).
+    Rolled-up days are read from the rollup; the days not yet rolled up (the last 8) from
+    their per-conversation rows, brought up to date first (recent.py); any other day (a
+    rolled-up day that changed since) is classified live in SQL. All count the same way
+    (classify.py). `kept=False` classifies every day not rolled up live (for comparison).
     """
     now = now or utcnow()
     usable = await rollup.usable_days(db=db, since=period.since, until=period.until, now=now)
     figures = await rollup.margins(db=db, days=usable)
     days = [period.since + timedelta(days=n) for n in range((period.until - period.since).days + 1)]
-    for first, final in rollup.runs([d for d in days if d not in usable]):
+    rest = [d for d in days if d not in usable]
+    if kept and rest and rest[-1] > rollup.last_closed_day(now):
+        covered = await recent.refresh(db=db, now=now)
+        from_rows = [d for d in rest if d >= covered]
+        if from_rows:
+            figures.add(await recent.aggregate(db=db, days=from_rows, now=now))
+        rest = [d for d in rest if d < covered]
+    for first, final in rollup.runs(rest):
         start, end = rollup.midnight(first), rollup.midnight(final + timedelta(days=1))
         figures.add(await classify.aggregate(db=db, start=start, end=end, now=now))
     categories = await facts_store.article_categories(db=db)
@@ -119,8 +128,12 @@ def _sla(counted: Counter[tuple[int, str, str]]) -> dict[str, Any]:
     return dict(sorted(table.items()))
 
 
-def summarize(found: list[ConversationFacts], period: Period) -> dict[str, Any]:
-    """The same summary from facts gathered per conversation (the reference the tests use)."""
+def summarize(
+    found: list[ConversationFacts], period: Period, now: datetime | None = None
+) -> dict[str, Any]:
+    """The same summary from facts gathered per conversation (the reference the tests use);
+    pending self-service and running SLA clocks as of `now` (default: now)."""
+    now = now or utcnow()
     tickets = [t for c in found for t in c.tickets]
     reasons = Counter(r for c in found if (r := outcomes.reason(c)) is not None)
     handlers = defaultdict(list)
@@ -131,13 +144,13 @@ def summarize(found: list[ConversationFacts], period: Period) -> dict[str, Any]:
         "since": period.since.isoformat(),
         "until": period.until.isoformat(),
         **outcomes.counts(found),
-        "self_solved_pending": sum(map(outcomes.pending, found)),
+        "self_solved_pending": sum(outcomes.pending(c, now) for c in found),
         "first_contact_resolution": sum(map(outcomes.first_contact_resolution, found)),
         "escalated_to_level_2": sum(t.level >= 2 for t in tickets),
         "reopened": sum(t.reopened for t in tickets),
         "handoff_reasons": {r: reasons.get(r, 0) for r in outcomes.REASONS},
         **outcomes.waits(found),
-        "sla": outcomes.sla(tickets),
+        "sla": outcomes.sla(tickets, now),
         "csat_by_handler": {h: outcomes.csat(handlers[h]) for h in HANDLERS},
         "by_day": _series(found, lambda d: d),
         "by_week": _series(found, _monday),
