@@ -11,7 +11,7 @@ brings the rows of whatever changed since the last time up to date, then sums th
 Changed means what the rollup trusts too (conversations, tickets, ratings and topics whose
 `updated_at` moved; every message moves its conversation's) and, because a later visit can
 undo an earlier self-service, every conversation of an employee who has written or got a
-ticket since. The watermark lags each refresh's start by `rollup.SAFETY`, so that a change
+ticket since. The watermark lags each refresh's start by `LAG` (a minute), so that a change
 committed while a refresh ran is caught by the next one; an erased conversation is noticed
 by a count and its row dropped. The first refresh (no state yet) classifies the open days
 day by day; the rollup job does it in the background, a summary only if the job has not.
@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, select, text
+from sqlalchemy import case, delete, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.conversations.models import Conversation, Message, Rating, Topic
@@ -33,6 +33,9 @@ from . import classify, clocks, portable, rollup
 from .facts import DURABLE_DAYS
 from .models import RecentConversation, RecentState, RecentTicket
 
+# A change committed up to this long after it was made (its updated_at) is still seen: the
+# watermark lags each refresh by it. The service's transactions last well under a second.
+LAG = timedelta(minutes=1)
 LOCK_KEY = 0x1A5165  # PostgreSQL: one refresh at a time (the others wait, then find little)
 CHUNK = 500  # conversations classified per query when refreshing some of them
 FLAGS = classify.COUNTS[1:]  # "conversations" is the row itself
@@ -43,7 +46,7 @@ async def refresh(*, db: AsyncSession, now: datetime) -> date:
     if portable.is_postgres(db):
         await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     state = await db.get(RecentState, 1)
-    checked = now - rollup.SAFETY
+    checked = now - LAG
     if state is None:
         since = rollup.last_closed_day(now) + timedelta(days=1)
         await _rebuild(db, since, now)
@@ -96,32 +99,43 @@ async def aggregate(*, db: AsyncSession, days: list[date], now: datetime) -> cla
         key = (_day(day), str(locale), str(article), str(category))
         result.groups[key] = {n: int(v or 0) for n, v in zip(classify.COUNTS, values, strict=True)}
         result.pending += int(waiting or 0)
-    for measure in ("wait_for_agent", "first_agent_response"):
-        bucket = getattr(r, measure)
-        counted = await db.execute(
-            select(r.day, bucket, func.count())
-            .where(r.day.in_(days), bucket.is_not(None))
-            .group_by(r.day, bucket)
-        )
-        for day, bound, n in counted:
-            result.waits[(_day(day), measure, int(bound))] = int(n)
+    waits = (r.wait_for_agent, r.first_agent_response)
+    counted = await db.execute(
+        select(r.day, *waits, func.count())
+        .where(r.day.in_(days), or_(*(w.is_not(None) for w in waits)))
+        .group_by(r.day, *waits)
+    )
+    for day, for_agent, first_response, n in counted:
+        for measure, bound in (
+            ("wait_for_agent", for_agent),
+            ("first_agent_response", first_response),
+        ):
+            if bound is not None:
+                wait = (_day(day), measure, int(bound))
+                result.waits[wait] = result.waits.get(wait, 0) + int(n)
     t = RecentTicket
-    for clock, done, due in (
-        ("first_response", t.first_responded_at, t.first_response_due),
-        ("resolution", t.resolved_at, t.resolution_due),
-    ):
-        state = case(
+    states = [
+        case(
             (done.is_not(None), case((done <= due, "met"), else_="missed")),
             (due < now, "missed"),
             else_="running",
         )
-        counted = await db.execute(
-            select(t.day, t.priority, state, func.count())
-            .where(t.day.in_(days))
-            .group_by(t.day, t.priority, state)
+        for done, due in (
+            (t.first_responded_at, t.first_response_due),
+            (t.resolved_at, t.resolution_due),
         )
-        for day, priority, name, n in counted:
-            result.sla[(_day(day), int(priority), clock, str(name))] = int(n)
+    ]
+    counted = await db.execute(
+        select(t.day, t.priority, *states, func.count())
+        .where(t.day.in_(days))
+        .group_by(t.day, t.priority, *states)
+    )
+    for row in counted:
+        clock_row: tuple[Any, ...] = tuple(row)
+        day, priority, first_response, resolution, n = clock_row
+        for clock, name in (("first_response", first_response), ("resolution", resolution)):
+            clocked = (_day(day), int(priority), clock, str(name))
+            result.sla[clocked] = result.sla.get(clocked, 0) + int(n)
     return result
 
 

@@ -185,13 +185,13 @@ async def test_a_refresh_reclassifies_only_what_changed(helpdesk: Helpdesk) -> N
         assert untouched is not None
         untouched.bot_score = 99  # a marker: a row that is classified again loses it
         await db.commit()
-        await recent.refresh(db=db, now=now + rollup.SAFETY)  # nothing changed since
+        await recent.refresh(db=db, now=now + recent.LAG)  # nothing changed since
         assert await _bot_score(db, named["unrated"].id) == 99
         chat = await db.get(Conversation, named["unrated"].id)
         assert chat is not None
-        chat.updated_at = utcnow() + rollup.SAFETY
+        chat.updated_at = utcnow() + recent.LAG
         await db.commit()
-        await recent.refresh(db=db, now=now + rollup.SAFETY)
+        await recent.refresh(db=db, now=now + recent.LAG)
         assert await _bot_score(db, named["unrated"].id) == 0
 
 
