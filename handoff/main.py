@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handoff import apidocs, bootstrap, metrics, safeguards
 from handoff import logging as logs
@@ -330,30 +331,62 @@ def create_app(
 
 
 def _install_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    app.add_middleware(RequestContext)
+
+
+class RequestContext:
+    """Every request gets an id (x-request-id, kept if the caller sent one) and a log line;
+    an unhandled error becomes a 500 with that id instead of a dropped connection.
+
+    A plain ASGI middleware: the body passes through untouched (a screenshot's 30 chunks
+    are not each raced against a disconnect, as Starlette's BaseHTTPMiddleware does).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex[:16]
         started = time.perf_counter()
+        status = 500
+        responded = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, responded
+            if message["type"] == "http.response.start":
+                status, responded = message["status"], True
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (b"x-request-id", request_id.encode("latin-1")),
+                    ],
+                }
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
         except Exception:
             log.exception(
-                "unhandled error", extra={"request_id": request_id, "path": request.url.path}
+                "unhandled error", extra={"request_id": request_id, "path": scope["path"]}
             )
+            if responded:
+                raise
             response = JSONResponse(
                 {"detail": "internal error", "request_id": request_id}, status_code=500
             )
-        response.headers["x-request-id"] = request_id
+            await response(scope, receive, send_with_id)
         log.info(
             "request",
             extra={
                 "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": response.status_code,
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
-        return response

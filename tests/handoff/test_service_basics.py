@@ -53,3 +53,23 @@ async def test_dev_token_endpoint_exists_only_in_dev_mode(tmp_path: Path) -> Non
             "/api/chat/sessions", headers={"Authorization": f"Bearer {token}"}
         )
         assert chat.status_code == 201
+
+
+async def test_every_answer_carries_a_request_id_and_an_error_becomes_a_500_with_it(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    sent = await sqlite_helpdesk.client.get("/health/live", headers={"x-request-id": "abc123"})
+    assert sent.headers["x-request-id"] == "abc123"
+    made = await sqlite_helpdesk.client.get("/health/live")
+    assert len(made.headers["x-request-id"]) == 16
+
+    @sqlite_helpdesk.app.get("/boom-for-test")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    failed = await sqlite_helpdesk.client.get("/boom-for-test")
+    assert failed.status_code == 500
+    body = failed.json()
+    assert (
+        body["detail"] == "internal error" and body["request_id"] == failed.headers["x-request-id"]
+    )
