@@ -83,10 +83,11 @@ FILL = [
 ]
 
 
-async def _admin(sql: str) -> None:
+async def _admin(sql: str, url: str = POSTGRES) -> None:
+    """Run a statement outside a transaction (CREATE DATABASE, VACUUM)."""
     import asyncpg
 
-    conn = await asyncpg.connect(POSTGRES.replace("+asyncpg", ""), timeout=5)
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""), timeout=5)
     try:
         await conn.execute(sql)
     finally:
@@ -151,8 +152,9 @@ async def _measure(url: str) -> list[list[object]]:
                 f"(insights job: rolled up {done['days']} days, {done['hours']} article-hours, "
                 f"the open days from {done['recent_since']} on, in {took:.0f} s)"
             )
-            await db.execute(text("ANALYZE"))  # as autovacuum does after the job's writes
-            await db.commit()
+            # What autovacuum does by itself after the fill and the job's writes, done now so
+            # that it does not run in the middle of the timings.
+            await _admin("VACUUM ANALYZE", url)
             today = utcnow().date()
             period = Period(today - timedelta(days=89), today)
             rows = []
