@@ -4,11 +4,12 @@ Starts the real system (helpdesk with the real model, Rasa, action server) on fr
 CHATTERS employees chat (each waits for its answer before the next message) alone; then
 UPLOADERS employees each upload a 2 MB screenshot (a real PNG, decoded and stripped of its
 metadata by the service) at once, alone; then BURSTS such bursts while the CHATTERS chat
-again. Prints the chat p50/p95 without and with uploads, the uploads' p50/p95, and the helpdesk process's
-peak resident memory above its idle level after each phase (the uploaders never chatted:
-the service does not ask the bot about their files). The uploads are sent from a process of
-their own, as from other employees' browsers: sending 95 MB from the chatting employees'
-event loop would delay the chat's own timing in the client, not in the service.
+again. Prints the chat p50/p95 without and with uploads, the uploads' p50/p95, the helpdesk
+process's peak resident memory above its idle level after each phase (the uploaders never
+chatted: the service does not ask the bot about their files) and its CPU per upload. The
+uploads are sent from a process of their own, as from other employees' browsers: sending
+95 MB from the chatting employees' event loop would delay the chat's own timing in the
+client, not in the service.
 """
 
 from __future__ import annotations
