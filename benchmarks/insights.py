@@ -141,37 +141,65 @@ async def _time(
 
 async def _measure(url: str) -> list[list[object]]:
     engine = create_engine(url)
+    open_db = create_sessionmaker(engine)
+
+    def request(call: Callable[[AsyncSession], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+        """A request as the service serves it: a session of its own."""
+
+        async def served() -> Any:
+            async with open_db() as db:
+                return await call(db)
+
+        return served
+
+    async def arrive(run: int) -> None:
+        async with open_db() as db:
+            await _arrive(db, run)
+
     try:
-        async with create_sessionmaker(engine)() as db:
+        async with open_db() as db:
             fill = await _fill(db)
             print(f"(generated {CONVERSATIONS:,} conversations in {fill:.0f} s)", flush=True)
-            started = time.perf_counter()
+        started = time.perf_counter()
+        async with open_db() as db:
             done = await job.run(db=db, now=utcnow())
-            took = time.perf_counter() - started
-            print(
-                f"(insights job: rolled up {done['days']} days, {done['hours']} article-hours, "
-                f"the open days from {done['recent_since']} on, in {took:.0f} s)"
-            )
-            # What autovacuum does by itself after the fill and the job's writes, done now so
-            # that it does not run in the middle of the timings.
-            await _admin("VACUUM ANALYZE", url)
-            today = utcnow().date()
-            period = Period(today - timedelta(days=89), today)
-            rows = []
-            arriving = f"summary, 90 days, {NEW_CHATS} new chats before each"
-            for name, call, before in (
-                ("summary, 90 days", lambda: summary.summary(db=db, period=period), None),
-                (arriving, lambda: summary.summary(db=db, period=period), partial(_arrive, db)),
-                ("trends, 90 days", lambda: trends.trends(db=db, period=period), None),
-                ("spikes, last hour", lambda: trends.current_spikes(db=db, now=utcnow()), None),
-            ):
-                await call()  # warm: the first request of a fresh connection reads from disk
-                times = await _time(call, before)
-                p95 = sorted(times)[max(0, int(0.95 * len(times) + 0.999) - 1)]
-                rows.append([name, RUNS, statistics.median(times), p95])
-            return rows
+        took = time.perf_counter() - started
+        print(
+            f"(insights job: rolled up {done['days']} days, {done['hours']} article-hours, "
+            f"the open days from {done['recent_since']} on, in {took:.0f} s)"
+        )
+        # What autovacuum does by itself after the fill and the job's writes, done now so
+        # that it does not run in the middle of the timings.
+        await _admin("VACUUM ANALYZE", url)
+        today = utcnow().date()
+        period = Period(today - timedelta(days=89), today)
+        rows = []
+        arriving = f"summary, 90 days, {NEW_CHATS} new chats before each"
+        for name, call, before in (
+            ("summary, 90 days", request(partial(_summary, period=period)), None),
+            (arriving, request(partial(_summary, period=period)), arrive),
+            ("trends, 90 days", request(partial(_trends, period=period)), None),
+            ("spikes, last hour", request(_spikes), None),
+        ):
+            await call()  # warm: the first request of a fresh connection reads from disk
+            times = await _time(call, before)
+            p95 = sorted(times)[max(0, int(0.95 * len(times) + 0.999) - 1)]
+            rows.append([name, RUNS, statistics.median(times), p95])
+        return rows
     finally:
         await engine.dispose()
+
+
+async def _summary(db: AsyncSession, period: Period) -> Any:
+    return await summary.summary(db=db, period=period)
+
+
+async def _trends(db: AsyncSession, period: Period) -> Any:
+    return await trends.trends(db=db, period=period)
+
+
+async def _spikes(db: AsyncSession) -> Any:
+    return await trends.current_spikes(db=db, now=utcnow())
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, or_, select, text
+from sqlalchemy import case, delete, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.conversations.models import Conversation, Message, Rating, Topic
@@ -209,22 +209,28 @@ async def _classify(
         if ids is not None:
             await db.execute(delete(model).where(model.conversation_id.in_(ids)))
     waits = await _waits(db, start, end, ids, pg)
-    db.add_all(
-        RecentConversation(
-            conversation_id=row["cid"],
-            day=_day(row["day"]),
-            started=portable.aware(row["started"]),
-            locale=str(row["locale"]),
-            article=row["first_slug"] or "",
-            ticket_category=row["ticket_category"] or "",
-            **{name: int(row[name] or 0) for name in FLAGS},
-            **waits.get(row["cid"], {}),
+    if rows:  # plain INSERTs of many rows: no ORM objects for a day of 11,000 conversations
+        await db.execute(
+            insert(RecentConversation),
+            [
+                {
+                    "conversation_id": row["cid"],
+                    "day": _day(row["day"]),
+                    "started": portable.aware(row["started"]),
+                    "locale": str(row["locale"]),
+                    "article": row["first_slug"] or "",
+                    "ticket_category": row["ticket_category"] or "",
+                    **{name: int(row[name] or 0) for name in FLAGS},
+                    "wait_for_agent": None,
+                    "first_agent_response": None,
+                    **waits.get(row["cid"], {}),
+                }
+                for row in rows
+            ],
         )
-        for row in rows
-    )
-    if found:
-        db.add_all(await _tickets(db, start, end, found if ids is not None else None, pg))
-    await db.flush()
+        tickets = await _tickets(db, start, end, found if ids is not None else None, pg)
+        if tickets:
+            await db.execute(insert(RecentTicket), tickets)
 
 
 async def _waits(
@@ -259,7 +265,7 @@ async def _waits(
 
 async def _tickets(
     db: AsyncSession, start: datetime, end: datetime, ids: list[str] | None, pg: bool
-) -> list[RecentTicket]:
+) -> list[dict[str, Any]]:
     chosen = [Conversation.created_at >= start, Conversation.created_at < end]
     if ids is not None:
         chosen.append(Conversation.id.in_(ids))
@@ -278,16 +284,16 @@ async def _tickets(
         .where(*chosen)
     )
     return [
-        RecentTicket(
-            ticket_id=tid,
-            conversation_id=cid,
-            day=_day(day),
-            priority=priority,
-            first_response_due=portable.aware(first_due),
-            first_responded_at=portable.aware(first_done) if first_done else None,
-            resolution_due=portable.aware(resolution_due),
-            resolved_at=portable.aware(resolved) if resolved else None,
-        )
+        {
+            "ticket_id": tid,
+            "conversation_id": cid,
+            "day": _day(day),
+            "priority": priority,
+            "first_response_due": portable.aware(first_due),
+            "first_responded_at": portable.aware(first_done) if first_done else None,
+            "resolution_due": portable.aware(resolution_due),
+            "resolved_at": portable.aware(resolved) if resolved else None,
+        }
         for tid, cid, day, priority, first_due, first_done, resolution_due, resolved in rows
     ]
 
