@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.conversations.models import BotTurn
 
-from .portable import best_slug, hour_of, is_postgres
+from .portable import best_slug, hour_of, is_postgres, plan_each_time
 
 
 async def first_asks_by_hour(
@@ -21,6 +21,7 @@ async def first_asks_by_hour(
     once per article, in the hour of its first such turn (also before `start`).
     """
     pg = is_postgres(db)
+    await plan_each_time(db)
     slug = best_slug(BotTurn.kb_hits)
     pairs = (
         select(

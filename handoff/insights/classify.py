@@ -18,7 +18,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +27,7 @@ from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity
 
 from . import clocks
 from .facts import DURABLE_DAYS
-from .portable import best_slug, day_of, flag, is_postgres, seconds
+from .portable import best_slug, day_of, flag, is_postgres, plan_each_time, seconds
 
 COUNTS = (
     "conversations",
@@ -104,8 +103,7 @@ async def aggregate(
 ) -> Aggregates:
     """Classify the conversations started in [start, end) in SQL; return the counts."""
     pg = is_postgres(db)
-    if pg:  # the plan is cheap to run but looks costly: compiling it (JIT) would cost more
-        await db.execute(text("SET LOCAL jit = off"))
+    await plan_each_time(db)
     result = Aggregates()
     k = classified(start, end, pg)
     totals = [func.sum(getattr(k.c, name)) for name in COUNTS[1:]]

@@ -5,13 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, extract, func
+from sqlalchemy import ColumnElement, case, extract, func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def is_postgres(db: AsyncSession) -> bool:
     """Whether the session talks to PostgreSQL (else SQLite)."""
     return db.get_bind().dialect.name == "postgresql"
+
+
+async def plan_each_time(db: AsyncSession) -> None:
+    """PostgreSQL: plan this transaction's queries for their actual time range.
+
+    The driver prepares each statement once per connection, and from its sixth run
+    PostgreSQL may switch to a generic plan that does not know the range: for "turns since
+    noon" it then reads every turn (1 s instead of 50 ms on a million). JIT compiling would
+    also cost more than these plans take to run.
+    """
+    if is_postgres(db):
+        await db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        await db.execute(text("SET LOCAL jit = off"))
 
 
 def day_of(column: Any, pg: bool) -> ColumnElement[str]:

@@ -45,6 +45,7 @@ async def refresh(*, db: AsyncSession, now: datetime) -> date:
     """Bring the rows up to date as of now; commit. Return the first day they cover."""
     if portable.is_postgres(db):
         await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    await portable.plan_each_time(db)
     state = await db.get(RecentState, 1)
     checked = now - LAG
     if state is None:
@@ -81,6 +82,7 @@ async def forget(*, db: AsyncSession) -> None:
 
 async def aggregate(*, db: AsyncSession, days: list[date], now: datetime) -> classify.Aggregates:
     """The figures of these days (all covered by the rows) as classify.aggregate gives them."""
+    await portable.plan_each_time(db)
     result = classify.Aggregates()
     r = RecentConversation
     keys = (r.day, r.locale, r.article, r.ticket_category)
@@ -199,8 +201,7 @@ async def _classify(
 ) -> None:
     """Write the rows of these conversations (or of all started in [start, end))."""
     pg = portable.is_postgres(db)
-    if pg:  # as classify.aggregate: a cheap plan that looks costly
-        await db.execute(text("SET LOCAL jit = off"))
+    await portable.plan_each_time(db)
     end = end or now + timedelta(days=1)
     k = classify.classified(start, end, pg, ids)
     rows = (await db.execute(select(k))).mappings().all()

@@ -14,6 +14,7 @@ from handoff.database import utcnow
 from . import classify, outcomes, recent, rollup
 from . import facts as facts_store
 from .facts import ConversationFacts, Period
+from .portable import plan_each_time
 
 WAIT_MEASURES = ("wait_for_agent", "first_agent_response")
 CLOCKS = ("first_response", "resolution")
@@ -45,6 +46,7 @@ async def summary(
     (classify.py). `kept=False` classifies every day not rolled up live (for comparison).
     """
     now = now or utcnow()
+    await plan_each_time(db)
     usable = await rollup.usable_days(db=db, since=period.since, until=period.until, now=now)
     figures = await rollup.margins(db=db, days=usable)
     days = [period.since + timedelta(days=n) for n in range((period.until - period.since).days + 1)]

@@ -89,6 +89,7 @@ def _weekly(
 
 async def trends(*, db: AsyncSession, period: Period) -> dict[str, Any]:
     """Questions per article and category per week, with the last week's change."""
+    await portable.plan_each_time(db)
     categories = await article_categories(db=db)
     titles = await article_titles(db=db)
     weeks = []
@@ -176,6 +177,7 @@ async def _history(db: AsyncSession, now: datetime) -> dict[str, tuple[int, int]
 
 async def current_spikes(*, db: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     """Possible major incidents now, with the conversations behind each."""
+    await portable.plan_each_time(db)
     categories = await article_categories(db=db)
     recent: dict[str, dict[str, datetime]] = defaultdict(dict)
     articles: dict[str, set[str]] = defaultdict(set)
