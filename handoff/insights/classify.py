@@ -27,7 +27,7 @@ from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity
 
 from . import clocks
 from .facts import DURABLE_DAYS
-from .portable import best_slug, day_of, flag, is_postgres, plan_each_time, seconds
+from .portable import best_slug, day_of, flag, is_postgres, no_jit, seconds
 
 COUNTS = (
     "conversations",
@@ -103,7 +103,7 @@ async def aggregate(
 ) -> Aggregates:
     """Classify the conversations started in [start, end) in SQL; return the counts."""
     pg = is_postgres(db)
-    await plan_each_time(db)
+    await no_jit(db)
     result = Aggregates()
     k = classified(start, end, pg)
     totals = [func.sum(getattr(k.c, name)) for name in COUNTS[1:]]

@@ -201,7 +201,7 @@ async def _classify(
 ) -> None:
     """Write the rows of these conversations (or of all started in [start, end))."""
     pg = portable.is_postgres(db)
-    await portable.plan_each_time(db)
+    await portable.no_jit(db)
     end = end or now + timedelta(days=1)
     k = classify.classified(start, end, pg, ids)
     rows = (await db.execute(select(k))).mappings().all()
