@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,21 +26,30 @@ def bucket_of(value: ColumnElement[float]) -> ColumnElement[int]:
     )
 
 
-async def waits(*, db: AsyncSession, start: datetime, end: datetime, pg: bool) -> Waits:
-    """Count the waits for an agent and for the first agent reply into their buckets."""
-    counted: Waits = {}
-    reply = (
+def first_agent_reply(*chosen: ColumnElement[bool]) -> Any:
+    """Per conversation (of those `chosen`): when an agent first wrote to the employee."""
+    return (
         select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(
-            Conversation.created_at >= start,
-            Conversation.created_at < end,
-            Message.sender == "agent",
-            ~Message.internal,
-        )
+        .where(*chosen, Message.sender == "agent", ~Message.internal)
         .group_by(Message.conversation_id)
         .subquery("reply")
     )
+
+
+def clock_state(done: Any, due: Any, now: datetime) -> ColumnElement[str]:
+    """An SLA clock as of now: met or missed once done, missed once due, else running."""
+    return case(
+        (done.is_not(None), case((done <= due, "met"), else_="missed")),
+        (due < now, "missed"),
+        else_="running",
+    )
+
+
+async def waits(*, db: AsyncSession, start: datetime, end: datetime, pg: bool) -> Waits:
+    """Count the waits for an agent and for the first agent reply into their buckets."""
+    counted: Waits = {}
+    reply = first_agent_reply(Conversation.created_at >= start, Conversation.created_at < end)
     day = day_of(Conversation.created_at, pg)
     in_range = and_(Conversation.created_at >= start, Conversation.created_at < end)
     for measure, until, source in (
@@ -72,11 +82,7 @@ async def sla(
         "resolution": (Ticket.resolved_at, Ticket.resolution_due),
     }
     for clock, (done, due) in clocks.items():
-        state = case(
-            (done.is_not(None), case((done <= due, "met"), else_="missed")),
-            (due < now, "missed"),
-            else_="running",
-        )
+        state = clock_state(done, due, now)
         rows = await db.execute(
             select(
                 day,

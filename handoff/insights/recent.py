@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, insert, or_, select, text
+from sqlalchemy import delete, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.conversations.models import Conversation, Message, Rating, Topic
+from handoff.conversations.models import Conversation, Rating, Topic
 from handoff.tickets.models import Ticket
 
 from . import classify, clocks, portable, rollup
@@ -117,11 +117,7 @@ async def aggregate(*, db: AsyncSession, days: list[date], now: datetime) -> cla
                 result.waits[wait] = result.waits.get(wait, 0) + int(n)
     t = RecentTicket
     states = [
-        case(
-            (done.is_not(None), case((done <= due, "met"), else_="missed")),
-            (due < now, "missed"),
-            else_="running",
-        )
+        clocks.clock_state(done, due, now)
         for done, due in (
             (t.first_responded_at, t.first_response_due),
             (t.resolved_at, t.resolution_due),
@@ -241,13 +237,7 @@ async def _waits(
     chosen = [Conversation.created_at >= start, Conversation.created_at < end]
     if ids is not None:
         chosen.append(Conversation.id.in_(ids))
-    reply = (
-        select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(*chosen, Message.sender == "agent", ~Message.internal)
-        .group_by(Message.conversation_id)
-        .subquery("reply")
-    )
+    reply = clocks.first_agent_reply(*chosen)
     found: dict[str, dict[str, int]] = {}
     for measure, until, source in (
         ("wait_for_agent", Conversation.claimed_at, None),
