@@ -28,16 +28,10 @@ class GapResolution(Base):
 # every conversation again. Text keys use "" for "none" (they are part of primary keys).
 
 
-class DailyOutcome(Base):
-    """The headline counts of the conversations started on one day, per language and topic."""
+class OutcomeCounts:
+    """The additive figures of classify.COUNTS after "conversations" (0 or 1 for one
+    conversation, sums for a day)."""
 
-    __tablename__ = "insights_daily"
-
-    day: Mapped[date] = mapped_column(primary_key=True)
-    locale: Mapped[str] = mapped_column(String(5), primary_key=True)
-    article: Mapped[str] = mapped_column(String(80), primary_key=True)  # first best hit
-    ticket_category: Mapped[str] = mapped_column(String(40), primary_key=True)  # first ticket
-    conversations: Mapped[int] = mapped_column(default=0)
     self_solved: Mapped[int] = mapped_column(default=0)
     handed: Mapped[int] = mapped_column(default=0)
     tickets: Mapped[int] = mapped_column(default=0)
@@ -52,6 +46,18 @@ class DailyOutcome(Base):
     bot_score: Mapped[int] = mapped_column(default=0)
     agent_ratings: Mapped[int] = mapped_column(default=0)
     agent_score: Mapped[int] = mapped_column(default=0)
+
+
+class DailyOutcome(OutcomeCounts, Base):
+    """The headline counts of the conversations started on one day, per language and topic."""
+
+    __tablename__ = "insights_daily"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    locale: Mapped[str] = mapped_column(String(5), primary_key=True)
+    article: Mapped[str] = mapped_column(String(80), primary_key=True)  # first best hit
+    ticket_category: Mapped[str] = mapped_column(String(40), primary_key=True)  # first ticket
+    conversations: Mapped[int] = mapped_column(default=0)
 
 
 class DailyWait(Base):
@@ -117,7 +123,7 @@ class SuggestionDecision(Base):
 # one row per ticket of those conversations with its SLA clocks, kept up to date on demand.
 
 
-class RecentConversation(Base):
+class RecentConversation(OutcomeCounts, Base):
     """A conversation of a day not yet rolled up, classified (the counts are 0 or 1, the
     scores 0 to 5); the wait columns hold the bucket of each wait, NULL without one."""
 
@@ -129,20 +135,6 @@ class RecentConversation(Base):
     locale: Mapped[str] = mapped_column(String(5))
     article: Mapped[str] = mapped_column(String(80))  # first best hit, "" none
     ticket_category: Mapped[str] = mapped_column(String(40))  # first ticket's, "" none
-    self_solved: Mapped[int] = mapped_column(default=0)
-    handed: Mapped[int] = mapped_column(default=0)
-    tickets: Mapped[int] = mapped_column(default=0)
-    first_contact: Mapped[int] = mapped_column(default=0)
-    escalated: Mapped[int] = mapped_column(default=0)
-    reopened: Mapped[int] = mapped_column(default=0)
-    reason_requested: Mapped[int] = mapped_column(default=0)
-    reason_low_confidence: Mapped[int] = mapped_column(default=0)
-    reason_negative_feedback: Mapped[int] = mapped_column(default=0)
-    reason_form: Mapped[int] = mapped_column(default=0)
-    bot_ratings: Mapped[int] = mapped_column(default=0)
-    bot_score: Mapped[int] = mapped_column(default=0)
-    agent_ratings: Mapped[int] = mapped_column(default=0)
-    agent_score: Mapped[int] = mapped_column(default=0)
     wait_for_agent: Mapped[int | None] = mapped_column(default=None)
     first_agent_response: Mapped[int | None] = mapped_column(default=None)
 
