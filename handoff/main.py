@@ -230,6 +230,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.actions is not None:
             await app.state.actions.aclose()
         await app.state.broker.close()
+        app.state.uploads.close()
         search.close()
         await engine.dispose()
 

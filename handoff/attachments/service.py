@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -86,18 +87,18 @@ async def save(
     kind = sniff(source.read(TEXT_SAMPLE))
     kept: IO[bytes] = source
     if kind.is_image:
+        source.seek(0)
         try:
-            kept = await cleaner.clean(source, kind.content_type)
+            data = await asyncio.to_thread(source.read)
+            cleaned = await cleaner.clean(data, kind.content_type)
         except images.BadImage as exc:
             raise Refused(str(exc)) from exc
-    try:
-        size, sha256 = await asyncio.to_thread(_size_and_digest, kept)
-        attachment_id = uuid.uuid4().hex
-        key = f"{attachment_id[:2]}/{attachment_id}"
-        await storage.put(key, kept)
-    finally:
-        if kept is not source:
-            kept.close()
+        kept, size, sha256 = io.BytesIO(cleaned.data), len(cleaned.data), cleaned.sha256
+    else:
+        size, sha256 = await asyncio.to_thread(_size_and_digest, source)
+    attachment_id = uuid.uuid4().hex
+    key = f"{attachment_id[:2]}/{attachment_id}"
+    await storage.put(key, kept)
     row = Attachment(
         id=attachment_id,
         conversation_id=conversation_id,

@@ -59,6 +59,9 @@ class UploadFlow:
         self.events = events
         self.public_url = public_url
 
+    def close(self) -> None:
+        self.cleaner.close()
+
     async def from_employee(
         self, *, conversation_id: str, employee: Employee, upload: Upload
     ) -> Attachment:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
+import os
 import random
 import threading
 import time
 from typing import IO, Any
 
+import psutil
 import pytest
 from PIL import Image
 
@@ -32,15 +35,58 @@ async def test_images_are_cleaned_one_at_a_time_while_the_loop_keeps_serving(
         return io.BytesIO(b"clean")
 
     monkeypatch.setattr(images, "clean", slow_clean)
-    cleaner = images.Cleaner(at_once=1)
-    cleaning = asyncio.gather(*[cleaner.clean(io.BytesIO(b""), "image/png") for _ in range(5)])
+    cleaner = images.Cleaner(at_once=1, processes=False)  # threads: they see the slow clean
+    cleaning = asyncio.gather(*[cleaner.clean(b"", "image/png") for _ in range(5)])
     ticks = 0
     while not cleaning.done():  # a chat served meanwhile
         ticks += 1
         await asyncio.sleep(0.005)
     assert most == 1
     assert ticks >= 20  # the loop ran all the while (5 x 50 ms of cleaning)
-    assert [r.read() for r in await cleaning] == [b"clean"] * 5
+    assert [r.data for r in await cleaning] == [b"clean"] * 5
+
+
+def _png_with_text() -> bytes:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Location", "52.52N 13.40E")
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+async def test_images_are_cleaned_in_a_worker_process_of_lower_priority() -> None:
+    cleaner = images.Cleaner()
+    try:
+        cleaned = await cleaner.clean(_png_with_text(), "image/png")
+        assert b"52.52N" not in cleaned.data
+        assert cleaned.sha256 == hashlib.sha256(cleaned.data).hexdigest()
+        with Image.open(io.BytesIO(cleaned.data)) as kept:
+            assert kept.size == (64, 48)
+            assert kept.getpixel((5, 5)) == (10, 120, 200)
+        worker = psutil.Process(
+            await asyncio.get_running_loop().run_in_executor(cleaner._workers(), os.getpid)
+        )
+        assert worker.pid != os.getpid()
+        assert worker.nice() >= psutil.Process().nice() + images.NICENESS
+    finally:
+        cleaner.close()
+
+
+async def test_a_killed_worker_is_replaced_and_a_bad_image_still_refused() -> None:
+    cleaner = images.Cleaner()
+    try:
+        await cleaner.clean(_png_with_text(), "image/png")
+        pid = await asyncio.get_running_loop().run_in_executor(cleaner._workers(), os.getpid)
+        psutil.Process(pid).kill()  # out of memory, or killed by hand
+        psutil.Process(pid).wait(timeout=10)
+        cleaned = await cleaner.clean(_png_with_text(), "image/png")
+        assert b"52.52N" not in cleaned.data
+        with pytest.raises(images.BadImage):  # the worker's error reaches the service as such
+            await cleaner.clean(b"<svg onload=alert(1)>", "image/png")
+    finally:
+        cleaner.close()
 
 
 def test_a_large_cleaned_image_waits_on_disk_not_in_memory() -> None:
