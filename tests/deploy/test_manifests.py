@@ -196,6 +196,31 @@ def test_ingress_routes_to_the_helpdesk_service() -> None:
     )
 
 
+def test_no_proxy_logs_the_sockets_tokens() -> None:
+    annotations = _of_kind(_k8s_documents(), "Ingress")["helpdesk"]["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/enable-access-log"] == "false"
+    for conf in (DEPLOY / "nginx").iterdir():
+        assert re.search(r"^\s*access_log off;", conf.read_text(), re.M), conf.name
+
+
+def test_the_service_sees_the_employees_address_behind_the_proxy() -> None:
+    """The login limit per client address counts employees, not the proxy in front."""
+    compose = _compose()["services"]["helpdesk"]["environment"]
+    assert compose["FORWARDED_ALLOW_IPS"] == "*"
+    [deployment] = [
+        d
+        for d in _k8s_documents()
+        if d["kind"] == "Deployment" and d["metadata"]["name"] == "helpdesk"
+    ]
+    env = {
+        e["name"]: e.get("value")
+        for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["FORWARDED_ALLOW_IPS"] == "*"
+    for conf in (DEPLOY / "nginx").iterdir():
+        assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf.read_text(), conf.name
+
+
 def test_rasa_endpoints_are_the_same_in_compose_and_kubernetes() -> None:
     config_map = _of_kind(_k8s_documents(), "ConfigMap")["rasa-endpoints"]
     in_k8s = yaml.safe_load(config_map["data"]["endpoints.yml"])
