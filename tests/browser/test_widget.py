@@ -337,3 +337,35 @@ async def test_a_clearly_english_message_gets_an_answer_all_in_english(
     await expect(widget.log.get_by_text("Ganzen Artikel öffnen")).to_have_count(1)  # the first
     await expect(widget.log.get_by_role("button", name="Yes, that helped")).to_be_visible()
     await expect(widget.host.locator('button[lang="en"]')).to_have_attribute("aria-pressed", "true")
+
+
+async def test_a_message_the_service_cannot_store_now_is_kept_for_sending_again(
+    stack: Stack, page: Page
+) -> None:
+    """A busy database answers 503: the text stays in the chat with "Send again", once."""
+    widget = await Widget(page).visit(stack, "Lea Krüger", "lea.krueger@brandt.example")
+    await widget.open()
+    busy: list[str] = []
+
+    async def database_busy(route: Any) -> None:
+        if route.request.method == "POST" and not busy:
+            busy.append(route.request.post_data or "")
+            body = {"detail": "the database is busy; please try again"}
+            await route.fulfill(status=503, headers={"Retry-After": "2"}, json=body)
+        else:
+            await route.continue_()
+
+    await page.route(re.compile(r"/api/chat/sessions/[^/]+/messages$"), database_busy)
+    text = "Mein Drucker im 3. Stock druckt nur leere Seiten"
+    await widget.send(text)
+    assert len(busy) == 1 and text in busy[0]
+    failed = widget.log.locator("li.msg.user.failed", has_text=text)
+    await expect(failed).to_contain_text("Nicht gesendet.")
+    await failed.get_by_role("button", name="Erneut senden").click()
+    await expect(widget.log.locator("li.msg.user.failed")).to_have_count(0, timeout=30_000)
+    await expect(widget.typing).not_to_contain_text(BOT_TYPING, timeout=60_000)
+    # What the server holds: the message once (the history comes from it after a reload).
+    await page.reload()
+    await widget.open()
+    await expect(widget.messages(re.compile("Drucker"))).not_to_have_count(0)
+    await expect(widget.log.locator("li.msg.user", has_text=text)).to_have_count(1)

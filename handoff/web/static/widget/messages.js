@@ -98,6 +98,7 @@ export function pendingNode(text, t) {
 
 /** Mark a pending message as failed, with a button to send it again. */
 export function markFailed(item, t, retry) {
+  item.classList.remove("pending"); // no longer on its way: kept here to be sent again
   item.classList.add("failed");
   const status = item.querySelector(".status");
   status.replaceChildren(t("notSent"), " ", h("button", { type: "button", class: "link", onclick: retry }, t("retry")));
