@@ -182,7 +182,8 @@ class ChatFlow:
         try:
             if self.bot is None:
                 raise BotUnavailable("no bot configured")
-            await self._sync_locale(conversation)
+            # The chat's locale goes with the message (metadata); the bot's slot mapping
+            # (action_detect_language) sets its language from it before it answers.
             # With its action server away Rasa answers nothing, or its fallback ("not
             # understood") where an action failed: neither is an answer. The action
             # server is asked while Rasa works, so this adds no wait.
@@ -203,6 +204,7 @@ class ChatFlow:
         return answer
 
     async def _sync_locale(self, conversation: Conversation) -> None:
+        """For requests without a message (and so without metadata): the bot's language."""
         if self.bot is not None and conversation.bot_locale != conversation.locale:
             await self.bot.set_slot(conversation.id, "language", conversation.locale)
 
@@ -262,7 +264,6 @@ class ChatFlow:
             conversation = await store.get(db=db, conversation_id=conversation_id)
         payload = f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
         try:
-            await self._sync_locale(conversation)
             said = (await self.bot.send(conversation.id, payload, _metadata(conversation))).messages
         except BotUnavailable as exc:
             log.warning("bot not told", extra={"intent": intent, "error": str(exc)})

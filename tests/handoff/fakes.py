@@ -53,6 +53,7 @@ class FakeRasa:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.slots: dict[str, dict[str, Any]] = {}
+        self.slot_requests = 0  # requests that set a slot by hand (no message to carry it)
         self.triggered: list[tuple[str, str]] = []
         self.forms: dict[str, str] = {}  # conversation id -> the form the bot is filling
         self.down = False
@@ -75,6 +76,9 @@ class FakeRasa:
         if path == "/webhooks/helpdesk/webhook":
             body = json.loads(request.content)
             self.received.append(body)
+            # As the bot's slot mapping (action_detect_language): the language of the metadata.
+            if body["metadata"].get("locale"):
+                self.slots.setdefault(body["sender"], {})["language"] = body["metadata"]["locale"]
             items = await self.on_message(body["sender"], body["message"], body["metadata"])
             return httpx.Response(
                 200,
@@ -82,6 +86,7 @@ class FakeRasa:
             )
         if path.endswith("/tracker/events"):
             sender = path.split("/")[2]
+            self.slot_requests += 1
             for event in json.loads(request.content):
                 self.slots.setdefault(sender, {})[event["name"]] = event["value"]
             return httpx.Response(200, json={})

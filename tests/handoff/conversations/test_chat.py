@@ -33,6 +33,7 @@ async def test_a_message_is_stored_relayed_and_answered(helpdesk: Helpdesk) -> N
     assert sent["metadata"]["locale"] == "de"
     assert sent["metadata"]["employee"]["email"] == ANNA
     assert helpdesk.rasa.slots[cid]["language"] == "de"
+    assert helpdesk.rasa.slot_requests == 0  # the locale went with the message: no extra request
     transcript = (
         await helpdesk.client.get(f"/api/chat/sessions/{cid}/messages", headers=headers)
     ).json()["messages"]
