@@ -175,10 +175,17 @@ async def restore(
     responses={200: {"content": {"application/zip": {}, "text/csv": {}}}},
 )
 async def export(
-    editor: CurrentEditor, db: DbDep, format: Literal["zip", "csv"] = "zip"
+    editor: CurrentEditor, db: DbDep, audit: AuditDep, format: Literal["zip", "csv"] = "zip"
 ) -> Response:
-    """The whole knowledge base: the repository's source format as a zip, or CSV."""
+    """The whole knowledge base: the repository's source format as a zip, or CSV (audited)."""
     exported = await editing.export(db=db, format=format)
+    await audit(
+        actor=f"user:{editor.username}",
+        action="kb.export",
+        target=exported.filename,
+        format=format,
+        articles=exported.articles,
+    )
     return Response(
         exported.content,
         media_type=exported.media_type,

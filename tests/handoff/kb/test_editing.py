@@ -442,3 +442,20 @@ async def test_archiving_a_published_article_starts_a_rebuild_that_drops_it(
     assert back["state"] == "succeeded", back
     assert "vpn-connect" in await _slugs_found(sqlite_helpdesk, "VPN verbindet nicht")
 
+
+async def test_an_export_is_in_the_audit_log(sqlite_helpdesk: Helpdesk) -> None:
+    editor_user = await staff(sqlite_helpdesk, "editor")
+    admin = (await staff(sqlite_helpdesk, "admin"))["headers"]
+    client = sqlite_helpdesk.client
+    for format in ("zip", "csv"):
+        exported = await client.get(
+            "/api/kb/export", params={"format": format}, headers=editor_user["headers"]
+        )
+        assert exported.status_code == 200
+    logged = await client.get("/api/admin/audit", params={"action": "kb.export"}, headers=admin)
+    events = logged.json()["events"]
+    assert [(e["actor"], e["target"], e["detail"]["format"]) for e in events] == [
+        (f"user:{editor_user['username']}", "kb.csv", "csv"),
+        (f"user:{editor_user['username']}", "kb.zip", "zip"),
+    ]
+    assert events[0]["detail"]["articles"] > 0
