@@ -87,18 +87,18 @@ class AssistantFlow:
         # No database connection is held while the question waits for the search's threads:
         # under load, requests waiting for a search would otherwise empty the pool.
         await db.commit()
+        # Only published articles come back (LiveSearch drops those archived or unpublished
+        # since the last rebuild; a withdrawn best hit is no answer).
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
-        # The live index may still hold an article an editor deleted or unpublished since
-        # the last rebuild: such hits are skipped, and a gone best hit is no answer.
-        published = await kb_service.published_slugs(db=db, slugs=[h.slug for h in result.hits])
-        gone_first = bool(result.hits) and result.hits[0].slug not in published
-        result = replace(result, hits=[h for h in result.hits if h.slug in published])
-        if gone_first:
-            result = replace(result, confident=False)
         article = None
         if result.confident:
-            text = await kb_service.published_text(db=db, slug=result.hits[0].slug, lang=lang)
-            article = article_json(text, self.public_url)
+            best = result.hits[0].slug
+            try:
+                text = await kb_service.published_text(db=db, slug=best, lang=lang)
+                article = article_json(text, self.public_url)
+            except kb_service.ArticleNotFound:  # archived in the moment since the search
+                rest = [h for h in result.hits if h.slug != best]
+                result = replace(result, hits=rest, confident=False)
         hits = [h.to_json() for h in result.hits]
         related = result.confident or RELATED(result.hits)
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)

@@ -145,6 +145,7 @@ class ExportFile:
     content: bytes | str
     media_type: str
     filename: str
+    articles: int
 
 
 async def export(*, db: AsyncSession, format: Literal["zip", "csv"]) -> ExportFile:
@@ -152,9 +153,9 @@ async def export(*, db: AsyncSession, format: Literal["zip", "csv"]) -> ExportFi
     articles = await service.export_articles(db=db)
     if format == "csv":
         text = await asyncio.to_thread(transfer.to_csv, articles)
-        return ExportFile(text, "text/csv; charset=utf-8", "kb.csv")
+        return ExportFile(text, "text/csv; charset=utf-8", "kb.csv", len(articles))
     packed = await asyncio.to_thread(transfer.to_zip, articles)
-    return ExportFile(packed, "application/zip", "kb.zip")
+    return ExportFile(packed, "application/zip", "kb.zip", len(articles))
 
 
 async def import_file(*, db: AsyncSession, data: bytes, is_csv: bool, author: str) -> ImportRead:

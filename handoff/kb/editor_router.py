@@ -12,7 +12,7 @@ from handoff.deps import DbDep
 from handoff.users.dependencies import CurrentEditor
 
 from . import editing, service, transfer
-from .dependencies import ArticleDep
+from .dependencies import ArticleDep, RebuildJobsDep
 from .schemas import (
     ArticleCreate,
     ArticleList,
@@ -69,12 +69,16 @@ async def update_article(
 
 @router.delete("/articles/{slug}", status_code=204)
 async def delete_article(
-    editor: CurrentEditor, article: ArticleDep, db: DbDep, audit: AuditDep
+    editor: CurrentEditor, article: ArticleDep, db: DbDep, audit: AuditDep, jobs: RebuildJobsDep
 ) -> None:
-    """Archive the article: the bot stops offering it at once, the next rebuild drops it;
+    """Archive the article: search and the bot stop offering it at once, and a published
+    article starts a rebuild that drops it from the index (joining one already running);
     versions are kept and POST /api/kb/archive/{slug}/restore undoes it."""
+    was_published = article.published_version is not None
     await editing.delete(db=db, article=article)
     await audit(actor=f"user:{editor.username}", action="kb.archive", target=article.slug)
+    if was_published:
+        await jobs.after_change(requested_by=editor.username)
 
 
 @router.get("/archive", response_model=ArticleList)
@@ -89,13 +93,17 @@ async def restore_archived(
     slug: Annotated[str, Path(max_length=80)],
     db: DbDep,
     audit: AuditDep,
+    jobs: RebuildJobsDep,
 ) -> ArticleRead:
-    """Bring an archived article back as it was (published again if it was published)."""
+    """Bring an archived article back as it was (published again if it was published; then
+    search offers it at once if the live index still holds it, and a rebuild starts)."""
     try:
         restored = await editing.restore_archived(db=db, slug=slug)
     except service.ArticleNotFound as exc:
         raise HTTPException(404, f"no archived article {slug!r}") from exc
     await audit(actor=f"user:{editor.username}", action="kb.restore", target=slug)
+    if restored.published_version is not None:
+        await jobs.after_change(requested_by=editor.username)
     return restored
 
 
@@ -167,10 +175,17 @@ async def restore(
     responses={200: {"content": {"application/zip": {}, "text/csv": {}}}},
 )
 async def export(
-    editor: CurrentEditor, db: DbDep, format: Literal["zip", "csv"] = "zip"
+    editor: CurrentEditor, db: DbDep, audit: AuditDep, format: Literal["zip", "csv"] = "zip"
 ) -> Response:
-    """The whole knowledge base: the repository's source format as a zip, or CSV."""
+    """The whole knowledge base: the repository's source format as a zip, or CSV (audited)."""
     exported = await editing.export(db=db, format=format)
+    await audit(
+        actor=f"user:{editor.username}",
+        action="kb.export",
+        target=exported.filename,
+        format=format,
+        articles=exported.articles,
+    )
     return Response(
         exported.content,
         media_type=exported.media_type,

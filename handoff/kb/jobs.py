@@ -28,6 +28,7 @@ class RebuildJobs:
     def __init__(self, *, rebuilder: Rebuilder) -> None:
         self.rebuilder = rebuilder
         self.tasks: dict[str, asyncio.Task[IndexBuild]] = {}
+        self.follow_ups: set[asyncio.Task[None]] = set()
 
     async def request(self, *, requested_by: str) -> IndexBuild:
         """Start a rebuild, or return the one already queued or running (join it)."""
@@ -37,6 +38,28 @@ class RebuildJobs:
             self.tasks[build.id] = task
             task.add_done_callback(lambda _: self.tasks.pop(build.id, None))
         return build
+
+    async def after_change(self, *, requested_by: str) -> IndexBuild:
+        """Rebuild because published articles changed (archived, restored): like `request`.
+
+        One rebuild at a time still: if one is already queued or running (in any process),
+        this joins it, and when it has ended one more rebuild follows unless the live index
+        then holds exactly the published articles (that rebuild may have read them before
+        this change). Until the new index is live, search filters at query time.
+        """
+        build = await self.request(requested_by=requested_by)
+        if build.id not in self.tasks:  # joined another's rebuild
+            follow_up = asyncio.create_task(self._follow_up(build.id, requested_by))
+            self.follow_ups.add(follow_up)
+            follow_up.add_done_callback(self.follow_ups.discard)
+        return build
+
+    async def _follow_up(self, build_id: str, requested_by: str) -> None:
+        try:
+            await self.rebuilder.wait(build_id=build_id)
+            await self.rebuilder.rebuild(requested_by=requested_by, quality_gate=True)
+        except Exception:
+            log.exception("the rebuild after a change failed", extra={"after": build_id})
 
     async def get(self, *, build_id: str) -> IndexBuild:
         """Return a job by id or raise JobNotFound."""

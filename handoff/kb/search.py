@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,9 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kb_index import Embedder, IndexLoadError, KbIndex, SearchResult
+from kb_index.query import MAX_K, check_options
 
+from . import service as kb_service
 from .indexing import live_build
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,9 @@ class IndexUnavailable(RuntimeError):
 # Searches are the chat's hot path: they get threads of their own, so that file uploads, index
 # builds and password hashing (the loop's default executor) never make a chat answer wait.
 SEARCH_THREADS = 2
+# The live index may still hold articles archived or unpublished since its build: their hits
+# are dropped at query time, and this many more are asked for so that k remain.
+WITHDRAWN_SLACK = 5
 
 
 class LiveSearch:
@@ -78,11 +84,36 @@ class LiveSearch:
         return self._index
 
     async def search(self, query: str, *, k: int = 5, lang: str | None = None) -> SearchResult:
-        """Search the live index off the event loop, on the search threads."""
+        """Search the live index off the event loop, on the search threads.
+
+        Only published articles come back, whatever the index holds: every caller (the
+        search API, the bot, the agents' suggestions, tickets' categories, trying a
+        question) gets the same filter.
+        """
+        check_options(k, lang)
         await self.refresh()
         index = self.current()
-        call = functools.partial(index.search, query, k=k, lang=lang)
-        return await asyncio.get_running_loop().run_in_executor(self._threads, call)
+        call = functools.partial(index.search, query, k=min(k + WITHDRAWN_SLACK, MAX_K), lang=lang)
+        result = await asyncio.get_running_loop().run_in_executor(self._threads, call)
+        return await self._published_only(result, k=k)
+
+    async def _published_only(self, result: SearchResult, *, k: int) -> SearchResult:
+        """Drop hits of articles archived or unpublished since the build (one indexed query).
+
+        Asked of the database, not of this process's memory: an editor's change in another
+        helpdesk process counts at once. A withdrawn best hit makes the result not confident
+        (the next hit was never judged as an answer); the rebuild the change started then
+        drops the article from the index.
+        """
+        if not result.hits:
+            return result
+        async with self._open_db() as db:
+            published = await kb_service.published_slugs(
+                db=db, slugs=list({h.slug for h in result.hits})
+            )
+        hits = [h for h in result.hits if h.slug in published]
+        confident = result.confident and result.hits[0].slug in published
+        return dataclasses.replace(result, hits=hits[:k], confident=confident)
 
     def close(self) -> None:
         """Let the search threads go (the service's shutdown)."""

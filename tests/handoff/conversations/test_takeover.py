@@ -167,6 +167,45 @@ async def test_the_context_shows_what_the_bot_understood_and_suggests_articles(
     assert [t["number"] for t in context["employee_tickets"]] == [context["ticket"]["number"]]
 
 
+async def test_the_suggestions_leave_out_an_archived_article_before_any_rebuild(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    from handoff.kb.rebuild import Rebuilder
+
+    app = sqlite_helpdesk.app
+    cid, _ = await queued_chat(sqlite_helpdesk, text="Drucker druckt nicht")
+    agent = await staff(sqlite_helpdesk, "agent")
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    url = f"/api/agent/conversations/{cid}"
+
+    async def suggested() -> list[str]:
+        context = (await sqlite_helpdesk.client.get(url, headers=agent["headers"])).json()
+        return [s["slug"] for s in context["suggestions"]]
+
+    assert (await suggested())[0] == "printer-not-printing"
+    # Another process's rebuild holds the slot: no new index can go live meanwhile.
+    other = Rebuilder(
+        open_db=app.state.open_db,
+        settings=sqlite_helpdesk.settings,
+        embedder=app.state.search.embedder,
+    )
+    held, _ = await other.claim(requested_by="editor-elsewhere")
+    live = app.state.search.build_id
+    archived = await sqlite_helpdesk.client.delete(
+        "/api/kb/articles/printer-not-printing", headers=editor
+    )
+    assert archived.status_code == 204
+    assert "printer-not-printing" not in await suggested()
+    assert app.state.search.build_id == live
+    restored = await sqlite_helpdesk.client.post(
+        "/api/kb/archive/printer-not-printing/restore", headers=editor
+    )
+    assert restored.status_code == 200
+    assert (await suggested())[0] == "printer-not-printing"
+    await other.run(build_id=held.id, quality_gate=False)
+    await asyncio.wait_for(asyncio.gather(*app.state.rebuild_jobs.follow_ups), 60)
+
+
 async def test_escalation_to_level_two_updates_the_ticket_and_ends_the_chat(
     helpdesk: Helpdesk,
 ) -> None:

@@ -364,3 +364,98 @@ async def test_deleting_archives_a_rebuild_drops_it_and_restoring_brings_it_back
     admin = (await staff(sqlite_helpdesk, "admin"))["headers"]
     logged = await client.get("/api/admin/audit", params={"target": "vpn-connect"}, headers=admin)
     assert [e["action"] for e in logged.json()["events"]][:2] == ["kb.restore", "kb.archive"]
+
+
+async def _slugs_found(helpdesk: Helpdesk, q: str) -> list[str]:
+    found = await helpdesk.client.get("/api/kb/search", params={"q": q, "lang": "de", "k": 10})
+    assert found.status_code == 200, found.text
+    return [h["slug"] for h in found.json()["hits"]]
+
+
+async def test_an_archived_article_leaves_search_at_once_and_restoring_brings_it_back(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    """No rebuild runs meanwhile (another process holds the slot): the live index still
+    holds the article, search leaves it out; once that rebuild ends, one more follows."""
+    from handoff.kb.rebuild import Rebuilder
+
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    app = sqlite_helpdesk.app
+    other = Rebuilder(
+        open_db=app.state.open_db,
+        settings=sqlite_helpdesk.settings,
+        embedder=app.state.search.embedder,
+    )
+    live = app.state.search.build_id
+    assert "vpn-connect" in await _slugs_found(sqlite_helpdesk, "VPN verbindet nicht")
+    held, started = await other.claim(requested_by="editor-elsewhere")
+    assert started
+
+    archived = await sqlite_helpdesk.client.delete("/api/kb/articles/vpn-connect", headers=editor)
+    assert archived.status_code == 204
+    found = await _slugs_found(sqlite_helpdesk, "VPN verbindet nicht")
+    assert "vpn-connect" not in found and len(found) == 10  # the others fill up to k
+    assert app.state.search.build_id == live
+    assert "vpn-connect" in _indexed_slugs(sqlite_helpdesk, app.state.search.index.path)
+
+    restored = await sqlite_helpdesk.client.post(
+        "/api/kb/archive/vpn-connect/restore", headers=editor
+    )
+    assert restored.status_code == 200
+    assert "vpn-connect" in await _slugs_found(sqlite_helpdesk, "VPN verbindet nicht")
+    # Both changes joined the held rebuild; when it has ended, a follow-up rebuild (if the
+    # articles differ from the live index) keeps the index in step.
+    jobs = app.state.rebuild_jobs
+    assert len(jobs.follow_ups) == 2
+    await other.run(build_id=held.id, quality_gate=False)
+    await asyncio.wait_for(asyncio.gather(*jobs.follow_ups), 60)
+    assert "vpn-connect" in await _slugs_found(sqlite_helpdesk, "VPN verbindet nicht")
+
+
+async def test_archiving_a_published_article_starts_a_rebuild_that_drops_it(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    editor_user = await staff(sqlite_helpdesk, "editor")
+    editor = editor_user["headers"]
+    client, app = sqlite_helpdesk.client, sqlite_helpdesk.app
+    before = (await client.get("/api/kb/index", headers=editor)).json()
+    await client.post("/api/kb/articles", json=NEW_ARTICLE, headers=editor)
+    draft = await client.delete("/api/kb/articles/beamer-connect", headers=editor)
+    assert draft.status_code == 204  # never published: nothing to rebuild
+    assert (await client.get("/api/kb/index", headers=editor)).json()["jobs"] == before["jobs"]
+
+    assert (await client.delete("/api/kb/articles/vpn-connect", headers=editor)).status_code == 204
+    jobs = (await client.get("/api/kb/index", headers=editor)).json()["jobs"]
+    started = [j for j in jobs if j["id"] not in {b["id"] for b in before["jobs"]}]
+    assert len(started) == 1 and started[0]["requested_by"] == editor_user["username"]
+    job = await _wait_job(sqlite_helpdesk, started[0]["id"], editor)
+    assert job["state"] == "succeeded", job
+    await client.get("/api/kb/search", params={"q": "VPN"})
+    assert app.state.search.build_id == job["id"]
+    assert "vpn-connect" not in _indexed_slugs(sqlite_helpdesk, app.state.search.index.path)
+
+    restored = await client.post("/api/kb/archive/vpn-connect/restore", headers=editor)
+    assert restored.status_code == 200
+    again = (await client.get("/api/kb/index", headers=editor)).json()["jobs"][0]
+    assert again["id"] != job["id"]
+    back = await _wait_job(sqlite_helpdesk, again["id"], editor)
+    assert back["state"] == "succeeded", back
+    assert "vpn-connect" in await _slugs_found(sqlite_helpdesk, "VPN verbindet nicht")
+
+
+async def test_an_export_is_in_the_audit_log(sqlite_helpdesk: Helpdesk) -> None:
+    editor_user = await staff(sqlite_helpdesk, "editor")
+    admin = (await staff(sqlite_helpdesk, "admin"))["headers"]
+    client = sqlite_helpdesk.client
+    for format in ("zip", "csv"):
+        exported = await client.get(
+            "/api/kb/export", params={"format": format}, headers=editor_user["headers"]
+        )
+        assert exported.status_code == 200
+    logged = await client.get("/api/admin/audit", params={"action": "kb.export"}, headers=admin)
+    events = logged.json()["events"]
+    assert [(e["actor"], e["target"], e["detail"]["format"]) for e in events] == [
+        (f"user:{editor_user['username']}", "kb.csv", "csv"),
+        (f"user:{editor_user['username']}", "kb.zip", "zip"),
+    ]
+    assert events[0]["detail"]["articles"] > 0
