@@ -29,26 +29,33 @@ class RebuildJobs:
         self.rebuilder = rebuilder
         self.tasks: dict[str, asyncio.Task[IndexBuild]] = {}
         self.follow_ups: set[asyncio.Task[None]] = set()
+        self._following: set[str] = set()  # the builds a follow-up already waits for
 
     async def request(self, *, requested_by: str) -> IndexBuild:
         """Start a rebuild, or return the one already queued or running (join it)."""
+        build, _ = await self._start(requested_by)
+        return build
+
+    async def _start(self, requested_by: str) -> tuple[IndexBuild, bool]:
         build, started = await self.rebuilder.claim(requested_by=requested_by)
         if started:
             task = asyncio.create_task(self.rebuilder.run(build_id=build.id, quality_gate=True))
             self.tasks[build.id] = task
             task.add_done_callback(lambda _: self.tasks.pop(build.id, None))
-        return build
+        return build, started
 
     async def after_change(self, *, requested_by: str) -> IndexBuild:
         """Rebuild because published articles changed (archived, restored): like `request`.
 
-        One rebuild at a time still: if one is already queued or running (in any process),
-        this joins it, and when it has ended one more rebuild follows unless the live index
-        then holds exactly the published articles (that rebuild may have read them before
-        this change). Until the new index is live, search filters at query time.
+        One rebuild at a time still: if one is already queued or running (in this process
+        or another), this joins it, and when it has ended one more rebuild follows unless
+        the live index then holds exactly the published articles (that rebuild may have read
+        them before this change; several changes meanwhile share one follow-up). Until the
+        new index is live, search filters at query time.
         """
-        build = await self.request(requested_by=requested_by)
-        if build.id not in self.tasks:  # joined another's rebuild
+        build, started = await self._start(requested_by)
+        if not started and build.id not in self._following:
+            self._following.add(build.id)
             follow_up = asyncio.create_task(self._follow_up(build.id, requested_by))
             self.follow_ups.add(follow_up)
             follow_up.add_done_callback(self.follow_ups.discard)
@@ -57,9 +64,12 @@ class RebuildJobs:
     async def _follow_up(self, build_id: str, requested_by: str) -> None:
         try:
             await self.rebuilder.wait(build_id=build_id)
+            self._following.discard(build_id)
             await self.rebuilder.rebuild(requested_by=requested_by, quality_gate=True)
         except Exception:
             log.exception("the rebuild after a change failed", extra={"after": build_id})
+        finally:
+            self._following.discard(build_id)
 
     async def get(self, *, build_id: str) -> IndexBuild:
         """Return a job by id or raise JobNotFound."""

@@ -51,10 +51,24 @@ FIRST_BUILD = "no live index to compare with: let through on its own result"
 
 
 def judge(
-    *, candidate: KbIndex, baseline: KbIndex | None, questions_file: Path, margin: float
+    *,
+    candidate: KbIndex,
+    baseline: KbIndex | None,
+    questions_file: Path,
+    margin: float,
+    published: set[str] | None = None,
 ) -> Verdict:
-    """Compare the candidate with the live index on the evaluation set (blocking)."""
-    questions = load_questions(questions_file)
+    """Compare the candidate with the live index on the evaluation set (blocking).
+
+    With `published` (the articles being built), a question whose article is no longer
+    published (archived or withdrawn on purpose) is left out on both sides: that it is no
+    longer answered is what the editor wanted, not a regression. Out-of-scope questions stay.
+    """
+    questions = [
+        q
+        for q in load_questions(questions_file)
+        if published is None or q.slug is None or q.slug in published
+    ]
     new = _outcomes(candidate, questions)
     share = sum(ok for ok, _ in new) / max(len(questions), 1)
     if baseline is None:

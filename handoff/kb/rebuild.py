@@ -260,10 +260,13 @@ class Rebuilder:
         )
         if quality_gate:
             state.update(fraction=0.92, message="checking quality")
-            details["quality"] = (await self._judge(path, live)).to_json()
+            published = {doc.id for doc in documents}  # a document's id is its article's slug
+            details["quality"] = (await self._judge(path, live, published)).to_json()
         return stats, details
 
-    async def _judge(self, path: Path, live: IndexBuild | None) -> quality.Verdict:
+    async def _judge(
+        self, path: Path, live: IndexBuild | None, published: set[str]
+    ) -> quality.Verdict:
         candidate = await asyncio.to_thread(KbIndex.load, path, self.embedder)
         return await asyncio.to_thread(
             quality.judge,
@@ -271,6 +274,7 @@ class Rebuilder:
             baseline=await self._baseline(live),
             questions_file=self.settings.kb_eval_file,
             margin=self.settings.quality_margin,
+            published=published,
         )
 
     async def _baseline(self, live: IndexBuild | None) -> KbIndex | None:
