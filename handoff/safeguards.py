@@ -60,13 +60,14 @@ async def check_redis(app: FastAPI) -> tuple[bool, Any]:
 
 
 async def retention(open_db: async_sessionmaker[AsyncSession], storage: Storage, days: int) -> None:
-    """Once a day: delete conversations older than HELPDESK_RETENTION_DAYS (0: never)."""
+    """At start and once a day: delete conversations not updated for HELPDESK_RETENTION_DAYS
+    and anonymise the tickets done for as long (0: never)."""
     while days > 0:
         try:
             async with open_db() as db:
                 changed = await privacy_service.expire(db=db, storage=storage, days=days)
                 await db.commit()
-            if changed.get("conversations deleted"):
+            if changed.get("conversations deleted") or changed.get("tickets anonymised"):
                 log.info("retention applied", extra={"changed": changed, "days": days})
         except Exception:
             log.exception("retention job failed; trying again tomorrow")

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.spreadsheet import csv_cell
+
 from .models import AuditEvent
 
 COLUMNS = ("id", "at", "actor", "action", "target", "detail")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def record(
@@ -72,11 +73,6 @@ def event_json(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with these as a formula.
-    return "'" + value if value.startswith(_FORMULA) else value
-
-
 def as_csv(events: Sequence[AuditEvent]) -> str:
     """The events as CSV, formula-like cells escaped."""
     out = io.StringIO()
@@ -85,5 +81,5 @@ def as_csv(events: Sequence[AuditEvent]) -> str:
     for event in events:
         row = event_json(event)
         row["detail"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
-        writer.writerow([_cell(str(row[c])) for c in COLUMNS])
+        writer.writerow([csv_cell(str(row[c])) for c in COLUMNS])
     return out.getvalue()

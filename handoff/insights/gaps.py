@@ -123,4 +123,4 @@ async def resolve(*, db: AsyncSession, texts: list[str], slug: str, action: str,
     for text in texts:
         key = text_hash(text)
         if await db.get(GapResolution, key) is None:
-            db.add(GapResolution(text_hash=key, text=text, slug=slug, action=action, by=by))
+            db.add(GapResolution(text_hash=key, slug=slug, action=action, by=by))

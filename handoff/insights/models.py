@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handoff.database import Base, utcnow
 
 
 class GapResolution(Base):
-    """A question from the knowledge gaps that an editor has dealt with."""
+    """A question from the knowledge gaps that an editor has dealt with, by its hash only
+    (the text came from an employee's message and goes with that conversation)."""
 
     __tablename__ = "kb_gap_resolutions"
 
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
     slug: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(16))  # draft | attached | not_it | person
     by: Mapped[str] = mapped_column(String(120))
@@ -106,14 +106,14 @@ class HourlyArticle(Base):
 
 
 class SuggestionDecision(Base):
-    """An editor's answer to a suggested example question for an article."""
+    """An editor's answer to a suggested example question for an article, by the question's
+    hash only (the text came from an employee's message and goes with that conversation)."""
 
     __tablename__ = "kb_suggestion_decisions"
 
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), primary_key=True)
     lang: Mapped[str] = mapped_column(String(5))
-    text: Mapped[str] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(10))  # accepted | rejected
     by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

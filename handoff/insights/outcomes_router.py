@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from handoff.audit.dependencies import AuditDep
 from handoff.deps import DbDep
+from handoff.spreadsheet import csv_row
 
 from . import facts, summary
 from .dependencies import CurrentLead
@@ -81,7 +82,7 @@ async def export_csv(
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=summary.CSV_FIELDS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(r) for r in rows)
     name = f"conversations-{since.isoformat()}-{until.isoformat()}.csv"
     # Employee ids per conversation: personal data leaving the system.
     await audit(

@@ -164,4 +164,4 @@ async def _decide(db: AsyncSession, choice: SuggestionChoice, decision: str, by:
     if row is None:
         row = SuggestionDecision(text_hash=key, slug=choice.slug)
         db.add(row)
-    row.lang, row.text, row.decision, row.by = choice.lang, choice.text, decision, by
+    row.lang, row.decision, row.by = choice.lang, decision, by

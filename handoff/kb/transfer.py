@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from handoff.spreadsheet import csv_cell, from_csv_cell
+
 from . import source
 from .schemas import ArticleCreate
 
@@ -21,8 +23,6 @@ MAX_ENTRIES = 10_000
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 100  # unpacked / packed, for an entry over RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TransferError(ValueError):
@@ -75,16 +75,6 @@ def _check_members(members: list[zipfile.ZipInfo], root: Path) -> None:
             raise TransferError(
                 f"{member.filename} unpacks to more than {MAX_RATIO} times its packed size"
             )
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: a leading ' before formula characters (and ')."""
-    return "'" + value if value.startswith((*_FORMULA, "'")) else value
-
-
-def from_csv_cell(value: str) -> str:
-    """The text of a cell written by csv_cell."""
-    return value[1:] if value.startswith("'") else value
 
 
 def to_csv(articles: list[tuple[ArticleCreate, str]]) -> str:

@@ -1,8 +1,9 @@
 """Finding, exporting, erasing and expiring what is held about one employee.
 
-Conversations (with their messages, bot turns, feedback and topics) are deleted; tickets
-stay for ITIL's figures (numbers, categories, priorities, times) with the requester and
-every free text replaced.
+Conversations (with their messages, bot turns, topics, feedback, ratings, problem notices
+and attachments) are deleted; tickets stay for ITIL's figures (numbers, categories,
+priorities, times) with the requester and every free text replaced. Editors' gap and
+suggestion decisions keep a question's hash only, never its text (insights/models.py).
 """
 
 from __future__ import annotations
@@ -12,16 +13,24 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.attachments import service as attachment_service
 from handoff.attachments.storage import Storage
+from handoff.audit.models import AuditEvent
 from handoff.conversations import store
-from handoff.conversations.models import BotTurn, Conversation, Feedback, Message, Rating
+from handoff.conversations.models import (
+    BotTurn,
+    Conversation,
+    Feedback,
+    Message,
+    Rating,
+    Topic,
+)
 from handoff.database import utcnow
-from handoff.problems.models import ProblemNotice
-from handoff.tickets.models import Ticket, TicketActivity
+from handoff.problems.models import Problem, ProblemNotice
+from handoff.tickets.models import OPEN_STATUSES, Ticket, TicketActivity
 
 ERASED = "(erased)"
 
@@ -46,33 +55,89 @@ async def _tickets(db: AsyncSession, email: str) -> list[Ticket]:
 
 async def export(*, db: AsyncSession, email: str) -> dict[str, Any]:
     """Everything held about the employee with that address, as JSON-ready data."""
+    who = _who(email)
+    audited = await db.scalars(
+        select(AuditEvent).where(func.lower(AuditEvent.target) == who).order_by(AuditEvent.id)
+    )
     return {
-        "email": _who(email),
+        "email": who,
         "conversations": [await _conversation_json(db, c) for c in await _conversations(db, email)],
         "tickets": [await _ticket_json(db, t) for t in await _tickets(db, email)],
+        # Staff actions about the address itself (privacy.export, privacy.erase).
+        "audit": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action} for e in audited],
     }
 
 
+def _at(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 async def _conversation_json(db: AsyncSession, conversation: Conversation) -> dict[str, Any]:
-    messages = await store.transcript(
-        db=db, conversation_id=conversation.id, after=0, include_internal=True
+    cid = conversation.id
+    messages = await store.transcript(db=db, conversation_id=cid, after=0, include_internal=True)
+    feedback = await db.scalars(
+        select(Feedback).where(Feedback.conversation_id == cid).order_by(Feedback.id)
     )
-    feedback = await db.scalars(select(Feedback).where(Feedback.conversation_id == conversation.id))
+    turns = await db.scalars(
+        select(BotTurn).where(BotTurn.conversation_id == cid).order_by(BotTurn.id)
+    )
+    topics = await db.scalars(select(Topic).where(Topic.conversation_id == cid).order_by(Topic.id))
+    rating = await db.scalar(select(Rating).where(Rating.conversation_id == cid))
+    notices = await db.execute(
+        select(ProblemNotice, Problem.title)
+        .join(Problem, Problem.id == ProblemNotice.problem_id)
+        .where(ProblemNotice.conversation_id == cid)
+        .order_by(ProblemNotice.id)
+    )
     return {
-        "id": conversation.id,
+        "id": cid,
         "name": conversation.employee_name,
+        "email": conversation.employee_email,
+        "employee_id": conversation.employee_id,
+        "language": conversation.locale,
         "started": conversation.created_at.isoformat(),
+        "queued": _at(conversation.queued_at),
+        "claimed": _at(conversation.claimed_at),
+        "closed": _at(conversation.closed_at),
+        "agent": conversation.agent_name,
         "state": conversation.state,
         "messages": [store.message_json(m) for m in messages],
         "attachments": [
             {"name": a.name, "type": a.content_type, "size": a.size, "at": a.created_at.isoformat()}
-            for a in await attachment_service.of_conversation(
-                db=db, conversation_id=conversation.id
-            )
+            for a in await attachment_service.of_conversation(db=db, conversation_id=cid)
         ],
+        "bot_turns": [
+            {
+                "message": t.message_seq,
+                "intent": t.intent,
+                "confidence": t.confidence,
+                "outcome": t.outcome,
+                "at": t.created_at.isoformat(),
+            }
+            for t in turns
+        ],
+        "topics": [{"number": t.number, "question": t.query, "state": t.state} for t in topics],
         "feedback": [
-            {"helpful": f.helpful, "article": f.slug, "at": f.created_at.isoformat()}
+            {
+                "helpful": f.helpful,
+                "article": f.slug,
+                "question": f.query,
+                "at": f.created_at.isoformat(),
+            }
             for f in feedback
+        ],
+        "rating": None
+        if rating is None
+        else {
+            "score": rating.score,
+            "comment": rating.comment,
+            "handled_by": rating.handled_by,
+            "agent": rating.agent_name,
+            "at": rating.updated_at.isoformat(),
+        },
+        "problem_notices": [
+            {"problem": title, "language": n.lang, "shown": n.shown_at.isoformat()}
+            for n, title in notices
         ],
     }
 
@@ -85,10 +150,25 @@ async def _ticket_json(db: AsyncSession, ticket: Ticket) -> dict[str, Any]:
     )
     return {
         "number": ticket.number,
+        "requester": {
+            "id": ticket.requester_id,
+            "name": ticket.requester_name,
+            "email": ticket.requester_email,
+        },
         "subject": ticket.subject,
         "description": ticket.description,
+        "since": ticket.since,
+        "category": ticket.category,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "priority": ticket.priority,
+        "level": ticket.level,
         "status": ticket.status,
+        "assignee": ticket.assignee_name,
+        "transcript": ticket.transcript,
+        "resolution": ticket.resolution,
         "created": ticket.created_at.isoformat(),
+        "resolved": _at(ticket.resolved_at),
         "activity": [
             {"kind": a.kind, "actor": a.actor, "text": a.text, "at": a.created_at.isoformat()}
             for a in log
@@ -111,14 +191,26 @@ async def erase(*, db: AsyncSession, storage: Storage, email: str) -> dict[str, 
 async def expire(
     *, db: AsyncSession, storage: Storage, days: int, now: datetime | None = None
 ) -> dict[str, int]:
-    """Delete conversations not updated for `days` days, keeping their tickets anonymous."""
+    """Delete conversations not updated for `days` days; anonymise tickets done (resolved,
+    closed or cancelled) and not updated for as long. An open ticket keeps its requester
+    and texts until then, whatever the age of its conversation."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     old = list(
         (await db.scalars(select(Conversation.id).where(Conversation.updated_at < cutoff))).all()
     )
-    for ticket in await db.scalars(select(Ticket).where(Ticket.conversation_id.in_(old))):
-        await _anonymise_ticket(db, ticket, _pseudonym(ticket.requester_email))
     changed = await _delete_conversations(db, storage, old)
+    done = await db.scalars(
+        select(Ticket).where(
+            Ticket.updated_at < cutoff,
+            Ticket.status.not_in(OPEN_STATUSES),
+            Ticket.requester_name != ERASED,
+        )
+    )
+    anonymised = 0
+    for ticket in done:
+        await _anonymise_ticket(db, ticket, _pseudonym(ticket.requester_email))
+        anonymised += 1
+    changed["tickets anonymised"] = anonymised
     await db.flush()
     return dict(changed)
 
@@ -126,7 +218,15 @@ async def expire(
 async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[str]) -> Counter[str]:
     changed: Counter[str] = Counter(
         dict.fromkeys(
-            ("messages deleted", "bot turns deleted", "feedback deleted", "ratings deleted"), 0
+            (
+                "messages deleted",
+                "bot turns deleted",
+                "topics deleted",
+                "feedback deleted",
+                "ratings deleted",
+                "problem notices deleted",
+            ),
+            0,
         )
     )
     changed["conversations deleted"] = changed["attachments deleted"] = 0
@@ -139,6 +239,7 @@ async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[st
     per_conversation: tuple[tuple[Any, str], ...] = (
         (Message, "messages"),
         (BotTurn, "bot turns"),
+        (Topic, "topics"),
         (Feedback, "feedback"),
         (Rating, "ratings"),
         (ProblemNotice, "problem notices"),

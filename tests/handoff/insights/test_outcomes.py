@@ -149,6 +149,21 @@ async def test_csv_has_one_row_per_conversation(helpdesk: Helpdesk) -> None:
     assert event["actor"].startswith("user:") and event["detail"] == {"rows": len(rows)}
 
 
+async def test_csv_cells_run_no_formula(helpdesk: Helpdesk) -> None:
+    """Finding 12: a cell starting with =, +, -, @ gets a leading ' in the spreadsheet."""
+    attack = '=HYPERLINK("http://evil.example","x")'
+    async with helpdesk.app.state.open_db() as db:
+        await data.chat(db, attack, at(3))
+        await data.chat(db, "@sum(a1)", at(4))
+        await db.commit()
+    response = await helpdesk.client.get(
+        "/api/insights/conversations.csv", params=WEEK, headers=await _lead(helpdesk)
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert sorted(r["employee_id"] for r in rows) == ["'" + attack, "'@sum(a1)"]
+    assert {r["self_solved"] for r in rows} == {"False"}  # other cells as they were
+
+
 async def test_a_recent_answer_is_self_solved_but_pending(helpdesk: Helpdesk) -> None:
     from handoff.database import utcnow
 
