@@ -46,13 +46,14 @@ async def export_audit(
     db: DbDep,
     action: Action = None,
     actor: Actor = None,
+    target: Target = None,
     since: When = None,
     until: When = None,
     limit: Limit = 10_000,
 ) -> Response:
     """The filtered events as CSV (the export itself is audited)."""
     events = await service.search(
-        db=db, action=action, actor=actor, since=since, until=until, limit=limit
+        db=db, action=action, actor=actor, target=target, since=since, until=until, limit=limit
     )
     await service.record(
         db=db, actor=f"user:{admin.username}", action="audit.export", detail={"rows": len(events)}

@@ -28,6 +28,7 @@ bearer = HTTPBearer(auto_error=False)
 class Staff:
     user: User
     via: str  # cookie | bearer
+    login: AuthSession | None = None  # the credential presented
 
 
 async def current_staff(
@@ -42,7 +43,7 @@ async def current_staff(
             raise HTTPException(
                 401, "invalid or expired staff token", headers={"WWW-Authenticate": "Bearer"}
             )
-        return Staff(found[0], "bearer")
+        return Staff(found[0], "bearer", found[1])
     token = request.cookies.get(SESSION_COOKIE)
     found = await _lookup(open_db, token, "cookie") if token else None
     if found is None:
@@ -52,7 +53,7 @@ async def current_staff(
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or not hmac.compare_digest(sent, auth.csrf_token):
             raise HTTPException(403, "missing or wrong CSRF token")
-    return Staff(user, "cookie")
+    return Staff(user, "cookie", auth)
 
 
 async def _lookup(

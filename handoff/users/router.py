@@ -20,7 +20,7 @@ from .dependencies import (
     LimiterDep,
 )
 from .models import User
-from .schemas import Login, RoleChange, UserCreate, UserRead
+from .schemas import Login, PasswordChange, RoleChange, UserCreate, UserRead
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])
 admin = APIRouter(prefix="/api/admin/users", tags=["accounts"])
@@ -46,7 +46,7 @@ async def login(
     limiter: LimiterDep,
 ) -> dict[str, Any]:
     """Check the password; set the session cookie and return a bearer token for API use."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     who = {"username": body.username, "address": address}
     refused = await limiter.check(**who)
     if refused is not None:
@@ -106,6 +106,61 @@ async def logout(request: Request, response: Response, staff: CurrentStaff, db: 
 @router.get("/me")
 async def me(staff: CurrentStaff) -> dict[str, Any]:
     return user_json(staff.user)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/password",
+    responses={
+        400: {"description": "the current password is wrong"},
+        422: {"description": "the new password does not meet the policy"},
+        429: {"description": "too many failed attempts"},
+    },
+)
+async def change_password(
+    body: PasswordChange, request: Request, staff: CurrentStaff, db: DbDep, limiter: LimiterDep
+) -> dict[str, int]:
+    """Change your own password. The login used for this (its cookie and bearer token)
+    stays; every other login of the account ends (`ended` says how many credentials)."""
+    user = await db.get(User, staff.user.id)
+    if user is None:
+        raise HTTPException(401, "login required")
+    try:
+        ended = await service.change_own_password(
+            db=db,
+            limiter=limiter,
+            user=user,
+            keep=staff.login,
+            address=client_address(request),
+            current=body.current_password,
+            new=body.new_password,
+        )
+    except service.TooManyAttempts as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
+    except service.WrongPassword as exc:
+        await audit.record(
+            db=db,
+            actor=f"user:{user.username}",
+            action="user.password_change.failed",
+            target=user.username,
+            detail={"via": "api"},
+        )
+        await db.commit()
+        raise HTTPException(400, str(exc)) from exc
+    except service.InvalidUser as exc:
+        raise HTTPException(422, str(exc)) from exc
+    await audit.record(
+        db=db,
+        actor=f"user:{user.username}",
+        action="user.password_change",
+        target=user.username,
+        detail={"via": "api", "ended": ended},
+    )
+    await db.commit()
+    return {"ended": ended}
 
 
 @admin.get("", response_model=list[UserRead])

@@ -13,6 +13,11 @@ class Login(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=12, max_length=200)
+
+
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=80)
     password: str = Field(min_length=12, max_length=200)

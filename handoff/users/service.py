@@ -17,6 +17,7 @@ from handoff.database import utcnow
 
 from . import passwords
 from .models import ROLES, AgentPresence, AuthSession, User
+from .ratelimit import LoginLimiter
 
 _hasher = PasswordHasher()
 SESSION_HOURS = 12
@@ -34,6 +35,18 @@ class InvalidUser(ValueError):
 
 class UserNotFound(LookupError):
     """No account with that username."""
+
+
+class WrongPassword(ValueError):
+    """The current password given for a change is not the account's."""
+
+
+class TooManyAttempts(RuntimeError):
+    """Too many failed password checks for the account or the address; wait retry_after s."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many failed attempts; try again later")
+        self.retry_after = retry_after
 
 
 def hash_password(password: str) -> str:
@@ -157,6 +170,49 @@ async def revoke_all(*, db: AsyncSession, user: User) -> int:
     """End every login of the account; return how many credentials ended."""
     result = await db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def end_other_logins(*, db: AsyncSession, user: User, keep: AuthSession | None) -> int:
+    """End every login of the account but `keep`'s (its cookie and bearer token stay)."""
+    others = AuthSession.user_id == user.id
+    if keep is not None:
+        others &= AuthSession.token_hash != keep.token_hash
+        if keep.login_id:
+            others &= (AuthSession.login_id != keep.login_id) | AuthSession.login_id.is_(None)
+    result = await db.execute(delete(AuthSession).where(others))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def change_own_password(
+    *,
+    db: AsyncSession,
+    limiter: LoginLimiter,
+    user: User,
+    keep: AuthSession | None,
+    address: str,
+    current: str,
+    new: str,
+) -> int:
+    """A staff member's own change; return how many of their other credentials ended.
+
+    The current password is checked like a login (a wrong one counts towards the login
+    limit of the account and the address), the new one against the policy. The login
+    the change is made with stays; every other login (cookies and bearer tokens) ends.
+    """
+    who = {"username": user.username, "address": address}
+    refused = await limiter.check(**who)
+    if refused is not None:
+        raise TooManyAttempts(refused.retry_after)
+    if not await asyncio.to_thread(_verify, user.password_hash, current):
+        await limiter.failed(**who)
+        raise WrongPassword("the current password is wrong")
+    if new == current:
+        raise InvalidUser("the new password must differ from the current one")
+    _check_password(new, user.username)
+    user.password_hash = await asyncio.to_thread(hash_password, new)
+    ended = await end_other_logins(db=db, user=user, keep=keep)
+    await db.flush()
+    return ended
 
 
 async def by_username(*, db: AsyncSession, username: str) -> User:

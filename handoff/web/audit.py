@@ -48,7 +48,7 @@ async def audit_page(
         until=until,
         limit=PAGE_ROWS,
     )
-    filters = {"action": action, "actor": actor, "since": since, "until": until}
+    filters = {"action": action, "actor": actor, "target": target, "since": since, "until": until}
     export = "/api/admin/audit/export?" + urlencode(
         {k: v.isoformat() if isinstance(v, datetime) else v for k, v in filters.items() if v}
     )

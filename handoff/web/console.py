@@ -100,14 +100,93 @@ async def privacy(request: Request, user: PageUser) -> Response:
     return console_page(request, user, "console/privacy.html", role="admin", active="privacy")
 
 
+async def _cookie_login(request: Request, db: AsyncSession) -> tuple[User, AuthSession] | None:
+    """The user and login of the session cookie, loaded in the request's database session."""
+    token = request.cookies.get(SESSION_COOKIE)
+    return await user_service.session_user(db=db, token=token, kind="cookie") if token else None
+
+
+# --- your account (every staff member; a plain form, like the staff page) ---
+
+
+async def _account_page(request: Request, user: User, csrf: str, **notice: str) -> Response:
+    # Like the staff page, a refused change is shown on the page itself (status 200).
+    context = {"user": user, "csrf": csrf, "active": "account", **notice}
+    return page(request, "console/account.html", context)
+
+
+@router.get("/account")
+async def account(request: Request, db: DbDep) -> Response:
+    """Your account: change your own password."""
+    found = await _cookie_login(request, db)
+    if found is None:
+        return _to_login(request)
+    return await _account_page(request, found[0], found[1].csrf_token)
+
+
+@router.post("/account/password")
+async def account_password(
+    request: Request,
+    db: DbDep,
+    csrf: Annotated[str, Form(max_length=100)],
+    current_password: Annotated[str, Form(max_length=200)],
+    new_password: Annotated[str, Form(max_length=200)],
+    repeat_password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Change your own password; this login stays, every other one ends."""
+    found = await _cookie_login(request, db)
+    if found is None:
+        raise HTTPException(401, "login required")
+    user, auth = found
+    if not hmac.compare_digest(csrf, auth.csrf_token):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    if new_password != repeat_password:
+        return await _account_page(request, user, auth.csrf_token, error="the new passwords differ")
+    try:
+        ended = await user_service.change_own_password(
+            db=db,
+            limiter=request.app.state.login_limiter,
+            user=user,
+            keep=auth,
+            address=request.client.host if request.client else "unknown",
+            current=current_password,
+            new=new_password,
+        )
+    except user_service.TooManyAttempts as exc:
+        return await _account_page(request, user, auth.csrf_token, error=str(exc))
+    except user_service.WrongPassword as exc:
+        await audit.record(
+            db=db,
+            actor=f"user:{user.username}",
+            action="user.password_change.failed",
+            target=user.username,
+            detail={"via": "console"},
+        )
+        await db.commit()
+        return await _account_page(request, user, auth.csrf_token, error=str(exc))
+    except user_service.InvalidUser as exc:
+        return await _account_page(request, user, auth.csrf_token, error=str(exc))
+    await audit.record(
+        db=db,
+        actor=f"user:{user.username}",
+        action="user.password_change",
+        target=user.username,
+        detail={"via": "console", "ended": ended},
+    )
+    await db.commit()
+    done = f"password changed; {ended} other logins ended" if ended else "password changed"
+    return await _account_page(request, user, auth.csrf_token, done=done)
+
+
 # --- staff administration (admins; plain forms, so the page needs no script) ---
 
 StaffAction = Literal["disable", "enable", "role", "reset-password", "revoke"]
+# The audit log names these changes as the admin API does.
+AUDITED = {"reset-password": "reset_password"}
 
 
 async def _admin_login(request: Request, db: AsyncSession) -> tuple[User, AuthSession] | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    found = await user_service.session_user(db=db, token=token, kind="cookie") if token else None
+    found = await _cookie_login(request, db)
     return found if found and found[0].can("admin") else None
 
 
@@ -170,7 +249,10 @@ async def staff_change(
     except (user_service.UserNotFound, user_service.InvalidUser, ValueError) as exc:
         return await _staff_page(request, db, admin, auth.csrf_token, error=str(exc))
     await audit.record(
-        db=db, actor=f"user:{admin.username}", action=f"user.{action}", target=account.username
+        db=db,
+        actor=f"user:{admin.username}",
+        action=f"user.{AUDITED.get(action, action)}",
+        target=account.username,
     )
     await db.commit()
     if action == "reset-password":

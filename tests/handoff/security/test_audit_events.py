@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from ..conftest import Helpdesk
 from ..factories import queued_chat, staff
 
@@ -32,3 +36,20 @@ async def test_agent_actions_are_audited(sqlite_helpdesk: Helpdesk) -> None:
     ]
     change = next(e for e in events if e["action"] == "ticket.change")
     assert change["detail"] == {"impact": "high"}
+
+
+async def test_the_database_refuses_to_change_or_delete_audit_events(helpdesk: Helpdesk) -> None:
+    h = helpdesk
+    await staff(h, "agent")  # its login is audited
+    for sql in (
+        "UPDATE audit_events SET actor = 'someone else'",
+        "DELETE FROM audit_events",
+    ):
+        async with h.app.state.open_db() as db:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await db.execute(text(sql))
+    async with h.app.state.open_db() as db:
+        assert await db.scalar(text("SELECT count(*) FROM audit_events WHERE action = 'login'"))
+    await h.client.post("/api/auth/login", json={"username": "nobody", "password": "x"})
+    async with h.app.state.open_db() as db:  # adding goes on
+        assert await db.scalar(text("SELECT count(*) FROM audit_events")) == 2

@@ -198,3 +198,8 @@ async def test_the_audit_log_page_shows_filtered_events_to_admins_only(
     assert 'href="/api/admin/audit/export?action=login.failed"' in only_failures.text
     export = await client.get("/api/admin/audit/export", params={"action": "login.failed"})
     assert export.status_code == 200 and "nobody" in export.text
+    by_target = await client.get("/console/audit", params={"target": "nobody"})
+    link = 'href="/api/admin/audit/export?target=nobody"'
+    assert link in by_target.text  # the export holds what the page shows
+    export = await client.get("/api/admin/audit/export", params={"target": "nobody"})
+    assert [row.split(",")[3] for row in export.text.splitlines()[1:]] == ["login.failed"]
