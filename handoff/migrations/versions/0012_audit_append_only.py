@@ -1,7 +1,7 @@
 """audit: the database refuses to change or delete audit events (append-only)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30 14:00:00
 
 Triggers on audit_events refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), so that
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
