@@ -146,6 +146,7 @@ async def test_only_the_latest_answers_buttons_can_be_clicked(page: Page) -> Non
                 afterTurns, afterClick,
                 status: entry.node.querySelector(".status").textContent,
                 retry: entry.node.querySelectorAll("button").length,
+                classes: [...entry.node.classList],
             };
         }"""
     )
@@ -153,6 +154,7 @@ async def test_only_the_latest_answers_buttons_can_be_clicked(page: Page) -> Non
     assert state["afterClick"] == []
     assert state["status"].startswith("Diese Auswahl gilt nicht mehr")
     assert state["retry"] == 0  # sending a spent button again cannot help
+    assert "failed" in state["classes"] and "pending" not in state["classes"]
 
 
 async def test_keyboard_language_switch_and_phone_screen(stack: Stack, browser: Browser) -> None:

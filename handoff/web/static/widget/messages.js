@@ -106,6 +106,7 @@ export function markFailed(item, t, retry) {
 
 /** Mark a message the service refused for good (a spent button): no retry, the reason. */
 export function markRefused(item, reason) {
+  item.classList.remove("pending");
   item.classList.add("failed");
   item.querySelector(".status")?.replaceChildren(reason);
 }
