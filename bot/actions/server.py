@@ -116,8 +116,12 @@ def build_app(settings: ServerSettings, package: str = "bot.actions") -> Sanic:
 def main() -> None:
     """Serve the actions on the configured address until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The SDK's debug output includes trackers, i.e. what employees wrote.
+    # The SDK's debug output includes trackers, i.e. what employees wrote; httpx logs
+    # every request's URL at INFO, and the knowledge-base search carries the employee's
+    # message in its query string (…/kb/answer?q=…).
     logging.getLogger("rasa_sdk").setLevel(logging.INFO)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     settings = ServerSettings.from_env()
     app = build_app(settings)
     log.info(

@@ -34,8 +34,17 @@ def decide_locale(text: str, current: str) -> str:
 
 
 def as_plain_text(text: str) -> str:
-    """Text the employee typed is text: Rasa would read a leading "/" as an intent command."""
-    return text.lstrip("/").lstrip() or text
+    """Text the employee typed is text: Rasa would read a leading "/" as an intent command.
+
+    Rasa strips the text (Python's str.strip) before it looks for the "/", so slashes and
+    whitespace are removed in turns until neither leads: " /x", "/ /x", "//x" and
+    "\u00a0/x" all reach the bot as "x". Text of nothing but slashes and whitespace is ""
+    (ChatFlow.post refuses such a message as empty: the bot gets nothing to read).
+    """
+    plain = text.strip()
+    while plain.startswith("/"):
+        plain = plain.lstrip("/").strip()
+    return plain
 
 
 @dataclass
@@ -82,6 +91,8 @@ class ChatFlow:
     ) -> ChatResult:
         """Store the employee's message; then answer a waiting ticket, or ask the bot."""
         text = store.clean_text(limits.clean_text(text), limit=self.max_chars)
+        if payload is None and not as_plain_text(text):
+            raise store.MessageRejected("the message is empty: it has nothing but slashes")
         async with self.open_db() as db:
             conversation = await store.get_for_employee(
                 db=db, conversation_id=conversation_id, employee=employee

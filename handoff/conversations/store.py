@@ -140,13 +140,30 @@ async def mark_relayed(*, db: AsyncSession, conversation_id: str, seq: int, fail
 
 
 async def ensure_offered(*, db: AsyncSession, conversation: Conversation, payload: str) -> None:
-    """Accept a button payload only if the bot offered it in this conversation recently."""
-    recent = await transcript(
-        db=db, conversation_id=conversation.id, after=max(conversation.last_seq - 20, 0)
+    """Accept a button payload only if the bot's latest turn offered it.
+
+    The latest turn is every bot message after the employee's last message (all of them
+    when the employee has written nothing yet): once the employee has written or clicked
+    again, the buttons before that are spent, as the widget shows them (disabled).
+    """
+    last_own = await db.scalar(
+        select(func.max(Message.seq)).where(
+            Message.conversation_id == conversation.id, Message.sender == "user"
+        )
     )
-    offered = {b.get("payload") for m in recent for b in m.payload.get("buttons", [])}
+    latest = await db.scalars(
+        select(Message).where(
+            Message.conversation_id == conversation.id,
+            Message.sender == "bot",
+            Message.seq > (last_own or 0),
+        )
+    )
+    offered = {b.get("payload") for m in latest for b in m.payload.get("buttons", [])}
     if payload not in offered:
-        raise MessageRejected("that button is not offered in this conversation")
+        raise MessageRejected(
+            "that button is not offered now: only the buttons of the assistant's latest "
+            "answer can be used"
+        )
 
 
 def message_json(message: Message) -> dict[str, Any]:

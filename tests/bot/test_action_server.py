@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -18,6 +23,7 @@ from bot.actions.settings import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-shared-with-rasa-0123456789"
+MARKER = "Kennwort-xq7-Zettel-unter-der-Tastatur"
 
 
 def _free_port() -> int:
@@ -41,48 +47,98 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
+class _Helpdesk(BaseHTTPRequestHandler):
+    """The helpdesk's internal API as the actions see it: no article, no ticket."""
+
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.asked.append(self.path)
+        body = json.dumps({"hits": [], "confident": False, "tickets": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def helpdesk() -> Iterator[str]:
+    stub = ThreadingHTTPServer(("127.0.0.1", 0), _Helpdesk)
+    thread = threading.Thread(target=stub.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{stub.server_address[1]}"
+    finally:
+        stub.shutdown()
+        stub.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(helpdesk: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = _free_port()
-    env = {**os.environ, "HELPDESK_ACTIONS_PORT": str(port), "HELPDESK_ACTIONS_SECRET": SECRET}
+    env = {
+        **os.environ,
+        "HELPDESK_ACTIONS_PORT": str(port),
+        "HELPDESK_ACTIONS_SECRET": SECRET,
+        "HELPDESK_URL": helpdesk,
+        "HELPDESK_ENV": "dev",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("HELPDESK_ACTIONS_HOST", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.actions.server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("actions") / "output.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.actions.server"],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    running = Server(f"http://127.0.0.1:{port}", log)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert proc.poll() is None, running.output()
             try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{running.url}/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
         else:
             pytest.fail("the action server did not start")
-        yield url
+        yield running
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=30)[0].decode(errors="replace")
-        # Nothing an employee wrote reaches the log (the request below carries it).
+        proc.wait(timeout=30)
+        # Nothing an employee wrote reaches the log (the requests below carry it).
+        output = running.output()
         assert "Mein Drucker brennt" not in output
+        assert MARKER not in output
 
 
-def _call(text: str) -> dict[str, object]:
+def _call(text: str, action: str = "action_ticket_status") -> dict[str, object]:
     return {
-        "next_action": "action_ticket_status",
+        "next_action": action,
         "sender_id": "conversation-1",
         "version": "3.6.2",
         "domain": {},
         "tracker": {
             "sender_id": "conversation-1",
             "slots": {},
-            "latest_message": {"text": text, "intent": {}, "entities": []},
+            "latest_message": {"text": text, "intent": {"name": "it_question"}, "entities": []},
             "events": [],
             "paused": False,
             "followup_action": None,
@@ -92,27 +148,45 @@ def _call(text: str) -> dict[str, object]:
     }
 
 
-def test_listens_on_loopback_only(server: str) -> None:
-    port = int(server.rsplit(":", 1)[1])
+def test_listens_on_loopback_only(server: Server) -> None:
+    port = int(server.url.rsplit(":", 1)[1])
     addresses = _listening_addresses(port)
     assert addresses == {"0100007F"}, addresses  # 127.0.0.1, not 0.0.0.0 or ::
 
 
-def test_request_without_the_secret_is_refused(server: str) -> None:
-    response = httpx.post(f"{server}/webhook", json=_call("Mein Drucker brennt"), timeout=10)
+def test_request_without_the_secret_is_refused(server: Server) -> None:
+    response = httpx.post(f"{server.url}/webhook", json=_call("Mein Drucker brennt"), timeout=10)
     assert response.status_code == 401
-    wrong = httpx.get(f"{server}/actions", headers={"X-Action-Token": "guess"}, timeout=10)
+    wrong = httpx.get(f"{server.url}/actions", headers={"X-Action-Token": "guess"}, timeout=10)
     assert wrong.status_code == 401
 
 
-def test_request_with_the_secret_reaches_the_actions(server: str) -> None:
-    listed = httpx.get(f"{server}/actions", headers={"X-Action-Token": SECRET}, timeout=10)
+def test_request_with_the_secret_reaches_the_actions(server: Server) -> None:
+    listed = httpx.get(f"{server.url}/actions", headers={"X-Action-Token": SECRET}, timeout=10)
     assert listed.status_code == 200
     assert {"name": "action_ticket_status"} in listed.json()
 
 
-def test_health_needs_no_secret(server: str) -> None:
-    assert httpx.get(f"{server}/health", timeout=10).json() == {"status": "ok"}
+def test_health_needs_no_secret(server: Server) -> None:
+    assert httpx.get(f"{server.url}/health", timeout=10).json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("action", ["action_answer_from_kb", "action_ticket_status"])
+def test_an_authorised_request_leaves_no_employee_text_in_the_log(
+    server: Server, action: str
+) -> None:
+    asked, marker = len(_Helpdesk.asked), f"{MARKER}-{action}"
+    response = httpx.post(
+        f"{server.url}/webhook",
+        json=_call(f"{marker} Drucker druckt nicht", action),
+        headers={"X-Action-Token": SECRET},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert len(_Helpdesk.asked) > asked  # the action did its work with the helpdesk
+    if action == "action_answer_from_kb":
+        assert any(marker in path for path in _Helpdesk.asked[asked:])  # sent as the query
+    assert marker not in server.output()
 
 
 def test_settings_refuse_a_public_address_without_a_secret() -> None:

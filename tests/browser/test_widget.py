@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from .live import Stack
 from .pages import BOT_TYPING, AgentApi, Widget
 
 pytestmark = pytest.mark.browser
+STATIC = Path(__file__).resolve().parents[2] / "handoff" / "web" / "static"
 
 BOT_ANSWER = {
     "seq": 7,
@@ -92,6 +94,67 @@ async def test_bot_answers_render_markdown_safely(stack: Stack, page: Page) -> N
     assert [href for _, href, _ in rendered["links"]].count(rendered["links"][-1][1]) == 1
     assert "Der ganze Artikel" not in rendered["text"]
     assert rendered["clicked"] == ["/feedback_positive"] and rendered["disabled"]
+
+
+async def _static_page(page: Page) -> None:
+    """A blank page whose origin serves handoff/web/static from disk (no helpdesk needed)."""
+
+    async def serve(route: Any) -> None:
+        path = route.request.url.split("/static/", 1)[1]
+        await route.fulfill(
+            body=(STATIC / path).read_bytes(), content_type="text/javascript; charset=utf-8"
+        )
+
+    await page.route("http://widget.test/static/**", serve)
+    await page.route(
+        "http://widget.test/",
+        lambda route: route.fulfill(body="<ul id=log></ul>", content_type="text/html"),
+    )
+    await page.goto("http://widget.test/")
+
+
+async def test_only_the_latest_answers_buttons_can_be_clicked(page: Page) -> None:
+    await _static_page(page)
+    state: dict[str, Any] = await page.evaluate(
+        """async () => {
+            const { MessageLog } = await import("/static/widget/log.js");
+            const { markRefused } = await import("/static/widget/messages.js");
+            const { translator } = await import("/static/widget/i18n.js");
+            const list = document.getElementById("log");
+            const view = {
+                list, root: document, add: (node) => list.append(node),
+                clearLog: () => list.replaceChildren(), focusInput: () => {}, scrollToEnd: () => {},
+            };
+            const log = new MessageLog({ view, articleUrl: () => "", onButton: () => {},
+                                         greeting: () => "Hallo" });
+            const t = translator("de");
+            log.reset(t);
+            const at = "2026-01-05T09:30:00+00:00";
+            const asks = (seq, title) => ({ seq, sender: "bot", text: "Welche?", created_at: at,
+                                            buttons: [{ title, payload: `/choose{"n":${seq}}` }] });
+            const enabled = () => [...list.querySelectorAll(".buttons button:enabled")]
+                .map((b) => b.textContent);
+            log.add(asks(1, "Erste"));
+            log.add({ seq: 2, sender: "user", text: "im 2. OG", created_at: at });
+            log.add(asks(3, "Zweite"));
+            log.add(asks(4, "Dritte")); // the same answer, a second message
+            const afterTurns = enabled();
+            const entry = log.addPending("Zweite");
+            const afterClick = enabled();
+            markRefused(entry.node, t("buttonSpent"));
+            return {
+                afterTurns, afterClick,
+                status: entry.node.querySelector(".status").textContent,
+                retry: entry.node.querySelectorAll("button").length,
+                classes: [...entry.node.classList],
+            };
+        }"""
+    )
+    assert state["afterTurns"] == ["Zweite", "Dritte"]  # the earlier answer's are spent
+    assert state["afterClick"] == []
+    assert state["status"].startswith("Diese Auswahl gilt nicht mehr")
+    assert state["retry"] == 0  # sending a spent button again cannot help
+    assert "failed" in state["classes"] and "pending" not in state["classes"]
 
 
 async def test_keyboard_language_switch_and_phone_screen(stack: Stack, browser: Browser) -> None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from handoff.conversations.chat import as_plain_text
+
 from ..conftest import Helpdesk
 
 ANNA = "anna.berger@brandt.example"
@@ -96,6 +100,74 @@ async def test_an_article_answer_carries_its_article_and_buttons(
     )
     assert forged.status_code == 422
     assert sqlite_helpdesk.rasa.received[-1]["message"] == "/feedback_negative"
+
+
+async def test_only_the_buttons_of_the_bots_latest_answer_are_taken(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    turns = 0
+
+    async def answer(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
+        nonlocal turns
+        turns += 1
+        return [
+            {"recipient_id": sender, "text": f"Frage {turns}"},
+            {
+                "recipient_id": sender,
+                "text": "Welche?",
+                "buttons": [{"title": f"Antwort {turns}", "payload": f'/choose{{"n":{turns}}}'}],
+            },
+        ]
+
+    sqlite_helpdesk.rasa.on_message = answer
+    headers = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(headers)
+    url = f"/api/chat/sessions/{cid}/messages"
+
+    async def click(n: int) -> Any:
+        body = {"text": f"Antwort {n}", "payload": f'/choose{{"n":{n}}}'}
+        return await sqlite_helpdesk.client.post(url, json=body, headers=headers)
+
+    await sqlite_helpdesk.client.post(url, json={"text": "Drucker"}, headers=headers)
+    await sqlite_helpdesk.client.post(url, json={"text": "im 2. OG"}, headers=headers)
+    relayed = len(sqlite_helpdesk.rasa.received)
+    older = await click(1)  # offered, but by the answer before the employee wrote again
+    assert older.status_code == 422
+    assert "not offered now" in older.json()["detail"]
+    assert len(sqlite_helpdesk.rasa.received) == relayed  # not relayed, not stored
+    stored = (await sqlite_helpdesk.client.get(url, headers=headers)).json()["messages"]
+    assert [m["text"] for m in stored if m["sender"] == "user"] == ["Drucker", "im 2. OG"]
+    latest = await click(2)
+    assert latest.status_code == 200, latest.text
+    assert sqlite_helpdesk.rasa.received[-1]["message"] == '/choose{"n":2}'
+    again = await click(2)  # spent: the employee has clicked since it was offered
+    assert again.status_code == 422
+    assert (await click(3)).status_code == 200  # the newest answer's button
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("/request_human", "request_human"),
+        (" /request_human", "request_human"),
+        ("\t/request_human", "request_human"),
+        ("\u00a0/request_human", "request_human"),
+        ("\u2003\u3000/request_human", "request_human"),
+        ("/ /request_human", "request_human"),
+        ("//request_human", "request_human"),
+        ("/\n\t/ / request_human", "request_human"),
+        ('/inform{"impact":"high"}', 'inform{"impact":"high"}'),
+        ("a/b", "a/b"),
+        ("Pfad /var/log", "Pfad /var/log"),
+        ("/", ""),
+        ("///", ""),
+        (" / \u00a0/ ", ""),
+        ("", ""),
+    ],
+)
+def test_typed_text_never_starts_with_a_slash_as_rasa_reads_it(typed: str, plain: str) -> None:
+    assert as_plain_text(typed) == plain
+    assert not as_plain_text(typed).strip().startswith("/")
 
 
 async def test_bad_messages_get_clear_errors_and_markup_stays_text(

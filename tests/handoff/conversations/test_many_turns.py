@@ -323,17 +323,50 @@ async def test_a_second_chat_of_the_same_employee_is_linked_in_the_queue(
     assert queue["queue"][0]["related"] == [{"conversation_id": second, "state": "bot"}]
 
 
-@pytest.mark.parametrize("typed", ["/request_human", '/inform{"impact":"high"}'])
-async def test_a_typed_intent_is_plain_text(sqlite_helpdesk: Helpdesk, typed: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "relayed"),
+    [
+        ("/request_human", "request_human"),
+        ('/inform{"impact":"high"}', 'inform{"impact":"high"}'),
+        (" /request_human", "request_human"),
+        ("\t/request_human", "request_human"),
+        ("\u00a0/request_human", "request_human"),
+        ("/ /request_human", "request_human"),
+        ("//request_human", "request_human"),
+        (" / \u00a0/ //request_human ", "request_human"),
+        ("/\n/request_human", "request_human"),
+        ("a /request_human", "a /request_human"),
+    ],
+)
+async def test_a_typed_intent_is_plain_text(
+    sqlite_helpdesk: Helpdesk, typed: str, relayed: str
+) -> None:
     employee = sqlite_helpdesk.as_employee()
     cid = await sqlite_helpdesk.start_chat(employee)
     await _say(sqlite_helpdesk, cid, employee, typed)
-    relayed = sqlite_helpdesk.rasa.received[-1]["message"]
-    assert not relayed.startswith("/") and relayed == typed.lstrip("/")
+    sent = sqlite_helpdesk.rasa.received[-1]["message"]
+    assert sent == relayed and not sent.strip().startswith("/")  # as Rasa looks at it
     transcript = await sqlite_helpdesk.client.get(
         f"/api/chat/sessions/{cid}/messages", headers=employee
     )
-    assert transcript.json()["messages"][0]["text"] == typed  # stored as written
+    assert transcript.json()["messages"][0]["text"] == typed.strip()  # stored as written
+
+
+@pytest.mark.parametrize("typed", ["/", "///", " / / ", "/\u00a0/\t/"])
+async def test_a_message_of_nothing_but_slashes_is_refused_as_empty(
+    sqlite_helpdesk: Helpdesk, typed: str
+) -> None:
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    response = await sqlite_helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": typed}, headers=employee
+    )
+    assert response.status_code == 422 and "empty" in response.json()["detail"]
+    assert sqlite_helpdesk.rasa.received == []
+    transcript = await sqlite_helpdesk.client.get(
+        f"/api/chat/sessions/{cid}/messages", headers=employee
+    )
+    assert transcript.json()["messages"] == []
 
 
 async def test_agents_close_only_their_own_live_chats(sqlite_helpdesk: Helpdesk) -> None:

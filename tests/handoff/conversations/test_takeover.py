@@ -151,6 +151,43 @@ async def test_internal_notes_stay_with_the_agents(helpdesk: Helpdesk) -> None:
     assert any(a["kind"] == "note" and not a["public"] for a in agent_ticket["activity"])
 
 
+async def test_a_note_by_an_agent_who_does_not_own_the_chat_shows_its_author(
+    helpdesk: Helpdesk,
+) -> None:
+    cid, employee = await queued_chat(helpdesk)
+    anna = await staff(helpdesk, "agent", "Anna Schmidt")
+    ben = await staff(helpdesk, "agent", "Ben Wolf")
+    client = helpdesk.client
+    await client.post(f"/api/agent/conversations/{cid}/claim", headers=anna["headers"])
+    # Ben may not answer Anna's employee, but he may leave her a note, under his name.
+    reply = await client.post(
+        f"/api/agent/conversations/{cid}/messages",
+        json={"text": "Hallo"},
+        headers=ben["headers"],
+    )
+    assert reply.status_code == 403
+    note = await client.post(
+        f"/api/agent/conversations/{cid}/notes",
+        json={"text": "Gleicher Fehler gestern im 3. OG"},
+        headers=ben["headers"],
+    )
+    assert note.status_code == 200, note.text
+    assert note.json()["author"] == "Ben Wolf" and note.json()["internal"] is True
+    context = (await client.get(f"/api/agent/conversations/{cid}", headers=anna["headers"])).json()
+    assert context["conversation"]["agent"] == "Anna Schmidt"  # still Anna's chat
+    [shown] = [m for m in context["messages"] if m["text"] == "Gleicher Fehler gestern im 3. OG"]
+    assert shown["author"] == "Ben Wolf" and shown["internal"] is True
+    ticket = (
+        await client.get(
+            f"/api/agent/tickets/{context['ticket']['number']}", headers=anna["headers"]
+        )
+    ).json()
+    [logged] = [a for a in ticket["activity"] if a["kind"] == "note"]
+    assert logged["actor"] == f"agent:{ben['username']}" and logged["public"] is False
+    texts = [m["text"] for m in await _transcript(helpdesk, cid, employee)]
+    assert "Gleicher Fehler gestern im 3. OG" not in texts
+
+
 async def test_the_context_shows_what_the_bot_understood_and_suggests_articles(
     sqlite_helpdesk: Helpdesk,
 ) -> None:

@@ -7,7 +7,7 @@ import { ChatClient } from "./client.js";
 import { EarlierConversations } from "./history.js";
 import { pickLocale, translator } from "./i18n.js";
 import { MessageLog } from "./log.js";
-import { markFailed } from "./messages.js";
+import { markFailed, markRefused } from "./messages.js";
 import { ProblemBanner } from "./problems.js";
 import { RatingPrompt } from "./rating.js";
 import { ChatStatus } from "./status.js";
@@ -175,6 +175,9 @@ class Widget {
       if (!this.socket.isOpen) await this.catchUp();
     } catch (error) {
       this.log.forget(entry);
+      // A button from an earlier answer (e.g. the employee wrote in another tab meanwhile):
+      // sending it again cannot help.
+      if (payload && error.status === 422) return markRefused(entry.node, this.t("buttonSpent"));
       markFailed(entry.node, this.t, () => {
         entry.node.remove();
         this.send(text, payload);

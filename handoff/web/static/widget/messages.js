@@ -104,6 +104,13 @@ export function markFailed(item, t, retry) {
   status.replaceChildren(t("notSent"), " ", h("button", { type: "button", class: "link", onclick: retry }, t("retry")));
 }
 
+/** Mark a message the service refused for good (a spent button): no retry, the reason. */
+export function markRefused(item, reason) {
+  item.classList.remove("pending");
+  item.classList.add("failed");
+  item.querySelector(".status")?.replaceChildren(reason);
+}
+
 export function markSent(item, seq) {
   item.classList.remove("pending", "failed");
   if (seq) item.dataset.seq = String(seq);
