@@ -17,6 +17,7 @@ from . import images
 from .models import Attachment
 from .sniff import TEXT_SAMPLE, Refused, sniff
 from .storage import CHUNK, Storage
+from .workers import Workers
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
@@ -69,7 +70,7 @@ async def save(
     db: AsyncSession,
     storage: Storage,
     limits: Limits,
-    cleaner: images.Cleaner,
+    workers: Workers,
     conversation_id: str,
     uploaded_by: str,
     name: str,
@@ -90,7 +91,7 @@ async def save(
         source.seek(0)
         try:
             data = await asyncio.to_thread(source.read)
-            cleaned = await cleaner.clean(data, kind.content_type)
+            cleaned = await workers.run(images.clean_bytes, data, kind.content_type)
         except images.BadImage as exc:
             raise Refused(str(exc)) from exc
         kept, size, sha256 = io.BytesIO(cleaned.data), len(cleaned.data), cleaned.sha256
