@@ -31,7 +31,7 @@ import numpy as np
 import psutil
 from PIL import Image
 
-from handoff.attachments import workers
+from handoff.attachments import images
 from scripts import stack as system
 
 from .common import table
@@ -169,7 +169,7 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
 
         cpu_rows = [
             ms("helpdesk CPU ms per upload (the burst alone)", loop_after - loop_before),
-            ms(f"... in its workers (nice {workers.NICENESS})", workers_after - workers_before),
+            ms(f"... in its workers (nice {images.NICENESS})", workers_after - workers_before),
             ms(f"the uploading clients' CPU ms per upload (nice {CLIENT_NICE})", client_cpu),
         ]
         with PeakMemory(interval=0.05, pid=helpdesk_pid) as both:

@@ -8,18 +8,28 @@ encoded again, which is what made cleaning a screenshot cost about 90 ms of CPU.
 EXIF turns it (orientation), and every JPEG, WebP and GIF, is encoded anew instead (the
 orientation applied, EXIF dropped).
 
-Decoding holds the pixels (at most MAX_PIXELS), the one step that holds a file whole. It runs
-in the uploads' worker processes (`workers.Workers`, `clean_bytes`), a bounded number of
-images at a time, so the memory it takes is bounded however many employees upload at once.
+Decoding holds the pixels (at most MAX_PIXELS), the one step that holds a file whole.
+`Cleaner` runs it in worker processes of its own, `at_once` images at a time, at a lower CPU
+priority (NICENESS) than the service: the event loop keeps serving chats, and while the
+machine is busy the chats' CPU comes first (a burst of screenshots waits, a chat does not).
+The memory it takes is bounded by `at_once` images of the pixel limit, however many
+employees upload at once, and lives in the workers; the workers start with the first image
+and are started again if one dies.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import io
+import multiprocessing
+import os
 import struct
 import tempfile
 import zlib
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
@@ -36,6 +46,7 @@ PNG_KEPT = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRG
             b"sBIT", b"pHYs", b"bKGD"}  # fmt: skip
 COPY = 256 * 1024
 ORIENTATION = 0x0112
+NICENESS = 10  # the workers' CPU weight is about a tenth of the service's when both want it
 
 
 class BadImage(ValueError):
@@ -46,6 +57,53 @@ class BadImage(ValueError):
 class Cleaned:
     data: bytes
     sha256: str
+
+
+class Cleaner:
+    """Cleans images in worker processes of lower priority, at most `at_once` at a time.
+
+    With `processes=False` it uses a thread of the service instead (tests that replace
+    `clean`).
+    """
+
+    def __init__(self, at_once: int = 1, *, processes: bool = True) -> None:
+        self._slots = asyncio.Semaphore(at_once)
+        self._at_once = at_once
+        self._processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def clean(self, data: bytes, content_type: str) -> Cleaned:
+        async with self._slots:
+            if not self._processes:
+                return await asyncio.to_thread(clean_bytes, data, content_type)
+            for _ in range(2):
+                try:
+                    return await asyncio.get_running_loop().run_in_executor(
+                        self._workers(), clean_bytes, data, content_type
+                    )
+                except BrokenProcessPool:  # a worker was killed: start new ones, once
+                    self.close()
+            raise BadImage("the image could not be processed")
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the service's threads (the embedding model's) do not fork well.
+            self._pool = ProcessPoolExecutor(
+                self._at_once,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # not on every system
+        os.nice(NICENESS)
 
 
 def clean_bytes(data: bytes, content_type: str) -> Cleaned:

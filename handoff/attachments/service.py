@@ -17,7 +17,6 @@ from . import images
 from .models import Attachment
 from .sniff import TEXT_SAMPLE, Refused, sniff
 from .storage import CHUNK, Storage
-from .workers import Workers
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
@@ -70,7 +69,7 @@ async def save(
     db: AsyncSession,
     storage: Storage,
     limits: Limits,
-    workers: Workers,
+    cleaner: images.Cleaner,
     conversation_id: str,
     uploaded_by: str,
     name: str,
@@ -91,7 +90,7 @@ async def save(
         source.seek(0)
         try:
             data = await asyncio.to_thread(source.read)
-            cleaned = await workers.run(images.clean_bytes, data, kind.content_type)
+            cleaned = await cleaner.clean(data, kind.content_type)
         except images.BadImage as exc:
             raise Refused(str(exc)) from exc
         kept, size, sha256 = io.BytesIO(cleaned.data), len(cleaned.data), cleaned.sha256

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -11,11 +10,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
-from handoff.attachments import multipart
 from handoff.attachments import service as attachment_service
 from handoff.attachments.sniff import Refused
-from handoff.attachments.workers import WorkerLost
 from handoff.auth.dependencies import CurrentEmployee, bearer, employee_from_token
 from handoff.auth.employees import InvalidEmployeeToken
 from handoff.deps import DbDep, SettingsDep
@@ -48,8 +47,6 @@ async def _keep(action: Any) -> Any:
         raise HTTPException(403, "this chat belongs to another agent") from exc
     except store.InvalidTransition as exc:
         raise HTTPException(409, str(exc)) from exc
-    except WorkerLost as exc:
-        raise HTTPException(503, f"{exc}; please send it again") from exc
 
 
 def _disposition(name: str, *, inline: bool) -> str:
@@ -83,32 +80,22 @@ MULTIPART_FILE = {
 async def _received(request: Request, uploads: UploadFlow) -> AsyncIterator[Upload]:
     """The multipart field `file`, read when one of the few upload slots is free.
 
-    Fifty screenshots sent at once are then read, cleaned and stored two at a time, their
+    Fifty screenshots sent at once are then parsed, cleaned and stored two at a time, their
     bytes held back by their connections meanwhile, instead of all at once at the cost of
-    every chat answered in the same seconds. The body goes to a temporary file as it
-    arrives; a worker process takes the file out of it (attachments/multipart.py).
+    every chat answered in the same seconds.
     """
     async with uploads.slots:
-        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-            body_path, file_path = f"{folder}/body", f"{folder}/file"
-            with open(body_path, "wb") as body:  # noqa: ASYNC230 (page-cache writes, 64 KiB each)
-                async for chunk in request.stream():
-                    body.write(chunk)
-            try:
-                part = await uploads.workers.run(
-                    multipart.file_part,
-                    body_path,
-                    request.headers.get("content-type", ""),
-                    file_path,
-                )
-            except multipart.Unreadable as exc:
-                raise HTTPException(400, str(exc)) from exc
-            except multipart.NoFile as exc:
-                raise HTTPException(422, str(exc)) from exc
-            except WorkerLost as exc:
-                raise HTTPException(503, f"{exc}; please send it again") from exc
-            with open(file_path, "rb") as source:
-                yield Upload(name=part.name or "file", source=source, size=part.size)
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except MultiPartException as exc:
+            raise HTTPException(400, f"not a readable multipart body: {exc.message}") from exc
+        try:
+            file = form.get("file")
+            if not isinstance(file, UploadFile):
+                raise HTTPException(422, "send the file as the multipart field `file`")
+            yield Upload(name=file.filename or "file", source=file.file, size=file.size or 0)
+        finally:
+            await form.close()
 
 
 @router.post(

@@ -13,10 +13,10 @@ from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handoff.attachments import images
 from handoff.attachments import service as attachment_service
 from handoff.attachments.models import Attachment
 from handoff.attachments.storage import Storage
-from handoff.attachments.workers import Workers
 from handoff.auth.employees import Employee
 from handoff.tickets.models import format_number
 from handoff.users.models import User
@@ -52,7 +52,7 @@ class UploadFlow:
     ) -> None:
         self.open_db = open_db
         self.chat = chat
-        self.workers = Workers()  # reading multipart bodies and cleaning images
+        self.cleaner = images.Cleaner()
         self.slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self.storage = storage
         self.limits = limits
@@ -60,7 +60,7 @@ class UploadFlow:
         self.public_url = public_url
 
     def close(self) -> None:
-        self.workers.close()
+        self.cleaner.close()
 
     async def from_employee(
         self, *, conversation_id: str, employee: Employee, upload: Upload
@@ -98,7 +98,7 @@ class UploadFlow:
             db=db,
             storage=self.storage,
             limits=self.limits,
-            workers=self.workers,
+            cleaner=self.cleaner,
             conversation_id=conversation.id,
             uploaded_by=uploaded_by,
             name=upload.name,

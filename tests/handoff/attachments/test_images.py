@@ -1,4 +1,4 @@
-"""Cleaning images: in worker processes of lower priority, a bounded number at a time."""
+"""Cleaning images: off the event loop, a bounded number at a time."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import pytest
 from PIL import Image
 
 from handoff.attachments import images
-from handoff.attachments.workers import NICENESS, Workers
 
 
 async def test_images_are_cleaned_one_at_a_time_while_the_loop_keeps_serving(
@@ -36,10 +35,8 @@ async def test_images_are_cleaned_one_at_a_time_while_the_loop_keeps_serving(
         return io.BytesIO(b"clean")
 
     monkeypatch.setattr(images, "clean", slow_clean)
-    workers = Workers(at_once=1, processes=False)  # threads: they see the slow clean
-    cleaning = asyncio.gather(
-        *[workers.run(images.clean_bytes, b"", "image/png") for _ in range(5)]
-    )
+    cleaner = images.Cleaner(at_once=1, processes=False)  # threads: they see the slow clean
+    cleaning = asyncio.gather(*[cleaner.clean(b"", "image/png") for _ in range(5)])
     ticks = 0
     while not cleaning.done():  # a chat served meanwhile
         ticks += 1
@@ -60,36 +57,36 @@ def _png_with_text() -> bytes:
 
 
 async def test_images_are_cleaned_in_a_worker_process_of_lower_priority() -> None:
-    workers = Workers()
+    cleaner = images.Cleaner()
     try:
-        cleaned = await workers.run(images.clean_bytes, _png_with_text(), "image/png")
+        cleaned = await cleaner.clean(_png_with_text(), "image/png")
         assert b"52.52N" not in cleaned.data
         assert cleaned.sha256 == hashlib.sha256(cleaned.data).hexdigest()
         with Image.open(io.BytesIO(cleaned.data)) as kept:
             assert kept.size == (64, 48)
             assert kept.getpixel((5, 5)) == (10, 120, 200)
         worker = psutil.Process(
-            await asyncio.get_running_loop().run_in_executor(workers._workers(), os.getpid)
+            await asyncio.get_running_loop().run_in_executor(cleaner._workers(), os.getpid)
         )
         assert worker.pid != os.getpid()
-        assert worker.nice() == min(psutil.Process().nice() + NICENESS, 19)  # 19: lowest
+        assert worker.nice() == min(psutil.Process().nice() + images.NICENESS, 19)  # 19: lowest
     finally:
-        workers.close()
+        cleaner.close()
 
 
 async def test_a_killed_worker_is_replaced_and_a_bad_image_still_refused() -> None:
-    workers = Workers()
+    cleaner = images.Cleaner()
     try:
-        await workers.run(images.clean_bytes, _png_with_text(), "image/png")
-        pid = await asyncio.get_running_loop().run_in_executor(workers._workers(), os.getpid)
+        await cleaner.clean(_png_with_text(), "image/png")
+        pid = await asyncio.get_running_loop().run_in_executor(cleaner._workers(), os.getpid)
         psutil.Process(pid).kill()  # out of memory, or killed by hand
         psutil.Process(pid).wait(timeout=10)
-        cleaned = await workers.run(images.clean_bytes, _png_with_text(), "image/png")
+        cleaned = await cleaner.clean(_png_with_text(), "image/png")
         assert b"52.52N" not in cleaned.data
         with pytest.raises(images.BadImage):  # the worker's error reaches the service as such
-            await workers.run(images.clean_bytes, b"<svg onload=alert(1)>", "image/png")
+            await cleaner.clean(b"<svg onload=alert(1)>", "image/png")
     finally:
-        workers.close()
+        cleaner.close()
 
 
 def test_a_large_cleaned_image_waits_on_disk_not_in_memory() -> None:
