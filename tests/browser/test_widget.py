@@ -432,3 +432,17 @@ async def test_a_message_the_service_cannot_store_now_is_kept_for_sending_again(
     await widget.open()
     await expect(widget.messages(re.compile("Drucker"))).not_to_have_count(0)
     await expect(widget.log.locator("li.msg.user", has_text=text)).to_have_count(1)
+
+
+async def test_a_message_of_only_slashes_is_refused_with_its_reason(
+    stack: Stack, page: Page
+) -> None:
+    """Typed "/…" is text, never an intent; text of nothing but slashes has none to send."""
+    widget = await Widget(page).visit(stack, "Ole Brandt", "ole.brandt@brandt.example")
+    await widget.open()
+    await widget.box.fill(" / /")
+    await widget.box.press("Enter")
+    refused = widget.log.locator("li.msg.user.failed", has_text="/")
+    await expect(refused).to_contain_text("Nicht gesendet: Die Nachricht enthält keinen Text.")
+    await expect(refused.get_by_role("button")).to_have_count(0)  # sending again cannot help
+    await expect(widget.typing).not_to_contain_text(BOT_TYPING)

@@ -178,6 +178,8 @@ class Widget {
       // A button from an earlier answer (e.g. the employee wrote in another tab meanwhile):
       // sending it again cannot help.
       if (payload && error.status === 422) return markRefused(entry.node, this.t("buttonSpent"));
+      // Typed text with nothing to read (only slashes): sending it again cannot help either.
+      if (error.status === 422) return markRefused(entry.node, this.t("noText"));
       markFailed(entry.node, this.t, () => {
         entry.node.remove();
         this.send(text, payload);
