@@ -21,9 +21,12 @@ from starlette.formparsers import MultiPartParser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_LIMIT = 1_000_000
-# An uploaded file is held in memory up to this size, then written to a temporary file:
-# fifty screenshots arriving at once take 50 x 64 KB, not 50 x 1 MB (Starlette's default).
-UPLOAD_SPOOL = 64 * 1024
+# An uploaded file is held in memory up to this size, then written to a temporary file. Only
+# UPLOADS_AT_ONCE uploads are read at a time (the rest wait unread), so this bounds memory at
+# a few MB. An ordinary screenshot stays in memory: once spooled to disk, Starlette writes
+# every chunk of ~64 KB through a worker thread, and those hand-offs cost the event loop
+# about a fifth of an upload's CPU.
+UPLOAD_SPOOL = 4 * 1024 * 1024
 
 
 def spool_uploads() -> None:

@@ -102,12 +102,12 @@ def test_a_large_cleaned_image_waits_on_disk_not_in_memory() -> None:
         cleaned.close()
 
 
-async def test_uploads_wait_on_disk_beyond_64_kb(sqlite_helpdesk: Any) -> None:
+async def test_uploads_wait_on_disk_beyond_4_mb(sqlite_helpdesk: Any) -> None:
     from starlette.formparsers import MultiPartParser
 
     from handoff.limits import UPLOAD_SPOOL
 
-    assert MultiPartParser.spool_max_size == UPLOAD_SPOOL == 64 * 1024
+    assert MultiPartParser.spool_max_size == UPLOAD_SPOOL == 4 * 1024 * 1024
 
 
 def _png(**save: Any) -> tuple[Image.Image, bytes]:
