@@ -137,28 +137,14 @@ async def change_password(
             address=client_address(request),
             current=body.current_password,
             new=body.new_password,
+            via="api",
         )
     except service.TooManyAttempts as exc:
         raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
     except service.WrongPassword as exc:
-        await audit.record(
-            db=db,
-            actor=f"user:{user.username}",
-            action="user.password_change.failed",
-            target=user.username,
-            detail={"via": "api"},
-        )
-        await db.commit()
         raise HTTPException(400, str(exc)) from exc
     except service.InvalidUser as exc:
         raise HTTPException(422, str(exc)) from exc
-    await audit.record(
-        db=db,
-        actor=f"user:{user.username}",
-        action="user.password_change",
-        target=user.username,
-        detail={"via": "api", "ended": ended},
-    )
     await db.commit()
     return {"ended": ended}
 

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.audit import service as audit
 from handoff.database import utcnow
 
 from . import passwords
@@ -192,25 +193,44 @@ async def change_own_password(
     address: str,
     current: str,
     new: str,
+    via: str,
 ) -> int:
     """A staff member's own change; return how many of their other credentials ended.
 
     The current password is checked like a login (a wrong one counts towards the login
-    limit of the account and the address), the new one against the policy. The login
-    the change is made with stays; every other login (cookies and bearer tokens) ends.
+    limit of the account and the address, and is audited and committed at once), the new
+    one against the policy. The login the change is made with stays; every other login
+    (cookies and bearer tokens) ends. Audited as `user.password_change` (`via`: api,
+    console); the caller commits.
     """
     who = {"username": user.username, "address": address}
     refused = await limiter.check(**who)
     if refused is not None:
         raise TooManyAttempts(refused.retry_after)
+    actor = f"user:{user.username}"
     if not await asyncio.to_thread(_verify, user.password_hash, current):
         await limiter.failed(**who)
+        await audit.record(
+            db=db,
+            actor=actor,
+            action="user.password_change.failed",
+            target=user.username,
+            detail={"via": via},
+        )
+        await db.commit()
         raise WrongPassword("the current password is wrong")
     if new == current:
         raise InvalidUser("the new password must differ from the current one")
     _check_password(new, user.username)
     user.password_hash = await asyncio.to_thread(hash_password, new)
     ended = await end_other_logins(db=db, user=user, keep=keep)
+    await audit.record(
+        db=db,
+        actor=actor,
+        action="user.password_change",
+        target=user.username,
+        detail={"via": via, "ended": ended},
+    )
     await db.flush()
     return ended
 

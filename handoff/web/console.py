@@ -151,28 +151,14 @@ async def account_password(
             address=request.client.host if request.client else "unknown",
             current=current_password,
             new=new_password,
+            via="console",
         )
-    except user_service.TooManyAttempts as exc:
+    except (
+        user_service.TooManyAttempts,
+        user_service.WrongPassword,
+        user_service.InvalidUser,
+    ) as exc:
         return await _account_page(request, user, auth.csrf_token, error=str(exc))
-    except user_service.WrongPassword as exc:
-        await audit.record(
-            db=db,
-            actor=f"user:{user.username}",
-            action="user.password_change.failed",
-            target=user.username,
-            detail={"via": "console"},
-        )
-        await db.commit()
-        return await _account_page(request, user, auth.csrf_token, error=str(exc))
-    except user_service.InvalidUser as exc:
-        return await _account_page(request, user, auth.csrf_token, error=str(exc))
-    await audit.record(
-        db=db,
-        actor=f"user:{user.username}",
-        action="user.password_change",
-        target=user.username,
-        detail={"via": "console", "ended": ended},
-    )
     await db.commit()
     done = f"password changed; {ended} other logins ended" if ended else "password changed"
     return await _account_page(request, user, auth.csrf_token, done=done)
