@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from handoff.users import service as user_service
 
 from .conftest import Helpdesk
 
+ROOT = Path(__file__).resolve().parents[2]
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
 
@@ -62,3 +68,26 @@ async def queued_chat(
     assert response.json()["state"] == "queued", response.text
     helpdesk.rasa.on_message = helpdesk.rasa._echo
     return cid, headers
+
+
+def cli_env(data_dir: Path) -> dict[str, str]:
+    """The environment for `python -m handoff` on its own SQLite database in data_dir."""
+    env = {**os.environ, "HELPDESK_ENV": "test", "HELPDESK_DATA_DIR": str(data_dir)}
+    for name in ("SECRET_KEY", "EMPLOYEE_TOKEN_SECRET", "SERVICE_TOKEN", "RASA_TOKEN"):
+        env[f"HELPDESK_{name}"] = secrets.token_hex(32)
+    return env
+
+
+def run_cli(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m handoff ARGS` in a process of its own, from the project's root."""
+    return subprocess.run(
+        [sys.executable, "-m", "handoff", *args],
+        input=stdin,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

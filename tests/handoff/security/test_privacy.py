@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import secrets
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +20,7 @@ from handoff.problems.models import Problem, ProblemNotice
 from handoff.tickets.models import Ticket, TicketActivity
 
 from ..conftest import Helpdesk
-from ..factories import queued_chat, staff
+from ..factories import cli_env, queued_chat, run_cli, staff
 from ..insights import data
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -261,43 +257,25 @@ async def test_retention_deletes_old_conversations_only(sqlite_helpdesk: Helpdes
     assert old != new
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "handoff", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_users_and_privacy_commands(tmp_path: Path) -> None:
-    env = {**os.environ, "HELPDESK_ENV": "test", "HELPDESK_DATA_DIR": str(tmp_path)}
-    for name in ("SECRET_KEY", "EMPLOYEE_TOKEN_SECRET", "SERVICE_TOKEN", "RASA_TOKEN"):
-        env[f"HELPDESK_{name}"] = secrets.token_hex(32)
-    created = subprocess.run(
-        [sys.executable, "-m", "handoff", "users", "create", "--username", "maria"]
-        + ["--role", "agent", "--password-stdin"],
-        input="a long enough password\n",
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    env = cli_env(tmp_path)
+    created = run_cli(
+        env,
+        *("users", "create", "--username", "maria", "--role", "agent", "--password-stdin"),
+        stdin="a long enough password\n",
     )
     assert created.returncode == 0, created.stderr
-    assert "disabled maria" in _cli(env, "users", "disable", "--username", "maria").stdout
-    assert "enabled maria" in _cli(env, "users", "enable", "--username", "maria").stdout
-    role = _cli(env, "users", "set-role", "--username", "maria", "--role", "editor")
+    assert "disabled maria" in run_cli(env, "users", "disable", "--username", "maria").stdout
+    assert "enabled maria" in run_cli(env, "users", "enable", "--username", "maria").stdout
+    role = run_cli(env, "users", "set-role", "--username", "maria", "--role", "editor")
     assert "now editor" in role.stdout
-    reset = _cli(env, "users", "reset-password", "--username", "maria")
+    reset = run_cli(env, "users", "reset-password", "--username", "maria")
     assert "new password for maria" in reset.stdout
-    missing = _cli(env, "users", "disable", "--username", "nobody")
+    missing = run_cli(env, "users", "disable", "--username", "nobody")
     assert missing.returncode == 2 and "no account" in missing.stderr
-    erase = _cli(env, "privacy", "erase", "--email", ANNA)
+    erase = run_cli(env, "privacy", "erase", "--email", ANNA)
     assert erase.returncode == 0 and "conversations deleted: 0" in erase.stdout
-    export = _cli(env, "privacy", "export", "--email", ANNA, "--out", str(tmp_path / "a.json"))
+    export = run_cli(env, "privacy", "export", "--email", ANNA, "--out", str(tmp_path / "a.json"))
     assert export.returncode == 0, export.stderr
     assert json.loads((tmp_path / "a.json").read_text())["email"] == ANNA
 

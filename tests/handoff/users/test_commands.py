@@ -2,53 +2,33 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _cli(
-    env: dict[str, str], *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "handoff", *args],
-        input=stdin,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from ..factories import cli_env, run_cli
 
 
 def test_users_list_shows_every_account(tmp_path: Path) -> None:
-    env = {**os.environ, "HELPDESK_ENV": "test", "HELPDESK_DATA_DIR": str(tmp_path)}
-    for name in ("SECRET_KEY", "EMPLOYEE_TOKEN_SECRET", "SERVICE_TOKEN", "RASA_TOKEN"):
-        env[f"HELPDESK_{name}"] = secrets.token_hex(32)
-    empty = _cli(env, "users", "list")
+    env = cli_env(tmp_path)
+    empty = run_cli(env, "users", "list")
     assert empty.returncode == 0, empty.stderr
     assert "no staff accounts" in empty.stdout
     for username, role in (("maria", "agent"), ("olaf", "editor")):
-        created = _cli(
+        created = run_cli(
             env,
             *("users", "create", "--username", username, "--role", role, "--password-stdin"),
             *("--display-name", f"{username.title()} Example"),
             stdin="a long enough password\n",
         )
         assert created.returncode == 0, created.stderr
-    assert _cli(env, "users", "disable", "--username", "olaf").returncode == 0
-    assert _cli(env, "users", "reset-password", "--username", "olaf").returncode == 0
+    assert run_cli(env, "users", "disable", "--username", "olaf").returncode == 0
+    assert run_cli(env, "users", "reset-password", "--username", "olaf").returncode == 0
     with sqlite3.connect(tmp_path / "helpdesk.db") as db:
         db.execute("UPDATE users SET last_login_at = '2026-11-30 09:15:00' WHERE username='maria'")
         actions = [row[0] for row in db.execute("SELECT action FROM audit_events ORDER BY id")]
     assert actions == ["user.disable", "user.reset_password"]  # named as the admin API does
 
-    listed = _cli(env, "users", "list")
+    listed = run_cli(env, "users", "list")
     assert listed.returncode == 0, listed.stderr
     header, *rows = listed.stdout.splitlines()
     assert header.split() == ["username", "display", "name", "role", "active", "last", "login"]
