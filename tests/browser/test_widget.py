@@ -400,6 +400,11 @@ async def test_a_clearly_english_message_gets_an_answer_all_in_english(
     await expect(widget.log.get_by_text("Ganzen Artikel öffnen")).to_have_count(1)  # the first
     await expect(widget.log.get_by_role("button", name="Yes, that helped")).to_be_visible()
     await expect(widget.host.locator('button[lang="en"]')).to_have_attribute("aria-pressed", "true")
+    # Each of the employee's own messages is labelled in the language of its turn (screen
+    # readers read the label): the English question was drawn while the chat was German.
+    own = widget.log.locator("li.msg.user")
+    await expect(own.filter(has_text="share my calendar").locator(".who")).to_have_text("You")
+    await expect(own.filter(has_text="WLAN").locator(".who")).to_have_text("Sie")
 
 
 async def test_a_message_the_service_cannot_store_now_is_kept_for_sending_again(

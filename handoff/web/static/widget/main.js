@@ -7,7 +7,7 @@ import { ChatClient } from "./client.js";
 import { EarlierConversations } from "./history.js";
 import { pickLocale, translator } from "./i18n.js";
 import { MessageLog } from "./log.js";
-import { markFailed, markRefused } from "./messages.js";
+import { markFailed, markRefused, relabelOwn } from "./messages.js";
 import { ProblemBanner } from "./problems.js";
 import { RatingPrompt } from "./rating.js";
 import { ChatStatus } from "./status.js";
@@ -169,6 +169,7 @@ class Widget {
       entry.node.classList.remove("pending");
       if (reply.new_conversation || reply.conversation_id !== this.conversationId) this.switchTo(reply.conversation_id);
       this.followLocale(reply.locale); // one language: the answer's labels too
+      relabelOwn(entry.node, this.t); // and this turn's own message, drawn before the switch
       for (const message of reply.messages) this.addMessage(message);
       this.applyStatus({ state: reply.state, position: reply.queue_position, ...ChatStatus.fromDesk(reply.desk) });
       if (reply.to_ticket) this.applyStatus({ awaiting: null }); // the reply went to that ticket

@@ -111,6 +111,12 @@ export function markRefused(item, reason) {
   item.querySelector(".status")?.replaceChildren(reason);
 }
 
+/** The employee's own message in the language the chat answered in (a switch by this turn). */
+export function relabelOwn(item, t) {
+  const who = item.querySelector(".who");
+  if (who) who.textContent = t("you");
+}
+
 export function markSent(item, seq) {
   item.classList.remove("pending", "failed");
   if (seq) item.dataset.seq = String(seq);
