@@ -215,19 +215,20 @@ async def expire(
     return dict(changed)
 
 
+# What goes with a conversation, and the name its count is printed under.
+PER_CONVERSATION: tuple[tuple[Any, str], ...] = (
+    (Message, "messages"),
+    (BotTurn, "bot turns"),
+    (Topic, "topics"),
+    (Feedback, "feedback"),
+    (Rating, "ratings"),
+    (ProblemNotice, "problem notices"),
+)
+
+
 async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[str]) -> Counter[str]:
     changed: Counter[str] = Counter(
-        dict.fromkeys(
-            (
-                "messages deleted",
-                "bot turns deleted",
-                "topics deleted",
-                "feedback deleted",
-                "ratings deleted",
-                "problem notices deleted",
-            ),
-            0,
-        )
+        dict.fromkeys((f"{name} deleted" for _, name in PER_CONVERSATION), 0)
     )
     changed["conversations deleted"] = changed["attachments deleted"] = 0
     if not ids:
@@ -236,15 +237,7 @@ async def _delete_conversations(db: AsyncSession, storage: Storage, ids: list[st
         changed["attachments deleted"] += await attachment_service.erase_conversation(
             db=db, storage=storage, conversation_id=conversation_id
         )
-    per_conversation: tuple[tuple[Any, str], ...] = (
-        (Message, "messages"),
-        (BotTurn, "bot turns"),
-        (Topic, "topics"),
-        (Feedback, "feedback"),
-        (Rating, "ratings"),
-        (ProblemNotice, "problem notices"),
-    )
-    for model, name in per_conversation:
+    for model, name in PER_CONVERSATION:
         result = await db.execute(delete(model).where(model.conversation_id.in_(ids)))
         changed[f"{name} deleted"] = int(getattr(result, "rowcount", 0) or 0)
     await db.execute(
