@@ -94,3 +94,8 @@ async def account_or_404(username: str, db: DbDep) -> User:
 
 LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
 AccountOr404 = Annotated[User, Depends(account_or_404)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a trusted proxy, the one it forwarded): login limits."""
+    return request.client.host if request.client else "unknown"

@@ -18,6 +18,7 @@ from .dependencies import (
     CurrentAdmin,
     CurrentStaff,
     LimiterDep,
+    client_address,
 )
 from .models import User
 from .schemas import Login, PasswordChange, RoleChange, UserCreate, UserRead
@@ -106,10 +107,6 @@ async def logout(request: Request, response: Response, staff: CurrentStaff, db: 
 @router.get("/me")
 async def me(staff: CurrentStaff) -> dict[str, Any]:
     return user_json(staff.user)
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.audit import service as audit
 from handoff.deps import DbDep, OpenDbDep
 from handoff.users import service as user_service
-from handoff.users.dependencies import SESSION_COOKIE
+from handoff.users.dependencies import SESSION_COOKIE, client_address
 from handoff.users.models import ROLES, AuthSession, User
 
 from .rendering import page
@@ -148,7 +148,7 @@ async def account_password(
             limiter=request.app.state.login_limiter,
             user=user,
             keep=auth,
-            address=request.client.host if request.client else "unknown",
+            address=client_address(request),
             current=current_password,
             new=new_password,
             via="console",
