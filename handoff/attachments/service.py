@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -85,20 +84,20 @@ async def save(
         raise TooLarge(f"a conversation may hold at most {limits.per_conversation} bytes of files")
     source.seek(0)
     kind = sniff(source.read(TEXT_SAMPLE))
-    kept: IO[bytes] = source
-    if kind.is_image:
+    attachment_id = uuid.uuid4().hex
+    key = f"{attachment_id[:2]}/{attachment_id}"
+    if kind.is_image:  # cleaned into a file of its own by a worker, then moved into the store
         source.seek(0)
         try:
             data = await asyncio.to_thread(source.read)
             cleaned = await cleaner.clean(data, kind.content_type)
         except images.BadImage as exc:
             raise Refused(str(exc)) from exc
-        kept, size, sha256 = io.BytesIO(cleaned.data), len(cleaned.data), cleaned.sha256
+        size, sha256 = cleaned.size, cleaned.sha256
+        await storage.put_file(key, cleaned.path)
     else:
         size, sha256 = await asyncio.to_thread(_size_and_digest, source)
-    attachment_id = uuid.uuid4().hex
-    key = f"{attachment_id[:2]}/{attachment_id}"
-    await storage.put(key, kept)
+        await storage.put(key, source)
     row = Attachment(
         id=attachment_id,
         conversation_id=conversation_id,

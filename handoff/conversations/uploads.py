@@ -52,7 +52,7 @@ class UploadFlow:
     ) -> None:
         self.open_db = open_db
         self.chat = chat
-        self.cleaner = images.Cleaner()
+        self.cleaner = images.Cleaner(directory=storage.incoming)
         self.slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
         self.storage = storage
         self.limits = limits
@@ -65,14 +65,24 @@ class UploadFlow:
     async def from_employee(
         self, *, conversation_id: str, employee: Employee, upload: Upload
     ) -> Attachment:
-        """The employee attaches a file (their own, open conversation)."""
+        """The employee attaches a file (their own, open conversation).
+
+        While the bot's ticket form asks, the form is told of the file after the commit
+        (Rasa's actions call in); otherwise where the file went is said in the same
+        transaction that keeps it (one commit for an upload, as most are).
+        """
         async with self.open_db() as db:
             conversation = await store.get_for_employee(
                 db=db, conversation_id=conversation_id, employee=employee
             )
-            row = await self._attach(db, conversation, "employee", upload, author=None)
-        if conversation.state == "bot":  # outside the transaction: Rasa's actions call in
-            await self._tell_bot(conversation, row)
+            in_form = conversation.state == "bot" and await self._form_asks(conversation)
+            row, shown = await self._attach(db, conversation, "employee", upload, author=None)
+            if conversation.state == "bot" and not in_form:
+                shown.append(await self._acknowledge(db, conversation, row))
+            await db.commit()
+        await self.events.messages(conversation, shown)
+        if in_form:
+            await self._tell_form(conversation, row)
         return row
 
     async def from_agent(self, *, conversation_id: str, agent: User, upload: Upload) -> Attachment:
@@ -80,9 +90,12 @@ class UploadFlow:
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
             ownership.ensure_owner(conversation, agent)
-            return await self._attach(
+            row, shown = await self._attach(
                 db, conversation, ownership.actor_of(agent), upload, author=agent.display_name
             )
+            await db.commit()
+        await self.events.messages(conversation, shown)
+        return row
 
     async def _attach(
         self,
@@ -91,7 +104,8 @@ class UploadFlow:
         uploaded_by: str,
         upload: Upload,
         author: str | None,
-    ) -> Attachment:
+    ) -> tuple[Attachment, list[Message]]:
+        """Keep the file and show it in the chat (not committed yet)."""
         if conversation.state == "closed":
             raise store.InvalidTransition("the conversation is closed")
         row = await attachment_service.save(
@@ -115,37 +129,38 @@ class UploadFlow:
             text=row.name,
             payload={"attachments": [attachment_service.attachment_json(row, self.public_url)]},
         )
-        await db.commit()
-        await self.events.messages(conversation, [shown])
-        return row
+        return row, [shown]
 
-    async def _tell_bot(self, conversation: Conversation, row: Attachment) -> None:
-        """The bot's form hears of the file; else the service says where the file went."""
-        said: list[Message] = []
-        # Only a form can use it: no Rasa turn for every screenshot of a chat.
-        if self.chat is not None and await self.chat.form_open(conversation) == FORM:
-            said = await self.chat.tell_bot(
-                conversation_id=conversation.id,
-                intent="attachment_added",
-                entities={"attachment_name": row.name},
-            )
+    async def _form_asks(self, conversation: Conversation) -> bool:
+        """Is the bot's ticket form asking? Only a form can use a file: no Rasa turn for every
+        screenshot of a chat."""
+        return self.chat is not None and await self.chat.form_open(conversation) == FORM
+
+    async def _tell_form(self, conversation: Conversation, row: Attachment) -> None:
+        """The form hears of the file; if it says nothing, the service says where it went."""
+        assert self.chat is not None
+        said = await self.chat.tell_bot(
+            conversation_id=conversation.id,
+            intent="attachment_added",
+            entities={"attachment_name": row.name},
+        )
         if said:
             return
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation.id)
-            note = await self._acknowledge(db, conversation, row.id)
+            row = await attachment_service.get(db=db, attachment_id=row.id)
+            note = await self._acknowledge(db, conversation, row)
             await db.commit()
         await self.events.messages(conversation, [note])
 
     async def _acknowledge(
-        self, db: AsyncSession, conversation: Conversation, attachment_id: str
+        self, db: AsyncSession, conversation: Conversation, row: Attachment
     ) -> Message:
         """Where the file went: with the chat's ticket, or kept for the ticket to come.
 
         A file the bot's ticket form took stays unlinked: it goes with the ticket that opens.
         """
         if conversation.ticket_id is not None:
-            row = await attachment_service.get(db=db, attachment_id=attachment_id)
             row.ticket_id = conversation.ticket_id
             text = texts.text(
                 "attachment_on_ticket",

@@ -98,6 +98,7 @@ async def test_disguised_and_unsupported_files_are_refused(
         f"/api/chat/sessions/{cid}/messages", headers=employee
     )
     assert transcript.json()["messages"] == []  # nothing stored half
+    assert [p for p in sqlite_helpdesk.settings.attachment_dir.rglob("*") if p.is_file()] == []
 
 
 async def test_a_polyglot_loses_what_was_appended_to_the_image(sqlite_helpdesk: Helpdesk) -> None:

@@ -9,6 +9,7 @@ import os
 import random
 import threading
 import time
+from pathlib import Path
 from typing import IO, Any
 
 import psutil
@@ -19,12 +20,12 @@ from handoff.attachments import images
 
 
 async def test_images_are_cleaned_one_at_a_time_while_the_loop_keeps_serving(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     running, most = 0, 0
     lock = threading.Lock()
 
-    def slow_clean(source: Any, content_type: str) -> IO[bytes]:
+    def slow_clean(source: Any, content_type: str, out: IO[bytes]) -> IO[bytes]:
         nonlocal running, most
         with lock:
             running += 1
@@ -32,10 +33,12 @@ async def test_images_are_cleaned_one_at_a_time_while_the_loop_keeps_serving(
         time.sleep(0.05)  # decoding and encoding: CPU work that would block the loop
         with lock:
             running -= 1
-        return io.BytesIO(b"clean")
+        out.write(b"clean")
+        return out
 
     monkeypatch.setattr(images, "clean", slow_clean)
-    cleaner = images.Cleaner(at_once=1, processes=False)  # threads: they see the slow clean
+    # threads: they see the slow clean
+    cleaner = images.Cleaner(at_once=1, processes=False, directory=tmp_path)
     cleaning = asyncio.gather(*[cleaner.clean(b"", "image/png") for _ in range(5)])
     ticks = 0
     while not cleaning.done():  # a chat served meanwhile
@@ -43,7 +46,10 @@ async def test_images_are_cleaned_one_at_a_time_while_the_loop_keeps_serving(
         await asyncio.sleep(0.005)
     assert most == 1
     assert ticks >= 20  # the loop ran all the while (5 x 50 ms of cleaning)
-    assert [r.data for r in await cleaning] == [b"clean"] * 5
+    cleaned = await cleaning
+    assert [c.read() for c in cleaned] == [b"clean"] * 5
+    assert len({c.path for c in cleaned}) == 5  # a file each, in the cleaner's directory
+    assert all(c.path.parent == tmp_path for c in cleaned)
 
 
 def _png_with_text() -> bytes:
@@ -56,13 +62,15 @@ def _png_with_text() -> bytes:
     return out.getvalue()
 
 
-async def test_images_are_cleaned_in_a_worker_process_of_lower_priority() -> None:
-    cleaner = images.Cleaner()
+async def test_images_are_cleaned_in_a_worker_process_of_lower_priority(tmp_path: Path) -> None:
+    cleaner = images.Cleaner(directory=tmp_path)
     try:
         cleaned = await cleaner.clean(_png_with_text(), "image/png")
-        assert b"52.52N" not in cleaned.data
-        assert cleaned.sha256 == hashlib.sha256(cleaned.data).hexdigest()
-        with Image.open(io.BytesIO(cleaned.data)) as kept:
+        data = cleaned.read()  # written by the worker: only its name, size and hash came back
+        assert cleaned.path.parent == tmp_path and cleaned.size == len(data)
+        assert b"52.52N" not in data
+        assert cleaned.sha256 == hashlib.sha256(data).hexdigest()
+        with Image.open(io.BytesIO(data)) as kept:
             assert kept.size == (64, 48)
             assert kept.getpixel((5, 5)) == (10, 120, 200)
         worker = psutil.Process(
@@ -74,17 +82,19 @@ async def test_images_are_cleaned_in_a_worker_process_of_lower_priority() -> Non
         cleaner.close()
 
 
-async def test_a_killed_worker_is_replaced_and_a_bad_image_still_refused() -> None:
-    cleaner = images.Cleaner()
+async def test_a_killed_worker_is_replaced_and_a_bad_image_still_refused(tmp_path: Path) -> None:
+    cleaner = images.Cleaner(directory=tmp_path)
     try:
-        await cleaner.clean(_png_with_text(), "image/png")
+        (await cleaner.clean(_png_with_text(), "image/png")).discard()
         pid = await asyncio.get_running_loop().run_in_executor(cleaner._workers(), os.getpid)
         psutil.Process(pid).kill()  # out of memory, or killed by hand
         psutil.Process(pid).wait(timeout=10)
         cleaned = await cleaner.clean(_png_with_text(), "image/png")
-        assert b"52.52N" not in cleaned.data
+        assert b"52.52N" not in cleaned.read()
+        cleaned.discard()
         with pytest.raises(images.BadImage):  # the worker's error reaches the service as such
             await cleaner.clean(b"<svg onload=alert(1)>", "image/png")
+        assert list(tmp_path.iterdir()) == []  # the refused image left no file behind
     finally:
         cleaner.close()
 

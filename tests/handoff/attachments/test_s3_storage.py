@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,9 @@ def s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         server.stop()
 
 
-async def test_files_round_trip_through_an_s3_compatible_store(s3_endpoint: str) -> None:
+async def test_files_round_trip_through_an_s3_compatible_store(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
     storage = S3Storage.connect(
         bucket="attachments", endpoint_url=s3_endpoint, region="eu-central-1"
     )
@@ -44,5 +47,9 @@ async def test_files_round_trip_through_an_s3_compatible_store(s3_endpoint: str)
     await storage.put("ab/abcdef", io.BytesIO(data))
     assert b"".join(storage.chunks("ab/abcdef")) == data
     await storage.delete("ab/abcdef")
+    cleaned = tmp_path / "cleaned-1.part"  # a cleaned image is uploaded from its file
+    cleaned.write_bytes(data[::-1])
+    await storage.put_file("cd/cdef01", cleaned)
+    assert b"".join(storage.chunks("cd/cdef01")) == data[::-1] and not cleaned.exists()
     with pytest.raises(storage.client.exceptions.NoSuchKey):
         b"".join(storage.chunks("ab/abcdef"))
