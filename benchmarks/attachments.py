@@ -1,17 +1,22 @@
 """Screenshots while others chat: does the chat stay fast, does memory stay bounded?
 
 Starts the real system (helpdesk with the real model, Rasa, action server) on free ports.
-CHATTERS employees chat (each waits for its answer before the next message) alone; then
-UPLOADERS employees each upload a 2 MB screenshot (a real PNG, decoded and stripped of its
-metadata by the service) at once, alone; then BURSTS such bursts while the CHATTERS chat
-again. Prints the chat p50/p95 without and with uploads, the uploads' p50/p95, the helpdesk
-process's peak resident memory above its idle level after each phase (the uploaders never
-chatted: the service does not ask the bot about their files) and the CPU per upload of the
-service, of its upload workers and of the uploading clients. The uploads are sent from a
+CHATTERS employees chat (each waits for its answer before the next message), at two loads:
+busy (the next message at once: the two cores are nearly saturated by the chat alone) and
+everyday (a pause of THINK seconds on average, ±50%, before the next message). For each
+load, ROUNDS rounds alternate a phase of chat alone (MESSAGES messages each) with a phase of
+chat while UPLOADERS other employees each upload a 2 MB screenshot (a real PNG, decoded and
+stripped of its metadata by the service) at once, BURSTS times; the chat's messages started
+before the last upload ended count. Every phase starts new conversations, so that neither
+phase meets longer histories than the other, and alternating spreads any drift of the
+machine over both. Prints the pooled chat p50/p95 without and with uploads per load, the
+machine's CPU use during the chat alone, the uploads' p50/p95, the helpdesk process's peak
+resident memory above its idle level and the CPU per upload (one burst alone) of the
+service, of its image workers and of the uploading clients. The uploads are sent from a
 process of their own, as from other employees' browsers (sending 95 MB from the chatting
 employees' event loop would delay the chat's own timing in the client, not in the
-service), at a lower priority (BENCH_ATTACH_CLIENT_NICE, 10): those browsers would run
-on their own machines, not on the service's two cores.
+service), at a lower priority (BENCH_ATTACH_CLIENT_NICE, 10): those browsers would run on
+their own machines, not on the service's two cores.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 import multiprocessing
 import os
+import random
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -39,8 +47,12 @@ from .kb_speed import PeakMemory
 
 CHATTERS = int(os.environ.get("BENCH_ATTACH_CHATTERS", "10"))
 UPLOADERS = int(os.environ.get("BENCH_ATTACH_UPLOADERS", "50"))
-BURSTS = int(os.environ.get("BENCH_ATTACH_BURSTS", "2"))
-MESSAGES = int(os.environ.get("BENCH_ATTACH_MESSAGES", "6"))
+BURSTS = int(os.environ.get("BENCH_ATTACH_BURSTS", "3"))
+MESSAGES = int(os.environ.get("BENCH_ATTACH_MESSAGES", "8"))
+ROUNDS = int(os.environ.get("BENCH_ATTACH_ROUNDS", "4"))
+# Seconds an employee of the everyday load takes on average to read an answer and write on.
+THINK = float(os.environ.get("BENCH_ATTACH_THINK", "1.5"))
+LOADS = os.environ.get("BENCH_ATTACH_LOADS", "busy,everyday").split(",")
 # Another database than the stack's own SQLite file (e.g. a fresh PostgreSQL database).
 DATABASE_URL = os.environ.get("BENCH_ATTACH_DATABASE_URL", "")
 # The uploading employees' browsers would run on their own machines; here they share its two
@@ -62,27 +74,47 @@ async def _employee(http: httpx.AsyncClient, n: int) -> tuple[dict[str, str], st
     body = {"email": f"attach{n}@brandt.example", "name": f"Attach {n}"}
     token = (await http.post("/api/dev/token", json=body)).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    cid = (await http.post("/api/chat/sessions", json={"locale": "de"}, headers=headers)).json()[
-        "conversation_id"
-    ]
-    return headers, cid
+    return headers, await _new_chat(http, headers)
 
 
-async def _chat(http: httpx.AsyncClient, people: list[tuple[dict[str, str], str]]) -> list[float]:
-    async def one(headers: dict[str, str], cid: str, n: int) -> list[float]:
-        out = []
-        for i in range(MESSAGES):
+async def _new_chat(http: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    created = await http.post("/api/chat/sessions", json={"locale": "de"}, headers=headers)
+    created.raise_for_status()
+    return str(created.json()["conversation_id"])
+
+
+async def _chat(
+    http: httpx.AsyncClient,
+    people: list[tuple[dict[str, str], str]],
+    *,
+    think: float = 0.0,
+    until: asyncio.Task[object] | None = None,
+) -> list[float]:
+    """Each employee in a new chat sends MESSAGES messages, or while `until` runs, as many as
+    it takes (at least one); the times of those sent before `until` ended."""
+    pauses = random.Random(len(people))
+
+    async def one(headers: dict[str, str], n: int) -> list[float]:
+        cid = await _new_chat(http, headers)
+        out: list[float] = []
+        for i in itertools.count():
+            if (until is None and i == MESSAGES) or (until is not None and i and until.done()):
+                return out
             started = time.perf_counter()
+            counted = until is None or not until.done()
             response = await http.post(
                 f"/api/chat/sessions/{cid}/messages",
                 json={"text": QUESTIONS[(n + i) % len(QUESTIONS)]},
                 headers=headers,
             )
             response.raise_for_status()
-            out.append((time.perf_counter() - started) * 1000)
+            if counted:
+                out.append((time.perf_counter() - started) * 1000)
+            if think:
+                await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
         return out
 
-    results = await asyncio.gather(*[one(h, c, n) for n, (h, c) in enumerate(people)])
+    results = await asyncio.gather(*[one(h, n) for n, (h, _) in enumerate(people)])
     return [x for r in results for x in r]
 
 
@@ -145,62 +177,166 @@ async def _in_process(
         )
 
 
+@dataclass
+class Load:
+    """One load's pooled chat times, the machine's CPU use while chatting alone, memory."""
+
+    name: str
+    think: float
+    alone: list[float] = field(default_factory=list)
+    during: list[float] = field(default_factory=list)
+    uploads: list[float] = field(default_factory=list)
+    busy: list[float] = field(default_factory=list)
+    peak: int = 0
+    # Summed (seconds, count) of the helpdesk's searches and Rasa round trips, per phase.
+    spent: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, phase: str, before: dict[str, float], after: dict[str, float]) -> None:
+        for name in METRICS:
+            total = self.spent.setdefault(f"{phase} {name}", [0.0, 0.0])
+            total[0] += after[f"{name}_sum"] - before[f"{name}_sum"]
+            total[1] += after[f"{name}_count"] - before[f"{name}_count"]
+
+    def mean_ms(self, phase: str, name: str) -> float:
+        seconds, count = self.spent.get(f"{phase} {name}", [0.0, 0.0])
+        return seconds / count * 1000 if count else float("nan")
+
+
+# What the helpdesk's own metrics say a chat message spent where.
+METRICS = {
+    "helpdesk_search_seconds": "searches (helpdesk thread)",
+    'helpdesk_bot_round_trip_seconds{call="message"}': "Rasa's turns (searches included)",
+}
+
+
+async def _metrics(http: httpx.AsyncClient) -> dict[str, float]:
+    text = (await http.get("/metrics")).text
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        for name in METRICS:
+            base, _, labels = name.partition("{")
+            for part in ("sum", "count"):
+                head = f"{base}_{part}" + (f"{{{labels}" if labels else "")
+                if line.startswith(head + " "):
+                    found[f"{name}_{part}"] = float(line.rsplit(" ", 1)[1])
+    return found
+
+
+async def _round(
+    http: httpx.AsyncClient,
+    url: str,
+    chatters: list[tuple[dict[str, str], str]],
+    uploaders: list[tuple[dict[str, str], str]],
+    png: bytes,
+    load: Load,
+    helpdesk_pid: int,
+) -> None:
+    uploaders = [(headers, await _new_chat(http, headers)) for headers, _ in uploaders]
+    psutil.cpu_percent()
+    before = await _metrics(http)
+    load.alone += await _chat(http, chatters, think=load.think)
+    load.busy.append(psutil.cpu_percent())
+    load.add("alone", before, after := await _metrics(http))
+    with PeakMemory(interval=0.05, pid=helpdesk_pid) as both:
+        uploads = asyncio.create_task(_in_process(url, uploaders, png, BURSTS))
+        load.during += await _chat(http, chatters, think=load.think, until=uploads)
+        sent, _ = await uploads
+    load.add("during", after, await _metrics(http))
+    load.uploads += sent
+    load.peak = max(load.peak, both.peak)
+
+
 async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[object]]:
     png = screenshot_png()
     limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5)
-    async with httpx.AsyncClient(base_url=config.helpdesk_url, timeout=300, limits=limits) as http:
+    url = config.helpdesk_url
+    loads = [
+        load
+        for load in (
+            Load("busy (no pause)", 0.0),
+            Load(f"everyday (pause {THINK:g} s ±50%)", THINK),
+        )
+        if load.name.split()[0] in LOADS
+    ]
+    async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as http:
         chatters = [await _employee(http, n) for n in range(CHATTERS)]
         uploaders = [await _employee(http, 1000 + n) for n in range(UPLOADERS)]
         await _chat(http, chatters[:2])  # warm-up
         idle = psutil.Process(helpdesk_pid).memory_info().rss
-        with PeakMemory(interval=0.05, pid=helpdesk_pid) as chatting:
-            started = time.perf_counter()
-            alone = await _chat(http, chatters)
-            alone_s = time.perf_counter() - started
-        url = config.helpdesk_url
         loop_before, workers_before = _cpu_seconds(helpdesk_pid)
         with PeakMemory(interval=0.05, pid=helpdesk_pid) as uploading:
             _, client_cpu = await _in_process(url, uploaders, png, 1)
         loop_after, workers_after = _cpu_seconds(helpdesk_pid)
-        per_upload = 1000 / len(uploaders)
-
-        def ms(label: str, seconds: float) -> list[object]:
-            return [label, "", f"{seconds * per_upload:.0f}", ""]
-
-        cpu_rows = [
-            ms("helpdesk CPU ms per upload (the burst alone)", loop_after - loop_before),
-            ms(f"... in its workers (nice {images.NICENESS})", workers_after - workers_before),
-            ms(f"the uploading clients' CPU ms per upload (nice {CLIENT_NICE})", client_cpu),
-        ]
-        with PeakMemory(interval=0.05, pid=helpdesk_pid) as both:
-            started = time.perf_counter()
-            uploads = asyncio.create_task(_in_process(url, uploaders, png, BURSTS))
-            during = await _chat(http, chatters)
-            during_s = time.perf_counter() - started
-            sent, _ = await uploads
-            uploads_s = time.perf_counter() - started
+        for _ in range(ROUNDS):
+            for load in loads:
+                await _round(http, url, chatters, uploaders, png, load, helpdesk_pid)
     mb = 1024 * 1024
+    per_upload = 1000 / len(uploaders)
 
-    def row(label: str, values: list[float]) -> list[object]:
-        p50, p95 = np.percentile(values, 50), np.percentile(values, 95)
-        return [label, len(values), f"{p50:.0f}", f"{p95:.0f}"]
+    def ms(label: str, seconds: float) -> list[object]:
+        return [label, "", "", f"{seconds * per_upload:.0f}", ""]
 
+    def pct(values: list[float]) -> tuple[float, float]:
+        return float(np.percentile(values, 50)), float(np.percentile(values, 95))
+
+    rows: list[list[object]] = []
+    for load in loads:
+        (a50, a95), (d50, d95) = pct(load.alone), pct(load.during)
+        cpu = f"CPU {np.mean(load.busy):.0f}%"
+        rows.append([f"{load.name}: chat alone", cpu, len(load.alone), f"{a50:.0f}", f"{a95:.0f}"])
+        change = f"{(d95 / a95 - 1) * 100:+.0f}% at p95"
+        rows.append(
+            [
+                f"... chat while {UPLOADERS} upload",
+                change,
+                len(load.during),
+                f"{d50:.0f}",
+                f"{d95:.0f}",
+            ]
+        )
+        for name, label in METRICS.items():
+            alone, during = load.mean_ms("alone", name), load.mean_ms("during", name)
+            rows.append(
+                [f"... mean ms of {label}", "alone / with", "", f"{alone:.0f}", f"{during:.0f}"]
+            )
+        u50, u95 = pct(load.uploads)
+        rows.append(
+            [
+                f"... the uploads ({len(png) / mb:.1f} MB)",
+                "",
+                len(load.uploads),
+                f"{u50:.0f}",
+                f"{u95:.0f}",
+            ]
+        )
+        rows.append(
+            [
+                "... helpdesk memory above idle, peak MB",
+                "",
+                "",
+                f"{(load.peak - idle) / mb:.0f}",
+                "",
+            ]
+        )
     return [
-        row(f"chat, {CHATTERS} employees, no uploads", alone),
-        row(f"chat, {CHATTERS} employees, {UPLOADERS} uploading", during),
-        row(f"uploads of {len(png) / mb:.1f} MB, {UPLOADERS} at once", sent),
+        *rows,
         [
-            "helpdesk memory above idle, peak MB: chat alone",
+            "one burst alone: helpdesk memory above idle, peak MB",
             "",
-            f"{(chatting.peak - idle) / mb:.0f}",
+            "",
+            f"{(uploading.peak - idle) / mb:.0f}",
             "",
         ],
-        ["... then one burst of uploads alone", "", f"{(uploading.peak - idle) / mb:.0f}", ""],
-        ["... then uploads while chatting", "", f"{(both.peak - idle) / mb:.0f}", ""],
-        ["the files of one burst, MB (if held whole)", "", f"{UPLOADERS * len(png) / mb:.0f}", ""],
-        ["wall s: chat alone, chat during", "", f"{alone_s:.1f}", f"{during_s:.1f}"],
-        ["wall s: all uploads", "", f"{uploads_s:.1f}", ""],
-        *cpu_rows,
+        [
+            "the files of one burst, MB (if held whole)",
+            "",
+            "",
+            f"{UPLOADERS * len(png) / mb:.0f}",
+            "",
+        ],
+        ms("one burst alone: helpdesk CPU ms per upload", loop_after - loop_before),
+        ms(f"... in its image workers (nice {images.NICENESS})", workers_after - workers_before),
+        ms(f"... in the uploading clients (nice {CLIENT_NICE})", client_cpu),
     ]
 
 
@@ -220,7 +356,8 @@ def main() -> None:
             rows = asyncio.run(_run(config, helpdesk.popen.pid))
         finally:
             system.stop(procs)
-    print(table(["attachments while chatting", "requests", "p50 ms", "p95 ms"], rows))
+    print(f"{CHATTERS} employees chat; {ROUNDS} rounds of chat alone and with {BURSTS} bursts")
+    print(table(["attachments while chatting", "", "requests", "p50 ms", "p95 ms"], rows))
 
 
 if __name__ == "__main__":

@@ -78,11 +78,11 @@ MULTIPART_FILE = {
 
 @asynccontextmanager
 async def _received(request: Request, uploads: UploadFlow) -> AsyncIterator[Upload]:
-    """The multipart field `file`, read when one of the few upload slots is free.
+    """The multipart field `file`, read when the upload gate lets it in.
 
-    Fifty screenshots sent at once are then parsed, cleaned and stored two at a time, their
-    bytes held back by their connections meanwhile, instead of all at once at the cost of
-    every chat answered in the same seconds.
+    Fifty screenshots sent at once are then parsed, cleaned and stored two at a time, and
+    spaced while the bot is answering chats, their bytes held back by their connections
+    meanwhile, instead of all at once at the cost of every chat answered in the same seconds.
     """
     async with uploads.slots:
         try:

@@ -85,6 +85,7 @@ class ChatFlow:
         self.events = events
         self.max_chars = max_chars
         self.reopen_within = timedelta(minutes=reopen_minutes)
+        self.answering = 0  # employee messages the bot is answering now (uploads make way)
 
     async def post(
         self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None
@@ -118,7 +119,11 @@ class ChatFlow:
             async with self.open_db() as db:
                 position = await store.queue_position(db=db, conversation=conversation)
             return ChatResult(conversation, [], position, new)
-        answer = await self._ask_bot(conversation, payload or as_plain_text(text))
+        self.answering += 1
+        try:
+            answer = await self._ask_bot(conversation, payload or as_plain_text(text))
+        finally:
+            self.answering -= 1
         result = await self._store_answer(conversation.id, message.seq, answer)
         result.new_conversation = new
         return result

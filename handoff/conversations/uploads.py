@@ -8,6 +8,8 @@ otherwise (or when the bot has nothing to say about it) the service says where t
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -28,6 +30,35 @@ from .models import Conversation, Message
 
 FORM = "ticket_form"  # the bot's form that takes a file as part of the description
 UPLOADS_AT_ONCE = 2  # uploads read, cleaned and stored at the same time (the rest wait)
+# While the bot is answering chats, a new upload starts at most this often (seconds): a burst
+# of screenshots is taken at about 19 MB/s, not as fast as the cores allow, so that it slows
+# the chats answered meanwhile less; with no chat waiting, uploads start at once.
+UPLOAD_SPACING = 0.1
+
+
+class UploadGate:
+    """At most `at_once` uploads at a time; while `busy()`, one start per `spacing` seconds."""
+
+    def __init__(self, *, at_once: int, spacing: float, busy: Callable[[], bool]) -> None:
+        self._slots = asyncio.Semaphore(at_once)
+        self._turn = asyncio.Lock()  # the next upload in line waits for its start alone
+        self._spacing = spacing
+        self._busy = busy
+        self._last = 0.0
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+        try:
+            async with self._turn:
+                while self._busy() and (wait := self._last + self._spacing - time.monotonic()) > 0:
+                    await asyncio.sleep(wait)
+                self._last = time.monotonic()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._slots.release()
 
 
 @dataclass(frozen=True)
@@ -53,7 +84,11 @@ class UploadFlow:
         self.open_db = open_db
         self.chat = chat
         self.cleaner = images.Cleaner(directory=storage.incoming)
-        self.slots = asyncio.Semaphore(UPLOADS_AT_ONCE)
+        self.slots = UploadGate(
+            at_once=UPLOADS_AT_ONCE,
+            spacing=UPLOAD_SPACING,
+            busy=lambda: chat is not None and chat.answering > 0,
+        )
         self.storage = storage
         self.limits = limits
         self.events = events
