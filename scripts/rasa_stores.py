@@ -18,6 +18,8 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 TRACKER_ENV = "HELPDESK_RASA_TRACKER_URL"
 LOCK_PASSWORD_ENV = "HELPDESK_RASA_LOCK_PASSWORD"
 LOCK_KEY_PREFIX = "helpdesk"
+# Rasa's Redis lock store, with atomic changes of a lock (bot/lock_store.py says why).
+LOCK_STORE_CLASS = "bot.lock_store.AtomicRedisLockStore"
 # Seconds a conversation's lock outlives a Rasa process killed while holding it; the
 # service gives up on Rasa after 30 s (HELPDESK_RASA_TIMEOUT_SECONDS) anyway.
 LOCK_LIFETIME_SECONDS = 30
@@ -67,7 +69,7 @@ def _lock_store(lock_url: str, key_prefix: str) -> list[str]:
     db = parts.path.strip("/") or "0"
     lines = [
         "lock_store:",
-        "  type: redis",
+        f"  type: {LOCK_STORE_CLASS}",
         f'  url: "{parts.hostname}"',
         f"  port: {parts.port or 6379}",
         f"  db: {int(db)}",

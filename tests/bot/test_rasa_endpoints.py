@@ -41,7 +41,7 @@ def test_secrets_come_from_rasas_environment(
     lock = read_endpoint_config(str(written), "lock_store")
     assert lock is not None
     assert (lock.type, lock.url, lock.kwargs["port"], lock.kwargs["db"]) == (
-        "redis",
+        "bot.lock_store.AtomicRedisLockStore",
         "cache",
         6380,
         2,

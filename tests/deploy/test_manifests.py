@@ -226,7 +226,7 @@ def test_rasa_endpoints_are_the_same_in_compose_and_kubernetes() -> None:
     in_k8s = yaml.safe_load(config_map["data"]["endpoints.yml"])
     in_compose = yaml.safe_load((DEPLOY / "rasa" / "endpoints.yml").read_text())
     assert in_k8s == in_compose
-    assert in_k8s["lock_store"]["type"] == "redis"
+    assert in_k8s["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore"
     assert in_k8s["tracker_store"]["dialect"] == "postgresql"
 
 
