@@ -186,7 +186,7 @@ class Load:
     alone: list[float] = field(default_factory=list)
     during: list[float] = field(default_factory=list)
     uploads: list[float] = field(default_factory=list)
-    busy: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # the machine's CPU %, chat alone
     peak: int = 0
     # Summed (seconds, count) of the helpdesk's searches and Rasa round trips, per phase.
     spent: dict[str, list[float]] = field(default_factory=dict)
@@ -235,7 +235,7 @@ async def _round(
     psutil.cpu_percent()
     before = await _metrics(http)
     load.alone += await _chat(http, chatters, think=load.think)
-    load.busy.append(psutil.cpu_percent())
+    load.cpu.append(psutil.cpu_percent())
     load.add("alone", before, after := await _metrics(http))
     with PeakMemory(interval=0.05, pid=helpdesk_pid) as both:
         uploads = asyncio.create_task(_in_process(url, uploaders, png, BURSTS))
@@ -282,7 +282,7 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
     rows: list[list[object]] = []
     for load in loads:
         (a50, a95), (d50, d95) = pct(load.alone), pct(load.during)
-        cpu = f"CPU {np.mean(load.busy):.0f}%"
+        cpu = f"CPU {np.mean(load.cpu):.0f}%"
         rows.append([f"{load.name}: chat alone", cpu, len(load.alone), f"{a50:.0f}", f"{a95:.0f}"])
         change = f"{(d95 / a95 - 1) * 100:+.0f}% at p95"
         rows.append(
