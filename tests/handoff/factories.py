@@ -79,7 +79,7 @@ def cli_env(data_dir: Path) -> dict[str, str]:
 
 
 def run_cli(
-    env: dict[str, str], *args: str, stdin: str | None = None
+    env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """`python -m handoff ARGS` in a process of its own, from the project's root."""
     return subprocess.run(
@@ -89,5 +89,5 @@ def run_cli(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import secrets
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +13,7 @@ from handoff.database import utcnow
 from handoff.insights import demo, facts, summary, trends
 
 from ..conftest import Helpdesk
-
-ROOT = Path(__file__).resolve().parents[3]
+from ..factories import cli_env, run_cli
 
 
 async def test_demo_data_shows_every_outcome_and_one_spike(sqlite_helpdesk: Helpdesk) -> None:
@@ -61,15 +56,10 @@ async def test_demo_chats_read_like_real_ones(sqlite_helpdesk: Helpdesk) -> None
 
 
 def test_the_rollup_command_rolls_up_the_demo_data(tmp_path: Path) -> None:
-    env = {**os.environ, "HELPDESK_ENV": "test", "HELPDESK_DATA_DIR": str(tmp_path)}
-    for name in ("SECRET_KEY", "EMPLOYEE_TOKEN_SECRET", "SERVICE_TOKEN", "RASA_TOKEN"):
-        env[f"HELPDESK_{name}"] = secrets.token_hex(32)
+    env = cli_env(tmp_path)
 
     def cli(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "handoff", *args],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+        done = run_cli(env, *args, timeout=300)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from ..conftest import Helpdesk
-from ..factories import PASSWORD, staff
+from ..factories import PASSWORD, run_cli, staff
 
 
 async def test_login_sets_a_safe_cookie_and_returns_a_bearer_token(
@@ -86,60 +85,20 @@ async def test_every_agent_endpoint_refuses_employees_and_editors(
 
 def test_users_create_command_reads_the_password_from_stdin(tmp_path: Path) -> None:
     env = {"HELPDESK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    command = [
-        sys.executable,
-        "-m",
-        "handoff",
-        "users",
-        "create",
-        "--username",
-        "maria",
-        "--role",
-        "agent",
-        "--password-stdin",
-    ]
-    done = subprocess.run(
-        command,
-        input="a long enough password\n",
-        text=True,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+
+    def create(username: str, password: str) -> subprocess.CompletedProcess[str]:
+        command = ("users", "create", "--username", username, "--role", "agent")
+        return run_cli(env, *command, "--password-stdin", stdin=f"{password}\n")
+
+    done = create("maria", "a long enough password")
     assert done.returncode == 0, done.stderr
-    again = subprocess.run(
-        command,
-        input="a long enough password\n",
-        text=True,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+    again = create("maria", "a long enough password")
     assert again.returncode == 2 and "maria" in again.stderr
-    short = subprocess.run(
-        [*command[:6], "olga", *command[7:]],
-        input="short\n",
-        text=True,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+    short = create("olga", "short")
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
-    admin = subprocess.run(
-        [sys.executable, "-m", "handoff", "users", "ensure-admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    admin = run_cli(env, "users", "ensure-admin")
     assert "password" in admin.stdout
     password = admin.stdout.split("password ")[1].split()[0]
     assert len(password) >= 12
-    twice = subprocess.run(
-        [sys.executable, "-m", "handoff", "users", "ensure-admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    twice = run_cli(env, "users", "ensure-admin")
     assert "exists already" in twice.stderr and password not in twice.stdout
