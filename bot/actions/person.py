@@ -82,6 +82,13 @@ _SOMEONE = re.compile(
     r"|escalate|eskalieren)\b",
     re.IGNORECASE,
 )
+# A new colleague is what the message is about, not someone to talk to: "neuer Mitarbeiter
+# Account beantragen", "laptop for a new employee" ask for an account or a device.
+_NEWCOMER = re.compile(
+    r"\b(neue[rnms]?|künftige[rnms]?|new|incoming)\s+(mitarbeiter(in|innen)?|kolleg(e|in|en|innen)"
+    r"|praktikant(in|en)?|azubi|auszubildende[rn]?|employee|colleague|hire|starter|intern)\b",
+    re.IGNORECASE,
+)
 _ABOUT_THE_DESK = re.compile(
     r"\b(telefon(nummer)?|(tel\.?|rufnummer|nummer|durchwahl|handynummer)|e-?mail(adresse)?"
     r"|adresse|(service|öffnungs|geschäfts|sprech|arbeits)zeiten|erreichbar(keit)?|geöffnet"
@@ -95,14 +102,16 @@ def wants_a_person(text: str) -> bool:
     """Whether a message read as request_human is one: a button, a clear request, or short.
 
     A short message counts when it names someone to talk to and does not ask how to
-    reach the desk ("Telefonnummer vom IT Support" is answered from the knowledge base).
+    reach the desk ("Telefonnummer vom IT Support" is answered from the knowledge base);
+    a new colleague it is about is no one to talk to.
     """
     if not text or text.startswith("/"):
         return True
     if names_a_person(text):
         return True
     short = len(text.split()) <= SHORT_REQUEST_WORDS
-    return short and bool(_SOMEONE.search(text)) and not _ABOUT_THE_DESK.search(text)
+    someone = _SOMEONE.search(_NEWCOMER.sub(" ", text))
+    return short and bool(someone) and not _ABOUT_THE_DESK.search(text)
 
 
 def names_a_person(text: str) -> bool:

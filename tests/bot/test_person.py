@@ -92,6 +92,9 @@ def test_what_the_nlu_reads_as_request_human_is_one(text: str) -> None:
         "who wrote green book",
         "read the phone number for mom in my phone contacts",
         "Hilfe!",
+        "neuer mitarbeiter account beantragen",
+        "Account für neue Kollegin",
+        "laptop for new employee",
     ],
 )
 def test_a_longer_question_without_a_request_is_searched(text: str) -> None:
