@@ -264,6 +264,27 @@ def test_asking_how_to_reach_the_desk_is_answered_not_queued(
 
 
 @pytest.mark.parametrize(
+    ("locale", "question", "slug"),
+    [
+        # a new colleague is what it is about, not someone to be put through to
+        ("de", "neuer mitarbeiter account beantragen", "new-employee-account"),
+        # "melden" and "upload" here ask how, not for the ticket form
+        ("de", "Phishing melden", "phishing-report"),
+        ("en", "can I upload a log file here", "chat-attachments"),
+    ],
+)
+def test_a_question_that_sounds_like_a_request_is_answered(
+    system: StackConfig, locale: str, question: str, slug: str
+) -> None:
+    employee = Employee(system, f"ole.{locale}@brandt.example", "Ole Wirth").start(locale)
+    reply = employee.say(question)
+    assert reply["state"] == "bot", _texts(reply)
+    assert slug in _offered(reply), _texts(reply)
+    mine = employee.http.get("/api/tickets", params={"mine": 1}, headers=employee.headers)
+    assert mine.json()["tickets"] == []
+
+
+@pytest.mark.parametrize(
     ("locale", "message", "only_it"),
     [
         ("de", "Hallo, wer hat gestern das Fußballspiel gewonnen?", "nur für IT-Themen"),
