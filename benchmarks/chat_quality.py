@@ -41,10 +41,14 @@ from scripts import stack as system
 from .common import KB_QUESTIONS, ROOT, SHARED_BENCHMARKS, kb_documents, pct, table
 
 HELDOUT = ROOT / "kb" / "eval" / "heldout.yml"
+# The development set of first messages: what the chat rule is tuned on (the held-out set never is).
+DEV = ROOT / "kb" / "eval" / "chat_dev.yml"
 CLINC = SHARED_BENCHMARKS / "clinc150_oos" / "oos.json"
 PARALLEL = 4
 # BENCH_CHAT_QUALITY_LIMIT=N: the first N of each set (a quick look, not a figure).
 LIMIT = int(os.environ.get("BENCH_CHAT_QUALITY_LIMIT", "0")) or None
+# BENCH_CHAT_QUALITY_SETS: which sets, of heldout, dev and clinc (default: heldout,clinc).
+SETS = os.environ.get("BENCH_CHAT_QUALITY_SETS", "heldout,clinc").split(",")
 # BENCH_CHAT_QUALITY_OUT=FILE: one JSON line per message, for reading the misses.
 OUT = os.environ.get("BENCH_CHAT_QUALITY_OUT")
 TICKET = re.compile(r"\bINC-\d+")
@@ -163,8 +167,8 @@ async def run_set(
         return list(await asyncio.gather(*(one(i, item) for i, item in enumerate(items))))
 
 
-def heldout_items() -> list[tuple[str, str, str | None]]:
-    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
+def heldout_items(path: Path = HELDOUT) -> list[tuple[str, str, str | None]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     by_lang = {lang: [q for q in data if q["lang"] == lang] for lang in ("de", "en")}
     return [(q["lang"], q["q"], q["slug"]) for qs in by_lang.values() for q in qs[:LIMIT]]
 
@@ -224,21 +228,35 @@ def write_details(outcomes: Sequence[Outcome]) -> None:
 def main() -> None:
     print(floor_table())
     print()
-    first, second = heldout_items(), clinc_items()  # before starting anything
+    unknown = set(SETS) - {"heldout", "dev", "clinc"}
+    if unknown:
+        raise SystemExit(f"BENCH_CHAT_QUALITY_SETS: unknown sets {sorted(unknown)}")
+    items = {  # read before starting anything
+        "heldout": heldout_items() if "heldout" in SETS else [],
+        "dev": heldout_items(DEV) if "dev" in SETS else [],
+        "clinc": clinc_items() if "clinc" in SETS else [],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         config = system.StackConfig.ephemeral(
             Path(tmp), HELPDESK_LOG_LEVEL="WARNING", HELPDESK_SERVICE_HOURS="mon-sun 00:00-23:59"
         )
         procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
         try:
-            heldout = asyncio.run(run_set(config.helpdesk_url, first, 0))
-            clinc = asyncio.run(run_set(config.helpdesk_url, second, 100_000))
+            outcomes = {
+                name: asyncio.run(run_set(config.helpdesk_url, items[name], offset))
+                for offset, name in zip((0, 50_000, 100_000), items, strict=True)
+                if name in SETS
+            }
         finally:
             system.stop(procs)
-    write_details([*heldout, *clinc])
-    print(heldout_table(heldout))
-    print()
-    print(clinc_table(clinc))
+    write_details([o for found in outcomes.values() for o in found])
+    for name, found in outcomes.items():
+        if name == "clinc":
+            print(clinc_table(found))
+        else:
+            print(f"{(HELDOUT if name == 'heldout' else DEV).relative_to(ROOT)}:")
+            print(heldout_table(found))
+        print()
 
 
 if __name__ == "__main__":
