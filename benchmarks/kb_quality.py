@@ -20,7 +20,7 @@ from kb_index import KbIndex, Scoring, build_index
 from kb_index.calibration import Calibration, calibrate
 from kb_index.embedder import load_embedder
 from kb_index.evaluation import Question, Report, load_questions, score, search_all
-from kb_index.query import ConfidenceRule, SearchResult
+from kb_index.query import ConfidenceRule, MeaningRule, SearchResult
 
 from .common import KB_QUESTIONS, CachedEmbedder, kb_documents, pct, table
 
@@ -148,7 +148,7 @@ def ablations_table(bench: Bench) -> str:
         "best language version only": (replace(DEFAULT, other_language_weight=0.0), None),
         "dense only": (METHODS["dense"], None),
     }
-    rows = []
+    rows, note = [], ""
     for label, (scoring, margin) in variants.items():
         found = bench.results(scoring, bench.dev)
         if margin is None:
@@ -156,7 +156,10 @@ def ablations_table(bench: Bench) -> str:
         else:
             rule = calibrate(bench.dev, found, margins=np.array([margin])).rule
         rows.append(_row(f"{label} [{_rule(rule)}]", bench.test_report(scoring, rule)))
-    return table(("variant (test half)", *REPORT_COLUMNS), rows)
+        if label == "dense only" and rule.threshold != MeaningRule().threshold:
+            note = f"\nNOTE: MeaningRule's threshold ({MeaningRule().threshold:.2f}) is not the "
+            note += f"dense-only one ({rule.threshold:.2f}): kb_index/query.py"
+    return table(("variant (test half)", *REPORT_COLUMNS), rows) + note
 
 
 def cross_lingual_table(bench: Bench) -> str:

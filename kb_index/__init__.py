@@ -15,7 +15,15 @@ from .embedder import DEFAULT_MODEL, Embedder, EmbedderError, SentenceTransforme
 from .index import KbIndex
 from .language import detect_language, is_clearly
 from .progress import Progress, ProgressBar
-from .query import ConfidenceRule, QueryError, RelatedRule, Scoring, SearchHit, SearchResult
+from .query import (
+    ConfidenceRule,
+    MeaningRule,
+    QueryError,
+    RelatedRule,
+    Scoring,
+    SearchHit,
+    SearchResult,
+)
 from .store import IndexCorruptError, IndexLoadError, IndexMissingError, ModelMismatchError
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "IndexLoadError",
     "IndexMissingError",
     "KbIndex",
+    "MeaningRule",
     "ModelMismatchError",
     "Progress",
     "ProgressBar",

@@ -64,6 +64,23 @@ class RelatedRule:
 
 
 @dataclass(frozen=True)
+class MeaningRule:
+    """Whether the best article matches by meaning alone, not only by a word it shares.
+
+    The threshold is the one the dense-only search calibrates to (benchmarks/kb_quality.py,
+    docs/search.md). The combined score lets a shared word carry an answer ("wie viel Urlaub
+    habe ich noch" scores 0.64 for the out-of-office article on "Urlaub", dense 0.43); where
+    another reading says the message is not about IT (the bot's NLU), only an answer that
+    stands on meaning is given.
+    """
+
+    threshold: float = 0.48
+
+    def __call__(self, hits: Sequence[SearchHit]) -> bool:
+        return bool(hits) and hits[0].dense >= self.threshold
+
+
+@dataclass(frozen=True)
 class SearchHit:
     slug: str
     title: str

@@ -97,9 +97,16 @@ class HelpdeskClient:
         except ValueError as exc:
             raise Unavailable(f"{method} {path}: the answer is not JSON", status) from exc
 
-    async def kb_answer(self, *, query: str, lang: str, conversation_id: str) -> dict[str, Any]:
-        """Search the knowledge base; `article` is set only when confident."""
-        params = {"q": query, "lang": lang, "conversation_id": conversation_id}
+    async def kb_answer(
+        self, *, query: str, lang: str, conversation_id: str, off_topic: bool = False
+    ) -> dict[str, Any]:
+        """Search the knowledge base; `article` is set only when confident.
+
+        off_topic: the NLU read the message as not about IT (the helpdesk then answers only
+        by meaning, not on a shared word)."""
+        params: dict[str, str] = {"q": query, "lang": lang, "conversation_id": conversation_id}
+        if off_topic:
+            params["off_topic"] = "true"
         return await self._call("GET", "/api/internal/kb/answer", params=params)
 
     async def kb_article(self, *, slug: str, lang: str, conversation_id: str) -> dict[str, Any]:

@@ -79,6 +79,12 @@ def is_related(answer: dict[str, Any]) -> bool:
         return False
 
 
+def read_as(tracker: Tracker) -> str | None:
+    """The intent the NLU read in the latest message."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name")
+
+
 def utter_off_topic(dispatcher: CollectingDispatcher, said: bool = False) -> list[EventType]:
     """Say what the assistant is for (unless said already); no open question, no failure."""
     if not said:
@@ -105,7 +111,10 @@ class ActionAnswerFromKb(Action):
         try:
             async with clients.make_client() as api:
                 answer = await api.kb_answer(
-                    query=text, lang=lang, conversation_id=tracker.sender_id
+                    query=text,
+                    lang=lang,
+                    conversation_id=tracker.sender_id,
+                    off_topic=read_as(tracker) == "out_of_scope",
                 )
         except clients.HelpdeskError as error:
             return say_unavailable(dispatcher, error)

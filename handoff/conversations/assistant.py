@@ -19,7 +19,7 @@ from handoff.tickets import service as ticket_service
 from handoff.tickets.models import Ticket
 from handoff.tickets.priority import Sla
 from handoff.tickets.schemas import TicketDraft, ticket_json
-from kb_index import RelatedRule
+from kb_index import MeaningRule, RelatedRule
 
 from . import ownership, store, texts, ticketing, topics
 from .models import Conversation, Feedback
@@ -28,6 +28,7 @@ from .queue import QueueFlow
 
 ANSWER_HITS = 3
 RELATED = RelatedRule()
+MEANING = MeaningRule()
 
 
 @dataclass(frozen=True)
@@ -81,15 +82,30 @@ class AssistantFlow:
         self.notices = notices  # known problems: their notice comes before the bot's answer
 
     async def answer(
-        self, *, db: AsyncSession, conversation: Conversation, query: str, lang: str
+        self,
+        *,
+        db: AsyncSession,
+        conversation: Conversation,
+        query: str,
+        lang: str,
+        off_topic: bool = False,
     ) -> Answer:
-        """Search for the question; the article comes along when the search is confident."""
+        """Search for the question; the article comes along when the search is confident.
+
+        `off_topic`: the bot's NLU read the message as not about IT. Then a confident result
+        that does not match by meaning alone (MeaningRule: only a shared word carries it, as
+        "Urlaub" in "wie viel Urlaub habe ich noch") is no answer and nothing related either.
+        """
         # No database connection is held while the question waits for the search's threads:
         # under load, requests waiting for a search would otherwise empty the pool.
         await db.commit()
         # Only published articles come back (LiveSearch drops those archived or unpublished
         # since the last rebuild; a withdrawn best hit is no answer).
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
+        # A word shared with an article is no answer to a message about something else.
+        worded_only = off_topic and result.confident and not MEANING(result.hits)
+        if worded_only:
+            result = replace(result, confident=False)
         article = None
         if result.confident:
             best = result.hits[0].slug
@@ -100,7 +116,7 @@ class AssistantFlow:
                 rest = [h for h in result.hits if h.slug != best]
                 result = replace(result, hits=rest, confident=False)
         hits = [h.to_json() for h in result.hits]
-        related = result.confident or RELATED(result.hits)
+        related = not worded_only and (result.confident or RELATED(result.hits))
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)
         topic, new = None, False
         if related:  # an off-topic question opens no topic and counts toward nothing

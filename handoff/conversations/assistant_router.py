@@ -40,10 +40,16 @@ async def kb_answer(
     assistant: AssistantDep,
     q: Annotated[str, Query()],
     lang: Lang = "de",
+    off_topic: Annotated[bool, Query()] = False,
 ) -> dict[str, Any]:
-    """Search for the employee's question; the article comes along when confident."""
+    """Search for the employee's question; the article comes along when confident.
+
+    `off_topic`: the bot's NLU read the message as not about IT; an answer must then match
+    by meaning, not only by a word it shares with an article."""
     try:
-        answer = await assistant.answer(db=db, conversation=conversation, query=q, lang=lang)
+        answer = await assistant.answer(
+            db=db, conversation=conversation, query=q, lang=lang, off_topic=off_topic
+        )
     except QueryError as exc:
         raise HTTPException(422, str(exc)) from exc
     except IndexUnavailable as exc:

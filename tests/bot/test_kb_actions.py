@@ -49,6 +49,16 @@ def test_confident_answer_carries_the_article(helpdesk) -> None:
     assert slots["failure_streak"] == 0
 
 
+@pytest.mark.parametrize(("intent", "off_topic"), [("out_of_scope", "true"), ("it_question", None)])
+def test_the_nlu_reading_off_topic_goes_with_the_search(
+    helpdesk, intent: str, off_topic: str | None
+) -> None:
+    """The helpdesk then answers only by meaning, not on a word shared with an article."""
+    helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "de", "hits": [], "article": None})
+    run(ActionAnswerFromKb(), tracker("wie viel urlaub habe ich noch", intent))
+    assert helpdesk.last().url.params.get("off_topic") == off_topic
+
+
 def test_the_helpdesks_locale_wins_over_the_slot(helpdesk) -> None:
     helpdesk.on("GET", ANSWER, body={"confident": False, "lang": "en", "hits": [], "article": None})
     run(

@@ -173,6 +173,18 @@ def test_an_it_question_the_nlu_may_call_off_topic_is_still_searched(system: Sta
     assert "out-of-office" in _offered(reply), _texts(reply)
 
 
+def test_an_off_topic_question_sharing_a_word_with_an_article_is_refused(
+    system: StackConfig,
+) -> None:
+    """ "Urlaub" is in the out-of-office article; leave days are still not an IT topic."""
+    employee = Employee(system, "gesa.sommer@brandt.example", "Gesa Sommer").start("de")
+    reply = employee.say("wie viel urlaub habe ich noch")
+    assert "nur für IT-Themen" in _texts(reply), _texts(reply)
+    assert not _offered(reply)
+    reply = employee.say("wie stelle ich die automatische antwort ein, bin ab morgen im urlaub")
+    assert "out-of-office" in _offered(reply), _texts(reply)
+
+
 @pytest.mark.parametrize(
     ("locale", "question", "person"),
     [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb_index import Document, KbIndex, ModelMismatchError, build_index
+from kb_index import Document, KbIndex, MeaningRule, ModelMismatchError, build_index
 from kb_index.embedder import Embedder, HashingEmbedder, load_embedder
 from kb_index.evaluation import load_questions, score, search_all
 
@@ -114,6 +114,23 @@ def test_eval_set_quality_stays_above_its_floor(kb: KbIndex) -> None:
 def test_out_of_scope_and_garbage_are_not_answered(kb: KbIndex) -> None:
     for query in ("Wie wird das Wetter morgen?", "asdf qwer zxcv", "<b></b> ???", "12345"):
         assert kb.search(query).confident is False, query
+
+
+@pytest.mark.parametrize(
+    ("query", "meaning"),
+    [
+        # "Urlaub" is in the out-of-office article: the combined score answers, meaning does not
+        ("wie viel urlaub habe ich noch", False),
+        ("wie stelle ich die automatische antwort ein, bin ab morgen im urlaub", True),
+        ("I'm on holiday next week, how do I set my out of office?", True),
+    ],
+)
+def test_an_answer_by_a_shared_word_does_not_stand_on_meaning(
+    kb: KbIndex, query: str, meaning: bool
+) -> None:
+    result = kb.search(query, lang="en" if query.startswith("I'm") else "de")
+    assert result.confident and result.hits[0].slug == "out-of-office"
+    assert MeaningRule()(result.hits) is meaning
 
 
 def test_an_index_of_the_real_model_refuses_another_model(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kb_index.calibration import calibrate_floor
-from kb_index.query import RelatedRule, SearchHit, SearchResult
+from kb_index.query import MeaningRule, RelatedRule, SearchHit, SearchResult
 
 
 def _result(score: float | None, *, confident: bool = False) -> SearchResult:
@@ -36,3 +36,11 @@ def test_refusing_in_scope_questions_costs_more_than_showing_candidates() -> Non
     off_topic = [_result(s) for s in (0.6, 0.6, 0.6)]
     calibration = calibrate_floor(in_scope, off_topic, floors=np.array([0.0, 0.55, 0.7]))
     assert calibration.rule.floor == 0.0  # refusing 1 of 1 (cost 10) > showing 3 of 3 (cost 1)
+
+
+def test_the_meaning_rule_wants_the_best_articles_dense_score() -> None:
+    rule = MeaningRule(threshold=0.48)
+    # A high combined score carried by a shared word is not enough.
+    assert not rule([SearchHit("out-of-office", "A", "de", 0.64, dense=0.43, lexical=5.9)])
+    assert rule([SearchHit("out-of-office", "A", "de", 0.79, dense=0.69, lexical=5.9)])
+    assert not rule([])

@@ -32,6 +32,42 @@ async def test_internal_api_needs_the_service_token(sqlite_helpdesk: Helpdesk) -
         assert response.status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("off_topic", "answered"), [(None, True), ("false", True), ("true", False)]
+)
+async def test_a_message_read_as_off_topic_is_answered_only_by_meaning(
+    helpdesk: Helpdesk, monkeypatch: pytest.MonkeyPatch, off_topic: str | None, answered: bool
+) -> None:
+    """No article matches by meaning here (the rule's threshold is out of reach): read as
+    off-topic, the confident search is neither an answer nor related; otherwise it answers."""
+    from handoff.conversations import assistant
+    from kb_index import MeaningRule
+
+    monkeypatch.setattr(assistant, "MEANING", MeaningRule(threshold=1.01))
+    captured: dict[str, Any] = {}
+
+    async def action(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
+        assert helpdesk.rasa.internal is not None
+        params = {"q": text, "lang": "de", "conversation_id": sender}
+        if off_topic is not None:
+            params["off_topic"] = off_topic
+        response = await helpdesk.rasa.internal.get("/api/internal/kb/answer", params=params)
+        captured.update(response.json())
+        return [{"recipient_id": sender, "text": "ok"}]
+
+    helpdesk.rasa.on_message = action
+    headers = helpdesk.as_employee()
+    cid = await helpdesk.start_chat(headers)
+    await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": PASSWORD_TITLE}, headers=headers
+    )
+    assert captured["confident"] is answered
+    assert (captured["article"] is not None) is answered
+    assert captured["related"] is answered
+    assert (captured["topic"] is not None) is answered  # an off-topic message opens no topic
+    assert captured["hits"][0]["slug"] == "password-reset"  # what was found stays on record
+
+
 async def test_kb_answer_returns_the_article_steps_and_records_the_turn(
     helpdesk: Helpdesk,
 ) -> None:
