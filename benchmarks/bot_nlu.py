@@ -6,6 +6,11 @@ and splits them by the language of the example (kb_index.language: German or
 English marker words; examples with neither, such as "ok" or "INC-000042", are
 counted as "either"). The FallbackClassifier is not applied by `rasa test nlu`,
 so these are DIET's own predictions.
+
+Rasa draws the folds with numpy's global random state and no seed of its own;
+BENCH_NLU_SEED (default 1; "none" for Rasa's own unseeded draw) seeds it
+before Rasa starts, so that two configurations or two runs on the same data
+meet the same folds (DIET itself is seeded in config.yml).
 """
 
 from __future__ import annotations
@@ -26,6 +31,16 @@ from .common import table
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDS = int(os.environ.get("BENCH_NLU_FOLDS", "3"))
+SEED = os.environ.get("BENCH_NLU_SEED", "1")
+# BENCH_NLU_CONFIG, BENCH_NLU_DATA: another pipeline or other examples to cross-validate (a
+# changed copy of config.yml; an earlier state of bot/data/nlu, taken out of git).
+CONFIG = os.environ.get("BENCH_NLU_CONFIG", "config.yml")
+DATA = os.environ.get("BENCH_NLU_DATA", "bot/data/nlu")
+# Rasa's command line, after numpy's global random state is seeded (Rasa's folds draw from it).
+SEEDED_RASA = (
+    "import sys, numpy; numpy.random.seed(int(sys.argv.pop(1))); "
+    "from rasa.__main__ import main; sys.argv[0] = 'rasa'; main()"
+)
 
 
 def f1_scores(pairs: Sequence[tuple[str, str]]) -> tuple[float, float, dict[str, float]]:
@@ -59,14 +74,16 @@ def run_cross_validation(out: Path) -> float:
     rasa = ROOT / ".venv-bot" / "bin" / "rasa"
     if not rasa.exists():
         raise SystemExit("bot_nlu needs .venv-bot: run `make install` first")
+    python = ROOT / ".venv-bot" / "bin" / "python"
+    start = [str(rasa)] if SEED == "none" else [str(python), "-c", SEEDED_RASA, str(int(SEED))]
     command = [
-        str(rasa),
+        *start,
         "test",
         "nlu",
         "--nlu",
-        "bot/data/nlu",
+        DATA,
         "--config",
-        "config.yml",
+        CONFIG,
         "--cross-validation",
         "--folds",
         str(FOLDS),
@@ -119,8 +136,8 @@ def main() -> None:
         accuracy = sum(t == p for t, p in same) / len(same)
         merged.append([lang, len(same), accuracy, macro, weighted])
     print(
-        f"## Intent classification, {FOLDS}-fold cross-validation "
-        f"({len(rows)} examples; rasa test nlu took {took:.0f} s)\n"
+        f"## Intent classification, {FOLDS}-fold cross-validation, fold seed {SEED} "
+        f"({len(rows)} examples of {DATA}, {CONFIG}; rasa test nlu took {took:.0f} s)\n"
     )
     header = ("language", "examples", "accuracy", "macro F1", "weighted F1")
     print(table(header, summary))
