@@ -32,6 +32,29 @@ async def test_internal_api_needs_the_service_token(sqlite_helpdesk: Helpdesk) -
         assert response.status_code == 401
 
 
+async def _answer_as_the_bot_asks(
+    helpdesk: Helpdesk, question: str, **extra: str
+) -> tuple[dict[str, Any], str]:
+    """An employee asks; the (fake) bot's action asks the internal kb/answer with the question
+    and `extra` parameters. Returns that answer and the conversation's id."""
+    captured: dict[str, Any] = {}
+
+    async def action(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
+        assert helpdesk.rasa.internal is not None
+        params = {"q": text, "lang": "de", "conversation_id": sender, **extra}
+        response = await helpdesk.rasa.internal.get("/api/internal/kb/answer", params=params)
+        captured.update(response.json())
+        return [{"recipient_id": sender, "text": "ok"}]
+
+    helpdesk.rasa.on_message = action
+    headers = helpdesk.as_employee()
+    cid = await helpdesk.start_chat(headers)
+    await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": question}, headers=headers
+    )
+    return captured, cid
+
+
 @pytest.mark.parametrize(
     ("off_topic", "answered"), [(None, True), ("false", True), ("true", False)]
 )
@@ -44,23 +67,8 @@ async def test_a_message_read_as_off_topic_is_answered_only_by_meaning(
     from kb_index import MeaningRule
 
     monkeypatch.setattr(assistant, "MEANING", MeaningRule(threshold=1.01))
-    captured: dict[str, Any] = {}
-
-    async def action(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
-        assert helpdesk.rasa.internal is not None
-        params = {"q": text, "lang": "de", "conversation_id": sender}
-        if off_topic is not None:
-            params["off_topic"] = off_topic
-        response = await helpdesk.rasa.internal.get("/api/internal/kb/answer", params=params)
-        captured.update(response.json())
-        return [{"recipient_id": sender, "text": "ok"}]
-
-    helpdesk.rasa.on_message = action
-    headers = helpdesk.as_employee()
-    cid = await helpdesk.start_chat(headers)
-    await helpdesk.client.post(
-        f"/api/chat/sessions/{cid}/messages", json={"text": PASSWORD_TITLE}, headers=headers
-    )
+    extra = {} if off_topic is None else {"off_topic": off_topic}
+    captured, _ = await _answer_as_the_bot_asks(helpdesk, PASSWORD_TITLE, **extra)
     assert captured["confident"] is answered
     assert (captured["article"] is not None) is answered
     assert captured["related"] is answered
@@ -71,22 +79,7 @@ async def test_a_message_read_as_off_topic_is_answered_only_by_meaning(
 async def test_kb_answer_returns_the_article_steps_and_records_the_turn(
     helpdesk: Helpdesk,
 ) -> None:
-    captured: dict[str, Any] = {}
-
-    async def action(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
-        assert helpdesk.rasa.internal is not None
-        response = await helpdesk.rasa.internal.get(
-            "/api/internal/kb/answer", params={"q": text, "lang": "de", "conversation_id": sender}
-        )
-        captured.update(response.json())
-        return [{"recipient_id": sender, "text": "ok"}]
-
-    helpdesk.rasa.on_message = action
-    headers = helpdesk.as_employee()
-    cid = await helpdesk.start_chat(headers)
-    await helpdesk.client.post(
-        f"/api/chat/sessions/{cid}/messages", json={"text": PASSWORD_TITLE}, headers=headers
-    )
+    captured, cid = await _answer_as_the_bot_asks(helpdesk, PASSWORD_TITLE)
     assert captured["confident"] is True
     article = captured["article"]
     assert article["slug"] == "password-reset" and article["lang"] == "de"
