@@ -102,6 +102,7 @@ _URGENCY = (
     ("low", r"nicht (so )?dringend|not (that |very )?urgent|kein(e)? eile|no (rush|hurry)|"
             r"eilt nicht|warten|\bwait\b|workaround|umgehung|irgendwann|whenever"),
     ("high", r"nicht (mehr )?arbeiten|can'?t work|cannot work|can not work|unable to work|"
+             r"kaum (noch )?arbeiten|(hardly|barely) (able to )?work|can (hardly|barely) work|"
              r"nichts (geht|mehr)|nothing works|blockiert|blocked|stillstand|dringend|urgent|"
              r"sofort|asap|kritisch|critical|notfall|emergency"),
     ("medium", r"eingeschränkt|behindert|hinder|slow|langsam|mühsam|umständlich|annoying|"

@@ -97,6 +97,8 @@ def test_typed_impact(text: str, level: str | None) -> None:
     [
         ("ich kann gar nicht arbeiten", "high"),
         ("I can't work at all", "high"),
+        ("ich kann kaum arbeiten", "high"),
+        ("I can barely work", "high"),
         ("nicht dringend", "low"),
         ("it can wait, there's a workaround", "low"),
         ("es nervt, aber ich kann arbeiten", "medium"),
