@@ -68,10 +68,11 @@ class MeaningRule:
     """Whether the best article matches by meaning alone, not only by a word it shares.
 
     The dense score is that of the language version shown; the threshold is the one the
-    dense-only search calibrates to (benchmarks/kb_quality.py, docs/search.md). The combined score lets a shared word carry an answer ("wie viel Urlaub
-    habe ich noch" scores 0.64 for the out-of-office article on "Urlaub", dense 0.43); where
-    another reading says the message is not about IT (the bot's NLU), only an answer that
-    stands on meaning is given.
+    dense-only search calibrates to (benchmarks/kb_quality.py, docs/search.md). The
+    combined score lets a shared word carry an answer ("wie viel Urlaub habe ich noch"
+    scores 0.64 for the out-of-office article on "Urlaub", dense 0.43); where another
+    reading says the message is not about IT (the bot's NLU), only an answer that stands
+    on meaning is given.
     """
 
     threshold: float = 0.48
