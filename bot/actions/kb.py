@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import clients
-from bot.actions.common import language_of, latest_text, say_unavailable
+from bot.actions.common import language_of, latest_intent, latest_text, say_unavailable
 from bot.actions.handoff import hand_off
 from bot.actions.labels import PERSON_BUTTON
 from bot.actions.person import names_a_person
@@ -79,12 +79,6 @@ def is_related(answer: dict[str, Any]) -> bool:
         return False
 
 
-def read_as(tracker: Tracker) -> str | None:
-    """The intent the NLU read in the latest message."""
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    return intent.get("name")
-
-
 def utter_off_topic(dispatcher: CollectingDispatcher, said: bool = False) -> list[EventType]:
     """Say what the assistant is for (unless said already); no open question, no failure."""
     if not said:
@@ -114,7 +108,7 @@ class ActionAnswerFromKb(Action):
                     query=text,
                     lang=lang,
                     conversation_id=tracker.sender_id,
-                    off_topic=read_as(tracker) == "out_of_scope",
+                    off_topic=latest_intent(tracker) == "out_of_scope",
                 )
         except clients.HelpdeskError as error:
             return say_unavailable(dispatcher, error)
