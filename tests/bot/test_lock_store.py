@@ -14,6 +14,7 @@ from bot.lock_store import AtomicRedisLockStore
 
 REDIS = {"host": "127.0.0.1", "port": 6379, "db": 0, "key_prefix": "locktest"}
 PROCESSES, TICKETS = 4, 25
+RACE_ROUNDS = 5
 
 
 def _redis_or_skip() -> None:
@@ -55,9 +56,15 @@ def test_tickets_issued_by_several_processes_at_once_are_all_different() -> None
 
 
 def test_rasas_own_redis_lock_store_gives_two_processes_one_ticket() -> None:
-    """What the atomic store is for: the plain one loses tickets under the same load."""
+    """What the atomic store is for: the plain one loses tickets under the same load.
+
+    A race need not happen in every round (about one round in four had none here), so up
+    to RACE_ROUNDS rounds are run until one shows it."""
     _redis_or_skip()
-    issued = _tickets_issued_at_once("plain")
+    for _ in range(RACE_ROUNDS):
+        issued = _tickets_issued_at_once("plain")
+        if len(set(issued)) < len(issued):
+            break
     assert len(set(issued)) < len(issued)
 
 
