@@ -40,7 +40,6 @@ import psutil
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
-from handoff.attachments import images
 from scripts import stack as system
 
 from .common import table
@@ -156,7 +155,9 @@ def _upload_elsewhere(
     os.nice(CLIENT_NICE)
 
     async def run() -> list[float]:
-        limits = httpx.Limits(max_connections=len(people) + 5)
+        # Pooled connections expire before the server's 5 s keep-alive can close them under
+        # us: between two bursts a connection can lie idle that long.
+        limits = httpx.Limits(max_connections=len(people) + 5, keepalive_expiry=2)
         async with httpx.AsyncClient(base_url=base_url, timeout=300, limits=limits) as http:
             return await _uploads(http, people, png, bursts)
 
@@ -256,7 +257,7 @@ async def _round(
 
 async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[object]]:
     png = screenshot_png()
-    limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5)
+    limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5, keepalive_expiry=2)
     url = config.helpdesk_url
     loads = [
         load
@@ -343,7 +344,7 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
             "",
         ],
         ms("one burst alone: helpdesk CPU ms per upload", loop_after - loop_before),
-        ms(f"... in its image workers (nice {images.NICENESS})", workers_after - workers_before),
+        ms("... in its image workers (idle priority)", workers_after - workers_before),
         ms(f"... in the uploading clients (nice {CLIENT_NICE})", client_cpu),
     ]
 

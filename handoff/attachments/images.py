@@ -9,9 +9,11 @@ EXIF turns it (orientation), and every JPEG, WebP and GIF, is encoded anew inste
 orientation applied, EXIF dropped).
 
 Decoding holds the pixels (at most MAX_PIXELS), the one step that holds a file whole.
-`Cleaner` runs it in worker processes of its own, `at_once` images at a time, at a lower CPU
-priority (NICENESS) than the service: the event loop keeps serving chats, and while the
-machine is busy the chats' CPU comes first (a burst of screenshots waits, a chat does not).
+`Cleaner` runs it in worker processes of its own, `at_once` images at a time, at idle CPU
+priority (Linux's SCHED_IDLE; elsewhere a niceness of NICENESS): the event loop keeps serving
+chats, and the workers run only on CPU time the chats leave over (a burst of screenshots
+waits, a chat does not). On a machine the chats keep fully busy, images wait until they
+leave some.
 The memory it takes is bounded by `at_once` images of the pixel limit, however many
 employees upload at once, and lives in the workers; the workers start with the first image
 and are started again if one dies. A worker writes the cleaned image to a file of its own
@@ -51,7 +53,7 @@ PNG_KEPT = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRG
             b"sBIT", b"pHYs", b"bKGD"}  # fmt: skip
 COPY = 256 * 1024
 ORIENTATION = 0x0112
-NICENESS = 10  # the workers' CPU weight is about a tenth of the service's when both want it
+NICENESS = 10  # where SCHED_IDLE is not available: about a tenth of a core the service wants
 PREFIX, SUFFIX = "cleaned-", ".part"  # a cleaned image's file until it is moved into the store
 STALE = 3600  # seconds after which such a file is left over from a crash, not on its way
 
@@ -126,8 +128,13 @@ class Cleaner:
 
 
 def _lower_priority() -> None:
+    """The worker runs on CPU time no other process wants (SCHED_IDLE, Linux): the kernel
+    hands its core at once to any other process that wakes, where a niceness only lowers
+    its share of a contended core. Where that policy is not available, the niceness alone."""
     with contextlib.suppress(AttributeError, OSError):  # not on every system
         os.nice(NICENESS)
+    with contextlib.suppress(AttributeError, OSError):  # Linux only
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def sweep(directory: Path) -> None:
