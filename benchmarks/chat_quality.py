@@ -49,6 +49,8 @@ PARALLEL = 4
 LIMIT = int(os.environ.get("BENCH_CHAT_QUALITY_LIMIT", "0")) or None
 # BENCH_CHAT_QUALITY_SETS: which sets, of heldout, dev and clinc (default: heldout,clinc).
 SETS = os.environ.get("BENCH_CHAT_QUALITY_SETS", "heldout,clinc").split(",")
+# Each set's file and the number of its first employee (every message comes from a new one).
+SET_SOURCES = {"heldout": (HELDOUT, 0), "dev": (DEV, 50_000), "clinc": (CLINC, 100_000)}
 # BENCH_CHAT_QUALITY_OUT=FILE: one JSON line per message, for reading the misses.
 OUT = os.environ.get("BENCH_CHAT_QUALITY_OUT")
 TICKET = re.compile(r"\bINC-\d+")
@@ -167,7 +169,7 @@ async def run_set(
         return list(await asyncio.gather(*(one(i, item) for i, item in enumerate(items))))
 
 
-def heldout_items(path: Path = HELDOUT) -> list[tuple[str, str, str | None]]:
+def heldout_items(path: Path) -> list[tuple[str, str, str | None]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     by_lang = {lang: [q for q in data if q["lang"] == lang] for lang in ("de", "en")}
     return [(q["lang"], q["q"], q["slug"]) for qs in by_lang.values() for q in qs[:LIMIT]]
@@ -228,13 +230,12 @@ def write_details(outcomes: Sequence[Outcome]) -> None:
 def main() -> None:
     print(floor_table())
     print()
-    unknown = set(SETS) - {"heldout", "dev", "clinc"}
+    unknown = set(SETS) - set(SET_SOURCES)
     if unknown:
         raise SystemExit(f"BENCH_CHAT_QUALITY_SETS: unknown sets {sorted(unknown)}")
     items = {  # read before starting anything
-        "heldout": heldout_items() if "heldout" in SETS else [],
-        "dev": heldout_items(DEV) if "dev" in SETS else [],
-        "clinc": clinc_items() if "clinc" in SETS else [],
+        name: clinc_items() if name == "clinc" else heldout_items(SET_SOURCES[name][0])
+        for name in SETS
     }
     with tempfile.TemporaryDirectory() as tmp:
         config = system.StackConfig.ephemeral(
@@ -243,9 +244,8 @@ def main() -> None:
         procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
         try:
             outcomes = {
-                name: asyncio.run(run_set(config.helpdesk_url, items[name], offset))
-                for offset, name in zip((0, 50_000, 100_000), items, strict=True)
-                if name in SETS
+                name: asyncio.run(run_set(config.helpdesk_url, found, SET_SOURCES[name][1]))
+                for name, found in items.items()
             }
         finally:
             system.stop(procs)
@@ -254,7 +254,7 @@ def main() -> None:
         if name == "clinc":
             print(clinc_table(found))
         else:
-            print(f"{(HELDOUT if name == 'heldout' else DEV).relative_to(ROOT)}:")
+            print(f"{SET_SOURCES[name][0].relative_to(ROOT)}:")
             print(heldout_table(found))
         print()
 
