@@ -180,6 +180,12 @@ def clinc_items() -> list[tuple[str, str, str | None]]:
     return [("en", text, None) for text, _label in queries[:LIMIT]]
 
 
+def _share(count: int, of: list[Outcome]) -> str:
+    """count as a share of `of`; a dash where `of` is empty (a BENCH_CHAT_QUALITY_LIMIT run
+    may take no out-of-scope message)."""
+    return pct(count / len(of)) if of else "–"
+
+
 def heldout_table(outcomes: Sequence[Outcome]) -> str:
     rows = []
     for lang in ("de", "en"):
@@ -194,12 +200,12 @@ def heldout_table(outcomes: Sequence[Outcome]) -> str:
             [
                 lang,
                 len(inside),
-                pct(right / len(inside)),
-                pct(wrong / len(inside)),
-                pct(reached / len(inside)),
+                _share(right, inside),
+                _share(wrong, inside),
+                _share(reached, inside),
                 len(outside),
-                pct(rejected / len(outside)),
-                pct(refused / len(outside)),
+                _share(rejected, outside),
+                _share(refused, outside),
             ]
         )
     header = ["language", "in scope", "answered right", "answered wrong", "reached"]
