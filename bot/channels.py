@@ -11,7 +11,11 @@ the same processor steps) and answers, from the tracker it already holds:
     -> {"messages": [... as the REST channel ...],
         "understood": {"intent": str | None, "confidence": float | None,
                        "entities": [{"entity", "value"}]},
-        "action": "the last action of the turn before listening" | None}
+        "action": "the last action of the turn before listening" | None,
+        "form": "the form the bot is filling after the turn" | None}
+
+With `form` the helpdesk knows whether the ticket form is asking when a file arrives, without
+another tracker request.
 
 The processor steps are those of Rasa 3.6's `MessageProcessor.handle_message`
 (requirements/bot-lock.txt pins it); where they are missing, the channel falls back to
@@ -62,6 +66,15 @@ def answering_action(tracker: DialogueStateTracker) -> str | None:
     return None
 
 
+def turn_summary(tracker: DialogueStateTracker) -> dict[str, Any]:
+    """What the channel answers besides the messages: `understood`, `action` and `form`."""
+    return {
+        "understood": understood(tracker),
+        "action": answering_action(tracker),
+        "form": tracker.active_loop_name,
+    }
+
+
 class HelpdeskInput(RestInput):
     """`/webhooks/helpdesk/webhook`: the REST webhook plus what the bot understood."""
 
@@ -96,8 +109,7 @@ class HelpdeskInput(RestInput):
             tracker = await _handle(agent, message)
             body: dict[str, Any] = {"messages": collector.messages}
             if tracker is not None:
-                body["understood"] = understood(tracker)
-                body["action"] = answering_action(tracker)
+                body.update(turn_summary(tracker))
             return response.json(body)
 
         return hook

@@ -231,6 +231,7 @@ class ChatFlow:
             meanwhile = await store.transcript(db=db, conversation_id=conversation_id, after=seq)
             if answer.error is None:
                 conversation.bot_locale = conversation.locale
+                conversation.bot_form = answer.info.form
                 replies = await store.add_bot_messages(
                     db=db, conversation=conversation, messages=answer.messages
                 )
@@ -257,9 +258,15 @@ class ChatFlow:
 
     async def form_open(self, conversation: Conversation) -> str | None:
         """The form the bot is filling in this chat; None if none, before its first answer, or
-        when Rasa cannot be reached."""
+        when Rasa cannot be reached.
+
+        As the bot's channel said after its last turn; Rasa is asked only when that is not
+        known (a tracker request costs Rasa about a third of a message's work).
+        """
         if self.bot is None or conversation.bot_locale is None:
             return None
+        if conversation.bot_form is not None:
+            return conversation.bot_form or None
         try:
             return await self.bot.active_loop(conversation.id)
         except BotUnavailable:
@@ -280,16 +287,20 @@ class ChatFlow:
             conversation = await store.get(db=db, conversation_id=conversation_id)
         payload = f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
         try:
-            said = (await self.bot.send(conversation.id, payload, _metadata(conversation))).messages
+            reply = await self.bot.send(conversation.id, payload, _metadata(conversation))
         except BotUnavailable as exc:
             log.warning("bot not told", extra={"intent": intent, "error": str(exc)})
             return []
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
-            if not said or conversation.state != "bot":  # an agent took over meanwhile
+            conversation.bot_form = reply.info.form
+            if not reply.messages or conversation.state != "bot":  # an agent took over meanwhile
+                await db.commit()
                 return []
             conversation.bot_locale = conversation.locale
-            replies = await store.add_bot_messages(db=db, conversation=conversation, messages=said)
+            replies = await store.add_bot_messages(
+                db=db, conversation=conversation, messages=reply.messages
+            )
             await db.commit()
         await self.events.messages(conversation, replies)
         return replies
@@ -308,6 +319,7 @@ class ChatFlow:
             return []
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
+            conversation.bot_form = None  # the greeting's turn does not say: ask when it matters
             greeting = await store.add_bot_messages(
                 db=db, conversation=conversation, messages=replies
             )

@@ -28,6 +28,9 @@ class Conversation(Base):
     employee_email: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(5), default="de")
     bot_locale: Mapped[str | None] = mapped_column(String(5), default=None)
+    # The form the bot was filling after its last turn, as its channel said ("": none);
+    # None when not known (before its first answer, after a hand-back): then Rasa is asked.
+    bot_form: Mapped[str | None] = mapped_column(String(64), default=None)
     state: Mapped[str] = mapped_column(String(10), default="bot")
     agent_id: Mapped[int | None] = mapped_column(default=None)
     agent_name: Mapped[str | None] = mapped_column(String(200), default=None)

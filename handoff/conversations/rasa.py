@@ -29,6 +29,8 @@ class ParseInfo:
     confidence: float | None = None
     entities: list[Any] = field(default_factory=list)
     action: str | None = None
+    # The form the bot is filling after the turn ("": none); None when the channel did not say.
+    form: str | None = None
 
 
 @dataclass
@@ -38,7 +40,7 @@ class BotReply:
 
 
 def to_info(body: dict[str, Any]) -> ParseInfo:
-    """The helpdesk channel's `understood` and `action` (bot/channels.py)."""
+    """The helpdesk channel's `understood`, `action` and `form` (bot/channels.py)."""
     found = body.get("understood")
     understood: dict[str, Any] = found if isinstance(found, dict) else {}
     confidence = understood.get("confidence")
@@ -52,6 +54,7 @@ def to_info(body: dict[str, Any]) -> ParseInfo:
             if isinstance(e, dict)
         ],
         action=str(action) if action else None,
+        form=str(body["form"] or "") if "form" in body else None,
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels import HelpdeskInput, answering_action, understood
+from bot.channels import HelpdeskInput, answering_action, turn_summary, understood
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +53,22 @@ def test_the_answering_action_is_the_last_one_of_the_turn_before_listening() -> 
 def test_a_turn_with_no_action_has_no_answering_action() -> None:
     """An earlier turn's action is not this message's answer."""
     assert answering_action(_turn(ActionExecuted("action_listen"))) is None
+
+
+def test_the_form_is_the_one_still_asking_after_the_turn() -> None:
+    asking = _turn(ActionExecuted("ticket_form"), ActiveLoop("ticket_form"))
+    assert turn_summary(asking)["form"] == "ticket_form"
+    done = _turn(
+        ActionExecuted("ticket_form"),
+        ActiveLoop("ticket_form"),
+        ActionExecuted("ticket_form"),
+        ActiveLoop(None),
+        ActionExecuted("action_listen"),
+    )
+    summary = turn_summary(done)
+    assert summary["form"] is None
+    assert summary["action"] == "ticket_form"
+    assert summary["understood"]["intent"] == "it_problem"
 
 
 def test_the_channel_is_configured_next_to_the_rest_channel() -> None:

@@ -47,7 +47,9 @@ class FakeRasa:
 
     `on_message(sender, text, metadata)` returns a list of REST output items and
     may call the helpdesk's internal API through `internal` as the action server would;
-    `understood` and `action` are what the channel reports the bot read and did.
+    `understood` and `action` are what the channel reports the bot read and did, and `forms`
+    the form it is filling after the turn (unless `reports_form` is off, as in a channel
+    that does not say; then only a tracker request tells).
     """
 
     def __init__(self) -> None:
@@ -56,6 +58,8 @@ class FakeRasa:
         self.slot_requests = 0  # requests that set a slot by hand (no message to carry it)
         self.triggered: list[tuple[str, str]] = []
         self.forms: dict[str, str] = {}  # conversation id -> the form the bot is filling
+        self.reports_form = True
+        self.tracker_requests = 0
         self.down = False
         self.internal: httpx.AsyncClient | None = None
         self.on_message: Callable[..., Any] = self._echo
@@ -80,10 +84,10 @@ class FakeRasa:
             if body["metadata"].get("locale"):
                 self.slots.setdefault(body["sender"], {})["language"] = body["metadata"]["locale"]
             items = await self.on_message(body["sender"], body["message"], body["metadata"])
-            return httpx.Response(
-                200,
-                json={"messages": items, "understood": self.understood, "action": self.action},
-            )
+            answer = {"messages": items, "understood": self.understood, "action": self.action}
+            if self.reports_form:
+                answer["form"] = self.forms.get(body["sender"])
+            return httpx.Response(200, json=answer)
         if path.endswith("/tracker/events"):
             sender = path.split("/")[2]
             self.slot_requests += 1
@@ -91,6 +95,7 @@ class FakeRasa:
                 self.slots.setdefault(sender, {})[event["name"]] = event["value"]
             return httpx.Response(200, json={})
         if path.endswith("/tracker"):  # only asked for the form being filled
+            self.tracker_requests += 1
             form = self.forms.get(path.split("/")[2])
             return httpx.Response(200, json={"active_loop": {"name": form} if form else {}})
         if path.endswith("/trigger_intent"):

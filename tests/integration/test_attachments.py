@@ -43,6 +43,13 @@ def _since(employee: Employee, seq: int) -> list[dict[str, Any]]:
     return list(response.json()["messages"])
 
 
+def _rasa_api_requests(employee: Employee) -> float:
+    """Requests to Rasa's HTTP API (not the channel's messages) the helpdesk has made so far."""
+    text = employee.http.get("/metrics").text
+    found = re.search(r'^helpdesk_bot_round_trip_seconds_count\{call="api"\} (\S+)$', text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
 def _last_seq(employee: Employee) -> int:
     response = employee.http.get(
         f"/api/chat/sessions/{employee.cid}/messages", headers=employee.headers
@@ -57,9 +64,12 @@ def test_a_screenshot_answers_the_forms_question_and_goes_with_the_ticket(
     asked = employee.say("Ich möchte eine Störung melden")
     assert "Was genau funktioniert nicht?" in _texts(asked), _texts(asked)
     seq = _last_seq(employee)
+    api_requests = _rasa_api_requests(employee)
     _upload(employee, "fehlermeldung.png", png(), "image/png")
     said = _since(employee, seq)
     assert [m["sender"] for m in said] == ["user", "bot", "bot"], said
+    # The bot's channel said the form was asking: no tracker request to Rasa for the file.
+    assert _rasa_api_requests(employee) == api_requests
     assert said[1]["text"].startswith("Danke, der Screenshot ist beim Ticket")
     assert "Seit wann" in said[2]["text"]
     steps = [employee.say("seit heute früh")]

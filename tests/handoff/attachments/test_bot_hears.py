@@ -23,10 +23,14 @@ async def _files(helpdesk: Helpdesk, cid: str) -> list[Any]:
         return await attachment_service.of_conversation(db=db, conversation_id=cid)
 
 
-async def _chatting(helpdesk: Helpdesk, locale: str = "de") -> tuple[str, dict[str, str]]:
-    """A chat in which the bot has answered once."""
+async def _chatting(
+    helpdesk: Helpdesk, locale: str = "de", form: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """A chat in which the bot has answered once (and then fills `form`, if given)."""
     employee = helpdesk.as_employee()
     cid = await helpdesk.start_chat(employee, locale=locale)
+    if form:
+        helpdesk.rasa.forms[cid] = form
     said = await helpdesk.client.post(
         f"/api/chat/sessions/{cid}/messages", json={"text": "Störung melden"}, headers=employee
     )
@@ -38,8 +42,7 @@ async def test_the_form_is_told_and_its_answer_stands_for_the_service(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
     helpdesk = sqlite_helpdesk
-    cid, employee = await _chatting(helpdesk, "en")
-    helpdesk.rasa.forms[cid] = "ticket_form"
+    cid, employee = await _chatting(helpdesk, "en", form="ticket_form")
 
     async def form(sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
         return [
@@ -60,6 +63,31 @@ async def test_the_form_is_told_and_its_answer_stands_for_the_service(
     assert said[2]["text"] == "Since when has this been happening?"
     # No ticket yet: the file waits for the one the form opens.
     assert [f.ticket_id for f in await _files(helpdesk, cid)] == [None]
+    # The channel said after the bot's turn that the form asks: Rasa was not asked again.
+    assert helpdesk.rasa.tracker_requests == 0
+
+
+async def test_what_the_channel_said_last_decides_and_rasa_is_asked_only_when_it_did_not(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    helpdesk = sqlite_helpdesk
+    cid, employee = await _chatting(helpdesk)  # the bot's turn ended with no form asking
+    helpdesk.rasa.forms[cid] = "ticket_form"  # only the tracker would say otherwise now
+    relayed = len(helpdesk.rasa.received)
+    await _upload(helpdesk, cid, employee, "eins.png", screenshot(), "image/png")
+    assert len(helpdesk.rasa.received) == relayed  # acknowledged by the service, no bot turn
+    assert helpdesk.rasa.tracker_requests == 0
+
+    helpdesk.rasa.reports_form = False  # a channel that does not say which form asks
+    said = await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/messages", json={"text": "Drucker"}, headers=employee
+    )
+    assert said.status_code == 200, said.text
+    await _upload(helpdesk, cid, employee, "zwei.png", screenshot(), "image/png")
+    assert helpdesk.rasa.tracker_requests == 1
+    assert (
+        helpdesk.rasa.received[-1]["message"] == '/attachment_added{"attachment_name": "zwei.png"}'
+    )
 
 
 async def test_outside_the_form_the_service_acknowledges_without_a_bot_turn(
@@ -82,8 +110,7 @@ async def test_when_the_bot_is_away_the_file_is_kept_and_acknowledged(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
     helpdesk = sqlite_helpdesk
-    cid, employee = await _chatting(helpdesk)
-    helpdesk.rasa.forms[cid] = "ticket_form"
+    cid, employee = await _chatting(helpdesk, form="ticket_form")
     helpdesk.rasa.down = True
     away = await _upload(helpdesk, cid, employee, "zwei.png", screenshot(), "image/png")
     assert away.status_code == 201, away.text
