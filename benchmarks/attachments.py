@@ -4,19 +4,20 @@ Starts the real system (helpdesk with the real model, Rasa, action server) on fr
 CHATTERS employees chat (each waits for its answer before the next message), at two loads:
 busy (the next message at once: the two cores are nearly saturated by the chat alone) and
 everyday (a pause of THINK seconds on average, ±50%, before the next message). For each
-load, ROUNDS rounds alternate a phase of chat alone (MESSAGES messages each) with a phase of
-chat while UPLOADERS other employees each upload a 2 MB screenshot (a real PNG, decoded and
-stripped of its metadata by the service) at once, BURSTS times; the chat's messages started
-before the last upload ended count. Every phase starts new conversations, so that neither
-phase meets longer histories than the other, and alternating spreads any drift of the
-machine over both. Prints the pooled chat p50/p95 without and with uploads per load, the
-machine's CPU use during the chat alone, the uploads' p50/p95, the helpdesk process's peak
-resident memory above its idle level and the CPU per upload (one burst alone) of the
-service, of its image workers and of the uploading clients. The uploads are sent from a
-process of their own, as from other employees' browsers (sending 95 MB from the chatting
-employees' event loop would delay the chat's own timing in the client, not in the
-service), at a lower priority (BENCH_ATTACH_CLIENT_NICE, 10): those browsers would run on
-their own machines, not on the service's two cores.
+load, ROUNDS rounds alternate a phase of chat alone (MESSAGES messages each) with a phase
+of chat while UPLOADERS other employees each upload a 2 MB screenshot (a real PNG, decoded
+and stripped of its metadata by the service) at once, BURSTS times, each in a chat in which
+it has first asked the bot a question (BENCH_ATTACH_ASK_FIRST=0: an empty chat); the chat's
+messages started before the last upload ended count. Every phase starts new conversations,
+so that neither phase meets longer histories than the other, and alternating spreads any
+drift of the machine over both. Prints the pooled chat p50/p95 without and with uploads per
+load, the machine's CPU use during the chat alone, the uploads' p50/p95, the helpdesk
+process's peak resident memory above its idle level and the CPU per upload (one burst
+alone) of the service, of its image workers, of Rasa and of the uploading clients. The
+uploads are sent from a process of their own, as from other employees' browsers (sending 95
+MB from the chatting employees' event loop would delay the chat's own timing in the client,
+not in the service), at a lower priority (BENCH_ATTACH_CLIENT_NICE, 10): those browsers
+would run on their own machines, not on the service's two cores.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ DATABASE_URL = os.environ.get("BENCH_ATTACH_DATABASE_URL", "")
 # cores with the service, so they run at a lower priority than it (0: as the service).
 CLIENT_NICE = int(os.environ.get("BENCH_ATTACH_CLIENT_NICE", "10"))
 QUESTIONS = ["Ich habe mein Passwort vergessen", "My VPN keeps disconnecting", "Drucker offline"]
+# The uploading employees first tell the bot what is wrong, then send the screenshot (as in the
+# widget); 0: they only open a chat and upload.
+ASK_FIRST = os.environ.get("BENCH_ATTACH_ASK_FIRST", "1") != "0"
+ASKED_FIRST = "Mein Drucker druckt nicht mehr"
 
 
 def screenshot_png(target_bytes: int = 2_000_000) -> bytes:
@@ -86,8 +91,16 @@ async def _new_chat(http: httpx.AsyncClient, headers: dict[str, str]) -> str:
 async def _new_chats(
     http: httpx.AsyncClient, people: list[dict[str, str]]
 ) -> list[tuple[dict[str, str], str]]:
-    """A new chat for each employee: (headers, conversation id)."""
-    return [(headers, await _new_chat(http, headers)) for headers in people]
+    """A new chat for each uploading employee: (headers, conversation id); with ASK_FIRST,
+    the bot has answered the employee's question in it before the screenshot comes."""
+    chats = [(headers, await _new_chat(http, headers)) for headers in people]
+    if ASK_FIRST:
+        for headers, cid in chats:
+            asked = await http.post(
+                f"/api/chat/sessions/{cid}/messages", json={"text": ASKED_FIRST}, headers=headers
+            )
+            asked.raise_for_status()
+    return chats
 
 
 async def _chat(
@@ -255,7 +268,9 @@ async def _round(
     load.peak = max(load.peak, both.peak)
 
 
-async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[object]]:
+async def _run(
+    config: system.StackConfig, helpdesk_pid: int, rasa_pid: int
+) -> list[list[object]]:
     png = screenshot_png()
     limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5, keepalive_expiry=2)
     url = config.helpdesk_url
@@ -272,10 +287,13 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
         uploaders = [await _employee(http, 1000 + n) for n in range(UPLOADERS)]
         await _chat(http, chatters[:2])  # warm-up
         idle = psutil.Process(helpdesk_pid).memory_info().rss
+        burst = await _new_chats(http, uploaders)
         loop_before, workers_before = _cpu_seconds(helpdesk_pid)
+        rasa_before = sum(_cpu_seconds(rasa_pid))
         with PeakMemory(interval=0.05, pid=helpdesk_pid) as uploading:
-            _, client_cpu = await _in_process(url, await _new_chats(http, uploaders), png, 1)
+            _, client_cpu = await _in_process(url, burst, png, 1)
         loop_after, workers_after = _cpu_seconds(helpdesk_pid)
+        rasa_after = sum(_cpu_seconds(rasa_pid))
         for _ in range(ROUNDS):
             for load in loads:
                 await _round(http, url, chatters, uploaders, png, load, helpdesk_pid)
@@ -345,6 +363,7 @@ async def _run(config: system.StackConfig, helpdesk_pid: int) -> list[list[objec
         ],
         ms("one burst alone: helpdesk CPU ms per upload", loop_after - loop_before),
         ms("... in its image workers (idle priority)", workers_after - workers_before),
+        ms("... in Rasa", rasa_after - rasa_before),
         ms(f"... in the uploading clients (nice {CLIENT_NICE})", client_cpu),
     ]
 
@@ -361,8 +380,9 @@ def main() -> None:
         procs = system.run_all(config, system.train_bot(), sink=lambda line: None)
         try:
             helpdesk = next(p for p in procs if p.name == "helpdesk")
-            assert helpdesk.popen is not None
-            rows = asyncio.run(_run(config, helpdesk.popen.pid))
+            rasa = next(p for p in procs if p.name == "rasa")
+            assert helpdesk.popen is not None and rasa.popen is not None
+            rows = asyncio.run(_run(config, helpdesk.popen.pid, rasa.popen.pid))
         finally:
             system.stop(procs)
     print(f"{CHATTERS} employees chat; {ROUNDS} rounds of chat alone and with {BURSTS} bursts")
