@@ -268,9 +268,7 @@ async def _round(
     load.peak = max(load.peak, both.peak)
 
 
-async def _run(
-    config: system.StackConfig, helpdesk_pid: int, rasa_pid: int
-) -> list[list[object]]:
+async def _run(config: system.StackConfig, helpdesk_pid: int, rasa_pid: int) -> list[list[object]]:
     png = screenshot_png()
     limits = httpx.Limits(max_connections=CHATTERS + UPLOADERS + 5, keepalive_expiry=2)
     url = config.helpdesk_url
