@@ -294,13 +294,12 @@ class ChatFlow:
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation_id)
             conversation.bot_form = reply.info.form
-            if not reply.messages or conversation.state != "bot":  # an agent took over meanwhile
-                await db.commit()
-                return []
-            conversation.bot_locale = conversation.locale
-            replies = await store.add_bot_messages(
-                db=db, conversation=conversation, messages=reply.messages
-            )
+            replies: list[Message] = []
+            if reply.messages and conversation.state == "bot":  # not if an agent took over
+                conversation.bot_locale = conversation.locale
+                replies = await store.add_bot_messages(
+                    db=db, conversation=conversation, messages=reply.messages
+                )
             await db.commit()
         await self.events.messages(conversation, replies)
         return replies
