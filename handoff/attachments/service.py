@@ -75,7 +75,10 @@ async def save(
     source: BinaryIO,
     size: int,
 ) -> Attachment:
-    """Check and keep one file (Refused, TooLarge, EmptyFile); nothing is stored half."""
+    """Check and keep one file (Refused, TooLarge, EmptyFile); nothing is stored half.
+
+    The row is added to the session, not flushed: it is written with the caller's next flush.
+    """
     if size == 0:
         raise EmptyFile("the file is empty")
     if size > limits.per_file:
@@ -108,8 +111,7 @@ async def save(
         sha256=sha256,
         storage_key=key,
     )
-    db.add(row)
-    await db.flush()
+    db.add(row)  # written with the message that shows it (the caller's flush)
     return row
 
 

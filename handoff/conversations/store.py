@@ -85,16 +85,7 @@ async def add_message(
     bot_status: str | None = None,
 ) -> Message:
     """Append a message with the conversation's next sequence number."""
-    seq = await db.scalar(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
-        .returning(Conversation.last_seq),
-        execution_options={"synchronize_session": False},
-    )
     message = Message(
-        conversation_id=conversation.id,
-        seq=int(seq or 0),
         sender=sender,
         text=text,
         payload=payload or {},
@@ -102,9 +93,33 @@ async def add_message(
         internal=internal,
         bot_status=bot_status,
     )
-    db.add(message)
+    return (await add_messages(db=db, conversation=conversation, messages=[message]))[0]
+
+
+async def add_messages(
+    *, db: AsyncSession, conversation: Conversation, messages: list[Message]
+) -> list[Message]:
+    """Append messages (built without conversation or sequence number), in order.
+
+    Their sequence numbers are taken with one statement, whatever their number, and they are
+    written with one flush: a bot's reply of three messages costs two statements, not six.
+    """
+    if not messages:
+        return []
+    last = await db.scalar(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + len(messages), updated_at=utcnow())
+        .returning(Conversation.last_seq),
+        execution_options={"synchronize_session": False},
+    )
+    first = int(last or 0) - len(messages) + 1
+    for offset, message in enumerate(messages):
+        message.conversation_id = conversation.id
+        message.seq = first + offset
+    db.add_all(messages)
     await db.flush()
-    return message
+    return messages
 
 
 async def transcript(
@@ -121,12 +136,11 @@ async def add_bot_messages(
     *, db: AsyncSession, conversation: Conversation, messages: list[BotMessage]
 ) -> list[Message]:
     """Append the bot's replies, in order."""
-    return [
-        await add_message(
-            db=db, conversation=conversation, sender="bot", text=m.text, payload=m.payload
-        )
-        for m in messages
-    ]
+    return await add_messages(
+        db=db,
+        conversation=conversation,
+        messages=[Message(sender="bot", text=m.text, payload=m.payload) for m in messages],
+    )
 
 
 async def mark_relayed(*, db: AsyncSession, conversation_id: str, seq: int, failed: bool) -> None:

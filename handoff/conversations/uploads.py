@@ -111,9 +111,14 @@ class UploadFlow:
                 db=db, conversation_id=conversation_id, employee=employee
             )
             in_form = conversation.state == "bot" and await self._form_asks(conversation)
-            row, shown = await self._attach(db, conversation, "employee", upload, author=None)
-            if conversation.state == "bot" and not in_form:
-                shown.append(await self._acknowledge(db, conversation, row))
+            row, shown = await self._attach(
+                db,
+                conversation,
+                "employee",
+                upload,
+                author=None,
+                acknowledged=conversation.state == "bot" and not in_form,
+            )
             await db.commit()
         await self.events.messages(conversation, shown)
         if in_form:
@@ -139,8 +144,10 @@ class UploadFlow:
         uploaded_by: str,
         upload: Upload,
         author: str | None,
+        acknowledged: bool = False,
     ) -> tuple[Attachment, list[Message]]:
-        """Keep the file and show it in the chat (not committed yet)."""
+        """Keep the file and show it in the chat (not committed yet); `acknowledged`: the
+        service says where it went in the same write."""
         if conversation.state == "closed":
             raise store.InvalidTransition("the conversation is closed")
         row = await attachment_service.save(
@@ -156,15 +163,18 @@ class UploadFlow:
         )
         if conversation.ticket_id is not None and conversation.state != "bot":
             row.ticket_id = conversation.ticket_id  # the ticket the people work on now
-        shown = await store.add_message(
-            db=db,
-            conversation=conversation,
-            sender="agent" if author else "user",
-            author=author,
-            text=row.name,
-            payload={"attachments": [attachment_service.attachment_json(row, self.public_url)]},
-        )
-        return row, [shown]
+        messages = [
+            Message(
+                sender="agent" if author else "user",
+                author=author,
+                text=row.name,
+                payload={"attachments": [attachment_service.attachment_json(row, self.public_url)]},
+            )
+        ]
+        if acknowledged:
+            messages.append(self._acknowledgement(conversation, row))
+        shown = await store.add_messages(db=db, conversation=conversation, messages=messages)
+        return row, shown
 
     async def _form_asks(self, conversation: Conversation) -> bool:
         """Is the bot's ticket form asking? Only a form can use a file: no Rasa turn for every
@@ -184,13 +194,12 @@ class UploadFlow:
         async with self.open_db() as db:
             conversation = await store.get(db=db, conversation_id=conversation.id)
             row = await attachment_service.get(db=db, attachment_id=row.id)
-            note = await self._acknowledge(db, conversation, row)
+            note = self._acknowledgement(conversation, row)
+            notes = await store.add_messages(db=db, conversation=conversation, messages=[note])
             await db.commit()
-        await self.events.messages(conversation, [note])
+        await self.events.messages(conversation, notes)
 
-    async def _acknowledge(
-        self, db: AsyncSession, conversation: Conversation, row: Attachment
-    ) -> Message:
+    def _acknowledgement(self, conversation: Conversation, row: Attachment) -> Message:
         """Where the file went: with the chat's ticket, or kept for the ticket to come.
 
         A file the bot's ticket form took stays unlinked: it goes with the ticket that opens.
@@ -204,10 +213,4 @@ class UploadFlow:
             )
         else:
             text = texts.text("attachment_kept", conversation.locale)
-        return await store.add_message(
-            db=db,
-            conversation=conversation,
-            sender="system",
-            text=text,
-            payload={"event": "attachment"},
-        )
+        return Message(sender="system", text=text, payload={"event": "attachment"})
