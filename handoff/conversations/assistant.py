@@ -226,7 +226,7 @@ class AssistantFlow:
             "queue_position": position,
             "agents_online": await self.queue.agents_online(),
             "estimated_wait_minutes": await self.queue.estimated_wait(position),
-            "desk": self.queue.desk(),
+            "desk": await self.queue.desk(),
             "opens_at_text": self.queue.opening_text(conversation.locale),
         }
 

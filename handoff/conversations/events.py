@@ -76,6 +76,7 @@ class Events:
                 "estimated_wait_minutes": estimated_wait_minutes,
                 "desk_open": desk["open"],
                 "opens_at": desk["opens_at"],
+                "desk_staffed": desk["staffed"],
             },
         )
 

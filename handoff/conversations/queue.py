@@ -49,7 +49,10 @@ class QueueFlow:
             return await user_service.agents_online(db=db)
 
     async def presence_changed(self) -> None:
+        """An agent's console came or went: the consoles' count, and every waiting employee's
+        header (the first agent online turns "nobody in the chat" into a place in line)."""
         await self.events.presence(await self.agents_online())
+        await self.announce_positions()
 
     async def notify_unattended(self) -> int:
         """Tell employees waiting longer than the limit that the ticket keeps their request."""
@@ -122,13 +125,15 @@ class QueueFlow:
         await self.events.state(conversation)
         await self.announce_positions()
 
-    def desk(self) -> dict[str, Any]:
-        """Whether the service desk is staffed now, and when it next opens."""
+    async def desk(self, *, presence: bool = True) -> dict[str, Any]:
+        """Whether the service desk is open now, when it next opens, and whether an agent is in
+        the chat now (`staffed`; None when `presence` is false: not asked, one query less)."""
         now = self.now()
         if self.hours.is_open(now):
-            return {"open": True, "opens_at": None}
+            staffed = await self.agents_online() > 0 if presence else None
+            return {"open": True, "opens_at": None, "staffed": staffed}
         opens = self.hours.next_opening(now)
-        return {"open": False, "opens_at": opens.isoformat() if opens else None}
+        return {"open": False, "opens_at": opens.isoformat() if opens else None, "staffed": False}
 
     def opening_text(self, lang: str) -> str | None:
         """When the desk next opens, in words (None while it is open)."""
@@ -140,7 +145,7 @@ class QueueFlow:
         """Tell every waiting employee their current place in the queue."""
         async with self.open_db() as db:
             waiting = await store.queue_order(db=db)
-        desk = self.desk()
+        desk = await self.desk(presence=bool(waiting))
         for position, conversation_id in enumerate(waiting, start=1):
             await self.events.queue_position(
                 conversation_id, position, await self.estimated_wait(position), desk

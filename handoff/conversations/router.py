@@ -46,7 +46,7 @@ async def _read(db: AsyncSession, conversation: Conversation, queue: QueueFlow) 
         "awaiting_reply": (
             {"number": awaiting.number, "subject": awaiting.subject} if awaiting else None
         ),
-        "desk": queue.desk(),
+        "desk": await queue.desk(presence=conversation.state == "queued"),
     }
 
 
@@ -113,7 +113,7 @@ async def post_message(
         "queue_position": result.queue_position,
         "new_conversation": result.new_conversation,
         "to_ticket": result.to_ticket,
-        "desk": queue.desk(),
+        "desk": await queue.desk(presence=result.conversation.state == "queued"),
     }
 
 

@@ -30,8 +30,12 @@ class TicketSummary(TicketRef):
 
 
 class Desk(BaseModel):
-    open: bool = Field(description="whether the IT Service Desk is staffed now")
+    open: bool = Field(description="whether the IT Service Desk is open now (its service hours)")
     opens_at: datetime | None = Field(default=None, description="when it next opens")
+    staffed: bool | None = Field(
+        default=None,
+        description="whether an agent is in the chat now (given while the chat waits for one)",
+    )
 
 
 class ConversationRead(BaseModel):

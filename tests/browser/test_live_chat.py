@@ -374,3 +374,22 @@ async def test_the_employee_rates_a_chat_the_agent_closed_once(
     await widget.open()
     await expect(widget.log).to_be_visible()
     await expect(rating).to_have_count(0)
+
+
+async def test_with_nobody_online_the_header_promises_no_place_until_an_agent_comes(
+    stack: Stack, people: tuple[Session, Session], agent: dict[str, str]
+) -> None:
+    """The bot says nobody is in the chat; the header says the same, not "Position 1". The
+    first agent's console coming online turns it into a place and an estimate, live."""
+    employee, staff = people
+    widget = await Widget(employee.page).visit(stack, "Lea Hahn", "lea.hahn@brandt.example", "de")
+    await widget.open()
+    await ask_for_person(stack, widget, "Ich möchte mit einem Menschen sprechen")
+    await expect(widget.state).to_have_text(
+        "Wartet auf eine Person – Gerade ist niemand vom IT Service Desk im Chat"
+    )
+    await Console(staff.page).login(stack, agent["username"], agent["password"])
+    await expect(widget.state).to_have_text(
+        re.compile(r"^Wartet auf eine Person – Position \d+ \(ca\. \d+ Min\.\)$")
+    )
+    assert employee.errors == [] and staff.errors == []

@@ -288,8 +288,14 @@ async def test_texts_dates_and_opening_times_in_both_languages(
                                opensAt: opens.toISOString() });
                     return s.text(translator(locale));
                 };
+                const unstaffed = (locale) => {
+                    const s = new ChatStatus();
+                    s.update({ state: "queued", position: 1, deskOpen: true, deskStaffed: false });
+                    return s.text(translator(locale));
+                };
                 const de = translator("de"), en = translator("en");
                 return {
+                    unstaffed: [unstaffed("de"), unstaffed("en")],
                     same: keys(TEXTS.de) === keys(TEXTS.en),
                     statuses: keys(TEXTS.de.status) === keys(TEXTS.en.status),
                     empty: [...Object.values(TEXTS.de), ...Object.values(TEXTS.en)]
@@ -315,6 +321,11 @@ async def test_texts_dates_and_opening_times_in_both_languages(
         assert found["en"] == (
             f"Waiting for a person – The IT Service Desk opens on {day_en} at 07:00"
         )
+        # Open, but nobody in the chat: no place in line either (the bot says the same).
+        assert found["unstaffed"] == [
+            "Wartet auf eine Person – Gerade ist niemand vom IT Service Desk im Chat",
+            "Waiting for a person – Nobody from the IT Service Desk is in the chat right now",
+        ]
         assert found["dates"] == ["05.01.2026", "5 Jan 2026"]  # never 1/5/2026
         assert found["labels"] == ["In Bearbeitung", "In progress"]
     finally:

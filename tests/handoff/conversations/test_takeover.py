@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from handoff.conversations.models import Conversation
 from handoff.database import utcnow
+from handoff.realtime import channels
 
 from ..conftest import Helpdesk, make_settings, running_helpdesk
 from ..factories import queued_chat, staff
@@ -365,3 +366,36 @@ async def test_with_nobody_online_the_queue_promises_no_wait(sqlite_helpdesk: He
     ).json()
     assert result["outcome"] == "no_agents" and result["queue_position"] == 1
     assert result["estimated_wait_minutes"] is None
+    assert result["desk"] == {"open": True, "opens_at": None, "staffed": False}
+
+
+async def test_the_first_agent_online_tells_the_waiting_employee_their_place(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    """With nobody online the widget says so instead of a place in line; an agent's console
+    coming online turns it into the place and an estimate, live."""
+    from handoff.users import service as user_service
+    from handoff.users.models import User
+
+    helpdesk = sqlite_helpdesk
+    cid, employee = await queued_chat(helpdesk)
+    session = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert session["queue_position"] == 1 and session["desk"]["staffed"] is False
+    agent = await staff(helpdesk, "agent")
+    async with helpdesk.app.state.broker.subscribe(channels.conversation(cid)) as events:
+        async with helpdesk.app.state.open_db() as db:
+            user = await db.get_one(User, agent["login"]["user"]["id"])
+            await user_service.heartbeat(db=db, connection_id="c1", user=user)
+        await helpdesk.app.state.queue.presence_changed()  # as the console's socket does
+        event = await asyncio.wait_for(anext(aiter(events)), 5)
+    assert event["type"] == "queue" and event["position"] == 1
+    assert event["desk_staffed"] is True and event["estimated_wait_minutes"] >= 1
+    session = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert session["desk"]["staffed"] is True
+    # A chat the bot has does not ask who is online: its desk says nothing about it.
+    other = helpdesk.as_employee("kai.lenz@brandt.example", "Kai Lenz")
+    bot_chat = await helpdesk.start_chat(other)
+    bot_session = (
+        await helpdesk.client.get(f"/api/chat/sessions/{bot_chat}", headers=other)
+    ).json()
+    assert bot_session["state"] == "bot" and bot_session["desk"]["staffed"] is None

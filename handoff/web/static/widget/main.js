@@ -239,7 +239,9 @@ class Widget {
       if (event.state === "queued" && !this.status.position) this.refreshStatus(); // where in line?
       this.followLocale(event.locale);
     } else if (event.type === "queue" && here) {
-      const desk = "desk_open" in event ? { open: event.desk_open, opens_at: event.opens_at } : null;
+      const desk = "desk_open" in event
+        ? { open: event.desk_open, opens_at: event.opens_at, staffed: event.desk_staffed }
+        : null;
       this.applyStatus({ position: event.position, minutes: event.estimated_wait_minutes, ...ChatStatus.fromDesk(desk) });
     } else if (event.type === "typing" && here && event.who === "agent") this.showTyping(true);
     else if (event.type === "ticket") this.ticketNotice(event);

@@ -1,8 +1,9 @@
 // What the header's state line and the awaiting-reply notice say: who has the chat, the
-// place in the queue (only while the service desk is staffed), when the desk opens, and
-// which ticket waits for the employee's reply.
+// place in the queue (only while an agent is in the chat: a place in line nobody serves is a
+// promise the desk cannot keep), when the desk opens, and which ticket waits for the
+// employee's reply.
 
-const FIELDS = ["state", "agent", "position", "minutes", "deskOpen", "opensAt", "awaiting"];
+const FIELDS = ["state", "agent", "position", "minutes", "deskOpen", "deskStaffed", "opensAt", "awaiting"];
 
 export class ChatStatus {
   constructor() {
@@ -11,6 +12,7 @@ export class ChatStatus {
     this.position = null;
     this.minutes = null;
     this.deskOpen = true;
+    this.deskStaffed = true; // an agent is in the chat (the service says so while the chat waits)
     this.opensAt = null;
     this.awaiting = null; // {number, subject} of a ticket waiting for the employee's reply
   }
@@ -35,7 +37,8 @@ export class ChatStatus {
 
   static fromDesk(desk) {
     if (!desk) return {};
-    return { deskOpen: desk.open !== false, opensAt: desk.opens_at ?? null };
+    const staffed = typeof desk.staffed === "boolean" ? desk.staffed : undefined; // not asked
+    return { deskOpen: desk.open !== false, deskStaffed: staffed, opensAt: desk.opens_at ?? null };
   }
 
   /** The state line: "Wartet auf eine Person – Position 2 (ca. 5 Min.)" and the like. */
@@ -48,6 +51,7 @@ export class ChatStatus {
       const when = this.opensAt ? t.opensAt(this.opensAt) : "";
       return `${text} – ${when ? t("deskClosed", { when }) : t("deskClosedNoTime")}`;
     }
+    if (!this.deskStaffed) return `${text} – ${t("deskUnstaffed")}`;
     if (this.position) text += ` – ${t("statePosition", { position: this.position })}`;
     if (this.minutes) text += ` (${t("stateMinutes", { minutes: this.minutes })})`;
     return text;
