@@ -386,7 +386,7 @@ async def test_with_nobody_online_the_header_promises_no_place_until_an_agent_co
     await widget.open()
     await ask_for_person(stack, widget, "Ich möchte mit einem Menschen sprechen")
     await expect(widget.state).to_have_text(
-        "Wartet auf eine Person – Gerade ist niemand vom IT Service Desk im Chat"
+        "Wartet auf eine Person – Gerade ist niemand vom Service Desk online"
     )
     await Console(staff.page).login(stack, agent["username"], agent["password"])
     await expect(widget.state).to_have_text(

@@ -323,8 +323,8 @@ async def test_texts_dates_and_opening_times_in_both_languages(
         )
         # Open, but nobody in the chat: no place in line either (the bot says the same).
         assert found["unstaffed"] == [
-            "Wartet auf eine Person – Gerade ist niemand vom IT Service Desk im Chat",
-            "Waiting for a person – Nobody from the IT Service Desk is in the chat right now",
+            "Wartet auf eine Person – Gerade ist niemand vom Service Desk online",
+            "Waiting for a person – Nobody from the service desk is online right now",
         ]
         assert found["dates"] == ["05.01.2026", "5 Jan 2026"]  # never 1/5/2026
         assert found["labels"] == ["In Bearbeitung", "In progress"]
