@@ -50,7 +50,7 @@ class QueueFlow:
 
     async def presence_changed(self) -> None:
         """An agent's console came or went: the consoles' count, and every waiting employee's
-        header (the first agent online turns "nobody in the chat" into a place in line)."""
+        header (the first agent online turns "nobody online" into a place in line)."""
         await self.events.presence(await self.agents_online())
         await self.announce_positions()
 
@@ -126,8 +126,8 @@ class QueueFlow:
         await self.announce_positions()
 
     async def desk(self, *, presence: bool = True) -> dict[str, Any]:
-        """Whether the service desk is open now, when it next opens, and whether an agent is in
-        the chat now (`staffed`; None when `presence` is false: not asked, one query less)."""
+        """Whether the service desk is open now, when it next opens, and whether an agent is
+        online in the console now (`staffed`; None when `presence` is false: not asked)."""
         now = self.now()
         if self.hours.is_open(now):
             staffed = await self.agents_online() > 0 if presence else None

@@ -34,7 +34,7 @@ class Desk(BaseModel):
     opens_at: datetime | None = Field(default=None, description="when it next opens")
     staffed: bool | None = Field(
         default=None,
-        description="whether an agent is in the chat now (given while the chat waits for one)",
+        description="whether an agent is online now (given while the chat waits for one)",
     )
 
 
