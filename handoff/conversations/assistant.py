@@ -213,7 +213,8 @@ class AssistantFlow:
         await db.commit()
         if result.changed:
             await self.queue.announce(conversation)
-        outcome = await self.queue.outcome() if result.changed else "already_queued"
+        agents = await self.queue.agents_online()
+        outcome = self.queue.outcome(agents) if result.changed else "already_queued"
         if outcome in ("no_agents", "out_of_hours"):
             # The bot tells the employee now; the waiting-too-long notice would repeat it.
             conversation.notified_unattended = True
@@ -224,9 +225,9 @@ class AssistantFlow:
             "outcome": outcome,
             "ticket_number": result.ticket.number,
             "queue_position": position,
-            "agents_online": await self.queue.agents_online(),
-            "estimated_wait_minutes": await self.queue.estimated_wait(position),
-            "desk": await self.queue.desk(),
+            "agents_online": agents,
+            "estimated_wait_minutes": await self.queue.estimated_wait(position, agents),
+            "desk": self.queue.desk(agents),
             "opens_at_text": self.queue.opening_text(conversation.locale),
         }
 

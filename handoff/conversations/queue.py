@@ -111,11 +111,11 @@ class QueueFlow:
                 log.exception("unattended check failed")
             await asyncio.sleep(every_seconds)
 
-    async def outcome(self) -> str:
-        """What the employee is told right after the handoff."""
+    def outcome(self, agents: int) -> str:
+        """What the employee is told right after the handoff (`agents`: how many are online)."""
         if not self.hours.is_open(self.now()):
             return "out_of_hours"
-        if await self.agents_online() == 0:
+        if agents == 0:
             return "no_agents"
         return "queued"
 
@@ -125,13 +125,16 @@ class QueueFlow:
         await self.events.state(conversation)
         await self.announce_positions()
 
-    async def desk(self, *, presence: bool = True) -> dict[str, Any]:
+    def desk(self, agents: int | None) -> dict[str, Any]:
         """Whether the service desk is open now, when it next opens, and whether an agent is
-        online in the console now (`staffed`; None when `presence` is false: not asked)."""
+        online in the console now (`staffed`, from `agents`; None when that was not asked)."""
         now = self.now()
         if self.hours.is_open(now):
-            staffed = await self.agents_online() > 0 if presence else None
-            return {"open": True, "opens_at": None, "staffed": staffed}
+            return {
+                "open": True,
+                "opens_at": None,
+                "staffed": None if agents is None else agents > 0,
+            }
         opens = self.hours.next_opening(now)
         return {"open": False, "opens_at": opens.isoformat() if opens else None, "staffed": False}
 
@@ -145,25 +148,33 @@ class QueueFlow:
         """Tell every waiting employee their current place in the queue."""
         async with self.open_db() as db:
             waiting = await store.queue_order(db=db)
-        desk = await self.desk(presence=bool(waiting))
-        for position, conversation_id in enumerate(waiting, start=1):
-            await self.events.queue_position(
-                conversation_id, position, await self.estimated_wait(position), desk
-            )
+        if waiting:  # who is online and the minutes per chat, asked once for the whole queue
+            agents = await self.agents_online()
+            desk = self.desk(agents)
+            per_chat = await self.minutes_per_chat() if agents else None  # no estimate at all
+            for position, conversation_id in enumerate(waiting, start=1):
+                wait = await self.estimated_wait(position, agents, per_chat)
+                await self.events.queue_position(conversation_id, position, wait, desk)
         await self.events.queue_changed(len(waiting))
 
-    async def estimated_wait(self, position: int | None) -> int | None:
-        """Minutes until an agent takes the chat, from recent claims.
+    async def estimated_wait(
+        self, position: int | None, agents: int, per_chat: float | None = None
+    ) -> int | None:
+        """Minutes until one of `agents` online takes the chat, from recent claims (or
+        `per_chat`, minutes per chat, where the caller has them).
 
         None when not queued, outside service hours (no estimate then, only when the
         desk opens) and while no agent is online (the employee is told so, and a figure
         would be a promise nobody is there to keep).
         """
-        if position is None or not self.hours.is_open(self.now()):
+        if position is None or not self.hours.is_open(self.now()) or agents == 0:
             return None
-        agents = await self.agents_online()
-        if agents == 0:
-            return None
+        if per_chat is None:
+            per_chat = await self.minutes_per_chat()
+        return max(1, round(per_chat * position / agents))
+
+    async def minutes_per_chat(self) -> float:
+        """How long a waiting chat took to be claimed, over the recent claims."""
         async with self.open_db() as db:
             rows = await db.execute(
                 select(Conversation.queued_at, Conversation.claimed_at)
@@ -172,5 +183,4 @@ class QueueFlow:
                 .limit(RECENT_CLAIMS)
             )
             waits = [(c - q).total_seconds() / 60 for q, c in rows if c and q]
-        per_chat = sum(waits) / len(waits) if waits else DEFAULT_MINUTES_PER_CHAT
-        return max(1, round(per_chat * position / agents))
+        return sum(waits) / len(waits) if waits else DEFAULT_MINUTES_PER_CHAT

@@ -32,6 +32,11 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 MAX_SEQ = 2**31 - 1  # sequence numbers are database integers
 
 
+async def _agents_if_waiting(conversation: Conversation, queue: QueueFlow) -> int | None:
+    """Agents online, asked only while the chat waits for one (the header says so)."""
+    return await queue.agents_online() if conversation.state == "queued" else None
+
+
 async def _read(db: AsyncSession, conversation: Conversation, queue: QueueFlow) -> dict[str, Any]:
     awaiting = await ticketing.awaiting_reply(db=db, conversation_id=conversation.id)
     return {
@@ -46,7 +51,7 @@ async def _read(db: AsyncSession, conversation: Conversation, queue: QueueFlow) 
         "awaiting_reply": (
             {"number": awaiting.number, "subject": awaiting.subject} if awaiting else None
         ),
-        "desk": await queue.desk(presence=conversation.state == "queued"),
+        "desk": queue.desk(await _agents_if_waiting(conversation, queue)),
     }
 
 
@@ -113,7 +118,7 @@ async def post_message(
         "queue_position": result.queue_position,
         "new_conversation": result.new_conversation,
         "to_ticket": result.to_ticket,
-        "desk": await queue.desk(presence=result.conversation.state == "queued"),
+        "desk": queue.desk(await _agents_if_waiting(result.conversation, queue)),
     }
 
 

@@ -1,5 +1,5 @@
 // What the header's state line and the awaiting-reply notice say: who has the chat, the
-// place in the queue (only while an agent is in the chat: a place in line nobody serves is a
+// place in the queue (only while an agent is online: a place in line nobody serves is a
 // promise the desk cannot keep), when the desk opens, and which ticket waits for the
 // employee's reply.
 
@@ -12,7 +12,7 @@ export class ChatStatus {
     this.position = null;
     this.minutes = null;
     this.deskOpen = true;
-    this.deskStaffed = true; // an agent is in the chat (the service says so while the chat waits)
+    this.deskStaffed = true; // an agent is online (the service says so while the chat waits)
     this.opensAt = null;
     this.awaiting = null; // {number, subject} of a ticket waiting for the employee's reply
   }
