@@ -7,6 +7,7 @@ the topic's, counted here once: answers and candidates the employee rejected.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,6 +28,8 @@ from .notices import NoticeFlow
 from .queue import QueueFlow
 
 ANSWER_HITS = 3
+# An employee's words this soon after their own file are taken as said about the file.
+WORDS_TO_A_FILE = timedelta(minutes=2)
 RELATED = RelatedRule()
 MEANING = MeaningRule()
 
@@ -121,12 +124,23 @@ class AssistantFlow:
         topic, new = None, False
         if related:  # an off-topic question opens no topic and counts toward nothing
             before = conversation.topic_id
+            seq = turn.message_seq if turn is not None else conversation.last_seq
+            # Words sent with a file that search is unsure of describe the file: the problem
+            # of the open topic, not a new one (the ticket's subject stays that problem).
+            about_file = (
+                not result.confident
+                and before is not None
+                and await store.about_files(
+                    db=db, conversation_id=conversation.id, seq=seq, within=WORDS_TO_A_FILE
+                )
+            )
             topic = await topics.for_question(
                 db=db,
                 conversation=conversation,
                 query=query,
                 slugs=[h.slug for h in result.hits],
-                seq=turn.message_seq if turn is not None else conversation.last_seq,
+                seq=seq,
+                about_file=about_file,
             )
             new = topic.id != before
         if turn is not None:

@@ -88,9 +88,18 @@ class ChatFlow:
         self.answering = 0  # employee messages the bot is answering now (uploads make way)
 
     async def post(
-        self, *, conversation_id: str, employee: Employee, text: str, payload: str | None = None
+        self,
+        *,
+        conversation_id: str,
+        employee: Employee,
+        text: str,
+        payload: str | None = None,
+        files: int = 0,
     ) -> ChatResult:
-        """Store the employee's message; then answer a waiting ticket, or ask the bot."""
+        """Store the employee's message; then answer a waiting ticket, or ask the bot.
+
+        `files`: that many files follow as part of this message (words typed with them).
+        """
         text = store.clean_text(limits.clean_text(text), limit=self.max_chars)
         if payload is None and not as_plain_text(text):
             raise store.MessageRejected("the message is empty: it has nothing but slashes")
@@ -110,7 +119,7 @@ class ChatFlow:
                 await store.ensure_offered(db=db, conversation=conversation, payload=payload)
             else:
                 conversation.locale = decide_locale(text, conversation.locale)
-            message = await self._store_employee_message(db, conversation, text)
+            message = await self._store_employee_message(db, conversation, text, files)
             await db.commit()
         await self.events.message(conversation, message)
         if new:
@@ -171,7 +180,7 @@ class ChatFlow:
         return ChatResult(conversation, [notice], None, to_ticket=ticket.number)
 
     async def _store_employee_message(
-        self, db: AsyncSession, conversation: Conversation, text: str
+        self, db: AsyncSession, conversation: Conversation, text: str, files: int = 0
     ) -> Message:
         to_bot = conversation.state == "bot"
         message = await store.add_message(
@@ -179,6 +188,7 @@ class ChatFlow:
             conversation=conversation,
             sender="user",
             text=text,
+            payload={store.WITH_FILES: files} if files else None,
             bot_status="pending" if to_bot else None,
         )
         if to_bot:

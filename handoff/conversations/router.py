@@ -105,6 +105,7 @@ async def post_message(
             employee=employee,
             text=body.text,
             payload=body.payload,
+            files=body.files,
         )
     except store.ConversationNotFound as exc:
         raise HTTPException(404, "conversation not found") from exc

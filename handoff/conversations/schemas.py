@@ -74,6 +74,13 @@ class MessageCreate(BaseModel):
         max_length=500,
         description="the payload of a button the bot offered in this conversation",
     )
+    files: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="files the employee sends right after this text, as one message with it "
+        "(words typed with a screenshot): the words are then taken as said about the files",
+    )
 
 
 class AttachmentRead(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -29,6 +30,10 @@ class MessageRejected(ValueError):
 
 class InvalidTransition(ValueError):
     """The conversation is not in a state that allows this."""
+
+
+# In an employee message's payload: the number of files sent as part of it, after its words.
+WITH_FILES = "with_files"
 
 
 def clean_text(text: str, *, limit: int) -> str:
@@ -280,6 +285,34 @@ async def last_kb_query(*, db: AsyncSession, conversation_id: str) -> str | None
         .where(BotTurn.conversation_id == conversation_id, BotTurn.kb_query.is_not(None))
         .order_by(BotTurn.id.desc())
         .limit(1)
+    )
+
+
+async def about_files(
+    *, db: AsyncSession, conversation_id: str, seq: int, within: timedelta
+) -> bool:
+    """Are the employee's words `seq` said about files: typed with files that follow them (the
+    widget sends the words first), or sent less than `within` after a file of theirs?"""
+    recent = list(
+        await db.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.sender == "user",
+                Message.seq <= seq,
+            )
+            .order_by(Message.seq.desc())
+            .limit(2)
+        )
+    )
+    words = next((m for m in recent if m.seq == seq), None)
+    if words is not None and words.payload.get(WITH_FILES):
+        return True
+    before = next((m for m in recent if m.seq < seq), None)
+    return (
+        before is not None
+        and bool(before.payload.get("attachments"))
+        and before.created_at >= utcnow() - within
     )
 
 

@@ -2,8 +2,10 @@
 
 A new question starts a new topic unless it is about the subject of the open one (its best
 article is among the open topic's articles, or the other way round): then it is the employee
-rephrasing. Failures count what the employee rejected (an answer, or the candidates) for
-this topic; an unconfident search alone is no failure.
+rephrasing. Words sent with a file ("Hier die Fehlermeldung") describe the file, and so the
+open topic's problem, unless search is sure they are about something else. Failures count
+what the employee rejected (an answer, or the candidates) for this topic; an unconfident
+search alone is no failure.
 """
 
 from __future__ import annotations
@@ -33,13 +35,27 @@ async def current(*, db: AsyncSession, conversation: Conversation) -> Topic | No
 
 
 async def for_question(
-    *, db: AsyncSession, conversation: Conversation, query: str, slugs: list[str], seq: int
+    *,
+    db: AsyncSession,
+    conversation: Conversation,
+    query: str,
+    slugs: list[str],
+    seq: int,
+    about_file: bool = False,
 ) -> Topic:
-    """The topic a new question belongs to: the open one when it is a rephrasing, else new."""
+    """The topic a new question belongs to: the open one when it is a rephrasing, else new.
+
+    `about_file`: the words came with the employee's file and search is not sure of an
+    article: they stay with the open topic, whose articles stay what it was about.
+    """
     topic = await current(db=db, conversation=conversation)
-    if topic is not None and topic.state == "open" and same_subject(topic.slugs, slugs):
-        topic.slugs, topic.updated_at = slugs, utcnow()
-        return topic
+    if topic is not None and topic.state == "open":
+        if same_subject(topic.slugs, slugs):
+            topic.slugs, topic.updated_at = slugs, utcnow()
+            return topic
+        if about_file:
+            topic.updated_at = utcnow()
+            return topic
     number = await db.scalar(
         select(func.coalesce(func.max(Topic.number), 0)).where(
             Topic.conversation_id == conversation.id

@@ -243,3 +243,27 @@ async def test_the_agent_sees_the_screenshot_in_the_chat_and_on_the_ticket(
     await expect(files.get_by_role("link", name="anleitung.txt (15 B)")).to_be_visible()
     await assert_accessible(staff.page, "#ticket-attachments")
     assert employee.errors == [] and staff.errors == []
+
+
+async def test_words_typed_with_a_screenshot_leave_the_ticket_about_the_problem(
+    stack: Stack, people: tuple[Session, Session], agent: dict[str, str]
+) -> None:
+    """The widget sends the words before the file; they describe the file (the printer's
+    error), not a problem of their own: the handoff's ticket is about the printer."""
+    employee, staff = people
+    widget = await Widget(employee.page).visit(stack, "Mia Kraus", "mia.kraus@brandt.example")
+    await widget.open()
+    await widget.send("Mein Drucker im 2. Stock druckt nur noch leere Seiten")
+    await widget.paste_file(png(120, 80), "fehlermeldung.png", "image/png")
+    await widget.send("Hier die Fehlermeldung")
+    await expect(
+        widget.log.get_by_role("button", name=re.compile("fehlermeldung.png"))
+    ).to_be_visible()
+    await widget.send("Das hat nicht geholfen. Ich möchte mit einem Menschen sprechen")
+    await expect(widget.state).to_contain_text("Wartet auf eine Person")
+    console = await Console(staff.page).login(stack, agent["username"], agent["password"])
+    await console.open_from_queue("Mia Kraus")
+    ticket = staff.page.locator("#ticket-box")
+    await expect(ticket).to_contain_text("Mein Drucker im 2. Stock druckt nur noch leere Seiten")
+    await expect(ticket).not_to_contain_text("Hier die Fehlermeldung")
+    assert employee.errors == [] and staff.errors == []

@@ -143,3 +143,53 @@ def test_where_to_attach_a_screenshot_is_answered(
     assert articles == ["chat-attachments"], _texts(reply)
     assert word in _texts(reply), _texts(reply)
     assert reply["state"] == "bot"
+
+
+@pytest.mark.parametrize(
+    ("locale", "problem", "caption", "person", "word"),
+    [
+        (  # as the widget sends words typed with a screenshot: the words first
+            "de",
+            "Mein Drucker im 2. Stock druckt nur noch leere Seiten",
+            "Hier die Fehlermeldung",
+            "Das hat nicht geholfen. Ich möchte mit einem Menschen sprechen",
+            "Drucker",
+        ),
+        (  # words sent after the file
+            "en",
+            "My printer on the 2nd floor only prints blank pages",
+            "Here is the error message",
+            "That didn't help. I want to talk to a person",
+            "printer",
+        ),
+    ],
+)
+def test_the_words_sent_with_a_screenshot_leave_the_ticket_about_the_problem(
+    system: StackConfig, locale: str, problem: str, caption: str, person: str, word: str
+) -> None:
+    employee = Employee(system, "nina.vogt@brandt.example", "Nina Vogt").start(locale)
+    employee.say(problem)
+    if locale == "de":
+        said = employee.http.post(
+            f"/api/chat/sessions/{employee.cid}/messages",
+            json={"text": caption, "files": 1},
+            headers=employee.headers,
+        )
+        assert said.status_code == 200, said.text
+        _upload(employee, "fehler.png", png(), "image/png")
+    else:
+        _upload(employee, "fehler.png", png(), "image/png")
+        employee.say(caption)
+    queued = employee.say(person)
+    assert queued["state"] == "queued", _texts(queued)
+    session = employee.http.get(f"/api/chat/sessions/{employee.cid}", headers=employee.headers)
+    number = session.json()["ticket_number"]
+    ticket = employee.http.get(f"/api/tickets/{number}", headers=employee.headers).json()
+    assert word in ticket["subject"], ticket["subject"]
+    assert caption not in ticket["subject"]
+    listed = employee.http.get(
+        "/api/agent/attachments",
+        params={"ticket": number},
+        headers=staff_headers(system, "agent", "Anna Schmidt"),
+    ).json()
+    assert [a["name"] for a in listed["attachments"]] == ["fehler.png"]

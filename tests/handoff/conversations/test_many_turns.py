@@ -6,15 +6,18 @@ tested the same way in tests/integration); everything else is the real service.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from ..conftest import Helpdesk, make_settings, running_helpdesk
 from ..factories import staff
+from .test_assistant_api import PASSWORD_TITLE
 
 PERSON = {"Ich möchte mit einem Menschen sprechen", "Talk to a human please"}
 NEGATIVE = {"Das hat nicht geholfen", "nein"}
@@ -52,9 +55,12 @@ class ScriptedBot:
         return [{"recipient_id": sender, "text": "Vorschläge"}]
 
 
-async def _say(helpdesk: Helpdesk, cid: str, headers: dict[str, str], text: str) -> Any:
+async def _say(
+    helpdesk: Helpdesk, cid: str, headers: dict[str, str], text: str, files: int = 0
+) -> Any:
+    body = {"text": text, "files": files} if files else {"text": text}
     response = await helpdesk.client.post(
-        f"/api/chat/sessions/{cid}/messages", json={"text": text}, headers=headers
+        f"/api/chat/sessions/{cid}/messages", json=body, headers=headers
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -434,3 +440,79 @@ async def test_a_ticket_answer_in_a_live_chat_promises_nothing_more(
     assert reply["to_ticket"] and reply["state"] == "agent"
     notice = reply["messages"][0]["text"]
     assert reply["to_ticket"] in notice and "meldet sich hier" not in notice
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def _send_file(helpdesk: Helpdesk, cid: str, headers: dict[str, str]) -> None:
+    response = await helpdesk.client.post(
+        f"/api/chat/sessions/{cid}/attachments",
+        files={"file": ("fehler.png", _png(), "image/png")},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("caption", ["Hier die Fehlermeldung", "Here is the error message"])
+@pytest.mark.parametrize("typed_with_file", [True, False], ids=["typed-with", "after"])
+async def test_words_sent_with_a_file_stay_with_the_problem_it_shows(
+    sqlite_helpdesk: Helpdesk, monkeypatch: pytest.MonkeyPatch, caption: str, typed_with_file: bool
+) -> None:
+    """The real model finds a few loosely related articles for such words (the walk-through in
+    tests/integration); the fake embedder's scores are lower, so every hit counts as related."""
+    from handoff.conversations import assistant
+    from kb_index import RelatedRule
+
+    monkeypatch.setattr(assistant, "RELATED", RelatedRule(floor=0.0))
+    bot = ScriptedBot(sqlite_helpdesk)
+    agent = await staff(sqlite_helpdesk, "agent", "Anna Schmidt")
+    # Said with no file before it, the caption is a question of its own: a topic of its own.
+    alone = sqlite_helpdesk.as_employee("ben.roth@brandt.example", "Ben Roth")
+    cid = await sqlite_helpdesk.start_chat(alone)
+    await _say(sqlite_helpdesk, cid, alone, "Der Drucker druckt nicht")
+    await _say(sqlite_helpdesk, cid, alone, caption)
+    # Sent with the screenshot of the printer's error, it describes that problem.
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker druckt nicht")
+    if typed_with_file:  # as the widget sends them: the words first, saying a file follows
+        await _say(sqlite_helpdesk, cid, employee, caption, files=1)
+        await _send_file(sqlite_helpdesk, cid, employee)
+    else:
+        await _send_file(sqlite_helpdesk, cid, employee)
+        await _say(sqlite_helpdesk, cid, employee, caption)
+    queued = await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    _, own, printer, with_file = bot.answers
+    assert own["related"] and not own["confident"]
+    assert (own["topic"], own["new_topic"]) == (2, True)
+    assert (with_file["topic"], with_file["new_topic"]) == (1, False)
+    assert queued["state"] == "queued"
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    assert ticket["subject"].startswith("Der Drucker druckt nicht"), ticket["subject"]
+    # The topic's articles stay the printer's: the escalation summary names those.
+    context = (
+        await sqlite_helpdesk.client.get(
+            f"/api/agent/conversations/{cid}", headers=agent["headers"]
+        )
+    ).json()
+    offered = ", ".join(h["slug"] for h in printer["hits"])
+    assert context["summary"].splitlines()[1] == f"Articles offered: {offered}"
+
+
+async def test_a_new_question_sent_with_a_file_that_search_is_sure_of_is_a_new_topic(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    bot = ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker druckt nicht")
+    await _send_file(sqlite_helpdesk, cid, employee)
+    await _say(sqlite_helpdesk, cid, employee, PASSWORD_TITLE)
+    printer, password = bot.answers
+    assert password["confident"] and password["hits"][0]["slug"] == "password-reset"
+    assert (printer["topic"], password["topic"], password["new_topic"]) == (1, 2, True)

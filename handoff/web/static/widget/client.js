@@ -132,8 +132,9 @@ export class ChatClient {
     return this.request("GET", `/api/chat/sessions/${encodeURIComponent(id)}/messages?after=${after}`);
   }
 
-  send(id, text, payload) {
+  send(id, text, payload, files = 0) {
     const body = payload ? { text, payload } : { text };
+    if (files) body.files = files;
     return this.request("POST", `/api/chat/sessions/${encodeURIComponent(id)}/messages`, body);
   }
 

@@ -92,7 +92,8 @@ export class Composer {
     if (!files) return this.onSend(text);
     this.busy = true;
     try {
-      if (text) await this.onSend(text);
+      // The words go with the files: the service takes them as said about the files.
+      if (text) await this.onSend(text, this.attach.files.length);
       await this.attach.upload(this.onUpload);
     } finally {
       this.busy = false;

@@ -31,7 +31,7 @@ class Widget {
       position: config.position,
       onOpen: () => this.open(),
       onClose: () => this.close(),
-      onSend: (text) => this.send(text),
+      onSend: (text, files) => this.send(text, undefined, files),
       onUpload: (file, onProgress) => this.upload(file, onProgress),
       onLocale: (locale) => this.setLocale(locale),
       onTyping: () => this.typing(),
@@ -158,13 +158,14 @@ class Widget {
     if (!this.view.isOpen && message.sender !== "user") this.view.setUnread(this.view.unread + 1);
   }
 
-  async send(text, payload) {
+  /** files: how many files follow as part of this message (typed with a screenshot). */
+  async send(text, payload, files = 0) {
     const entry = this.log.addPending(text);
     const toBot = this.status.state !== "agent" && this.status.state !== "queued";
     if (toBot) this.showBotAnswering(+1);
     try {
       await this.start();
-      const reply = await this.client.send(this.conversationId, text, payload);
+      const reply = await this.client.send(this.conversationId, text, payload, files);
       entry.node.querySelector(".status")?.remove();
       entry.node.classList.remove("pending");
       if (reply.new_conversation || reply.conversation_id !== this.conversationId) this.switchTo(reply.conversation_id);
@@ -183,7 +184,7 @@ class Widget {
       if (error.status === 422) return markRefused(entry.node, this.t("noText"));
       markFailed(entry.node, this.t, () => {
         entry.node.remove();
-        this.send(text, payload);
+        this.send(text, payload, files);
       });
     } finally {
       if (toBot) this.showBotAnswering(-1);
