@@ -116,6 +116,15 @@ class ActionAnswerFromKb(Action):
         # Each search starts a new question: its failures are counted afresh.
         if answer.get("confident") and answer.get("article"):
             return utter_article(dispatcher, answer["article"]) + [SlotSet("failure_streak", 0)]
+        if answer.get("about_file"):
+            # Words with a screenshot ("Hier die Fehlermeldung") about the problem in hand:
+            # people can look at the file; articles for the words alone would not help.
+            dispatcher.utter_message(response="utter_offer_with_the_file")
+            return [
+                SlotSet("pending", "offer"),
+                SlotSet("feedback_slug", None),
+                SlotSet("kb_candidates", None),
+            ]
         hits = [hit for hit in answer.get("hits") or [] if hit.get("slug")]
         if not hits or not is_related(answer):
             if answer.get("follow_up"):  # about the chat's ticket, most likely

@@ -47,6 +47,9 @@ class Answer:
     # Off-topic in a chat that has a ticket: most likely about that ticket ("how long will
     # it take?"), so the bot says where it stands instead of only "I only handle IT".
     follow_up: str | None = None
+    # Words said about the employee's file ("Hier die Fehlermeldung"), kept with the open
+    # topic: the bot offers people to look at the file, not articles for the words alone.
+    about_file: bool = False
 
 
 def article_json(text: kb_service.PublishedText, public_url: str) -> dict[str, Any]:
@@ -121,7 +124,7 @@ class AssistantFlow:
         hits = [h.to_json() for h in result.hits]
         related = not worded_only and (result.confident or RELATED(result.hits))
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)
-        topic, new = None, False
+        topic, new, about_file = None, False, False
         if related:  # an off-topic question opens no topic and counts toward nothing
             before = conversation.topic_id
             seq = turn.message_seq if turn is not None else conversation.last_seq
@@ -159,6 +162,7 @@ class AssistantFlow:
             topic=topic.number if topic is not None else None,
             new_topic=new,
             follow_up=None if related else await self._follow_up(db, conversation, lang),
+            about_file=about_file and topic is not None and not new,
         )
 
     async def _follow_up(

@@ -251,6 +251,11 @@ class AnswerRead(BaseModel):
         description="off-topic in a chat with a ticket: where that ticket stands, to say "
         "instead of only refusing",
     )
+    about_file: bool = Field(
+        default=False,
+        description="words said about the employee's file stayed with the open topic: offer "
+        "a ticket with the file or a person, not articles for the words alone",
+    )
 
 
 class FailuresRead(BaseModel):

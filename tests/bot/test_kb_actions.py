@@ -159,6 +159,18 @@ def test_unconfident_search_always_shows_its_candidates_first(helpdesk) -> None:
     assert slot_events(events)["failure_streak"] == 0
 
 
+def test_words_about_a_file_offer_a_ticket_with_it_or_a_person(helpdesk) -> None:
+    """"Hier die Fehlermeldung" with a screenshot, about the problem in hand: no articles for
+    the words alone; the failures counted so far stand."""
+    body = {"confident": False, "lang": "de", "hits": HITS, "article": None, "related": True}
+    helpdesk.on("GET", ANSWER, body=body | {"about_file": True})
+    messages, events = run(
+        ActionAnswerFromKb(), tracker("Hier die Fehlermeldung", slots={"failure_streak": 1})
+    )
+    assert responses(messages) == ["utter_offer_with_the_file"]
+    assert slot_events(events) == {"pending": "offer", "feedback_slug": None, "kb_candidates": None}
+
+
 def test_a_person_named_in_a_problem_message_gets_a_person(helpdesk) -> None:
     helpdesk.on("POST", HANDOFF, body={"state": "queued", "outcome": "already_queued"})
     text = "Drucker geht nicht, kann mich jemand anrufen?"

@@ -256,6 +256,8 @@ async def test_words_typed_with_a_screenshot_leave_the_ticket_about_the_problem(
     await widget.send("Mein Drucker im 2. Stock druckt nur noch leere Seiten")
     await widget.paste_file(png(120, 80), "fehlermeldung.png", "image/png")
     await widget.send("Hier die Fehlermeldung")
+    # The bot offers people to look at the file, not articles for the words alone.
+    await expect(widget.messages("Soll ich ein Ticket damit eröffnen?")).to_have_count(1)
     await expect(
         widget.log.get_by_role("button", name=re.compile("fehlermeldung.png"))
     ).to_be_visible()

@@ -176,10 +176,15 @@ def test_the_words_sent_with_a_screenshot_leave_the_ticket_about_the_problem(
             headers=employee.headers,
         )
         assert said.status_code == 200, said.text
+        reply = said.json()
         _upload(employee, "fehler.png", png(), "image/png")
     else:
         _upload(employee, "fehler.png", png(), "image/png")
-        employee.say(caption)
+        reply = employee.say(caption)
+    # The words go with the problem in hand: a ticket with the file, or a person, is offered
+    # instead of articles for the words alone.
+    payloads = [b["payload"] for m in reply["messages"] for b in m.get("buttons") or []]
+    assert payloads == ["/open_ticket", "/request_human"], _texts(reply)
     queued = employee.say(person)
     assert queued["state"] == "queued", _texts(queued)
     session = employee.http.get(f"/api/chat/sessions/{employee.cid}", headers=employee.headers)

@@ -488,8 +488,9 @@ async def test_words_sent_with_a_file_stay_with_the_problem_it_shows(
     queued = await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
     _, own, printer, with_file = bot.answers
     assert own["related"] and not own["confident"]
-    assert (own["topic"], own["new_topic"]) == (2, True)
-    assert (with_file["topic"], with_file["new_topic"]) == (1, False)
+    assert (own["topic"], own["new_topic"], own["about_file"]) == (2, True, False)
+    # The bot is told, and offers people to look at the file instead of articles.
+    assert (with_file["topic"], with_file["new_topic"], with_file["about_file"]) == (1, False, True)
     assert queued["state"] == "queued"
     state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
     ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
@@ -516,3 +517,4 @@ async def test_a_new_question_sent_with_a_file_that_search_is_sure_of_is_a_new_t
     printer, password = bot.answers
     assert password["confident"] and password["hits"][0]["slug"] == "password-reset"
     assert (printer["topic"], password["topic"], password["new_topic"]) == (1, 2, True)
+    assert password["about_file"] is False
