@@ -162,7 +162,7 @@ class AssistantFlow:
             topic=topic.number if topic is not None else None,
             new_topic=new,
             follow_up=None if related else await self._follow_up(db, conversation, lang),
-            about_file=about_file and topic is not None and not new,
+            about_file=about_file and not new,  # stayed with the open topic
         )
 
     async def _follow_up(
