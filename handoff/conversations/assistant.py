@@ -13,17 +13,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.kb import service as kb_service
-from handoff.kb.search import LiveSearch
+from handoff.kb.search import IndexUnavailable, LiveSearch
 from handoff.kb.sections import split_sections
 from handoff.tickets import priority as prio
 from handoff.tickets import service as ticket_service
 from handoff.tickets.models import Ticket
 from handoff.tickets.priority import Sla
 from handoff.tickets.schemas import TicketDraft, ticket_json
-from kb_index import MeaningRule, RelatedRule
+from kb_index import MeaningRule, QueryError, RelatedRule
 
 from . import ownership, store, texts, ticketing, topics
-from .models import Conversation, Feedback
+from .models import Conversation, Feedback, Topic
 from .notices import NoticeFlow
 from .queue import QueueFlow
 
@@ -215,10 +215,11 @@ class AssistantFlow:
     ) -> dict[str, Any]:
         """Queue the conversation for a live agent, with a ticket that keeps the transcript.
 
-        The ticket's category comes from the topic the handoff is about (as its subject
+        The handoff is about the topic the request names, else the one the employee is on
+        (topics.for_handoff); the ticket's category comes from that topic (as its subject
         does), not from everything said in the chat.
         """
-        topic = await topics.current(db=db, conversation=conversation)
+        topic = await self._handoff_topic(db, conversation)
         if topic is not None:
             about = topic.query
         else:
@@ -248,6 +249,32 @@ class AssistantFlow:
             "desk": self.queue.desk(agents),
             "opens_at_text": self.queue.opening_text(conversation.locale),
         }
+
+    async def _handoff_topic(self, db: AsyncSession, conversation: Conversation) -> Topic | None:
+        """The topic a request for a person is about; the conversation is on it afterwards.
+
+        The request's own words are searched sentence by sentence ("Kann ich jemanden
+        sprechen? Outlook geht immer noch nicht"): a topic of the chat they find is the one.
+        """
+        all_topics = await topics.of_conversation(db=db, conversation_id=conversation.id)
+        current = await topics.current(db=db, conversation=conversation)
+        turn = await store.pending_turn(db=db, conversation_id=conversation.id)
+        request = turn.text if turn is not None else ""
+        found: list[list[str]] = []
+        if all_topics and request and not request.startswith("/"):
+            await db.commit()  # no connection held while the search waits for its threads
+            for sentence in topics.sentences(request):
+                try:
+                    result = await self.search.search(
+                        sentence, k=ANSWER_HITS, lang=conversation.locale
+                    )
+                except (IndexUnavailable, QueryError):
+                    break  # the handoff goes on without: the topic the employee is on
+                if result.confident or RELATED(result.hits):
+                    found.append([h.slug for h in result.hits])
+        topic = topics.for_handoff(all_topics, current, topics.named(all_topics, found))
+        conversation.topic_id = topic.id if topic is not None else None
+        return topic
 
     async def preview_ticket(
         self, *, db: AsyncSession, conversation: Conversation, draft: TicketDraft

@@ -316,6 +316,16 @@ async def about_files(
     )
 
 
+async def turn_topics(*, db: AsyncSession, conversation_id: str) -> dict[int, int | None]:
+    """The topic (id) each employee message the bot searched for was about, by message seq."""
+    rows = await db.execute(
+        select(BotTurn.message_seq, BotTurn.topic_id).where(
+            BotTurn.conversation_id == conversation_id
+        )
+    )
+    return dict(rows.tuples().all())
+
+
 async def employee_messages(*, db: AsyncSession, conversation_id: str) -> list[str]:
     rows = await db.scalars(
         select(Message.text)

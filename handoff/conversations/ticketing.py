@@ -19,7 +19,7 @@ from handoff.tickets.schemas import TicketDraft
 from kb_index import QueryError
 
 from . import store
-from .models import Conversation, Topic
+from .models import Conversation, Message, Topic
 
 log = logging.getLogger(__name__)
 # A hit this close is about the same subject, even if not close enough to answer with.
@@ -121,10 +121,15 @@ async def ticket_for(
     """Return the ticket of the topic (or of a chat without topics), opening one if needed.
 
     The subject says what the problem is (the topic's question), never the request for a
-    person; the transcript is refreshed on the ticket either way.
+    person; the transcript is refreshed on the ticket either way. Without a topic, the chat's
+    ticket is reused only if it is no topic's: a problem the employee called solved keeps its
+    ticket out of a handoff about something else.
     """
     messages = await store.transcript(db=db, conversation_id=conversation.id)
     existing = topic.ticket_id if topic is not None else conversation.ticket_id
+    if topic is None and existing is not None:
+        owned = await db.scalar(select(Topic.id).where(Topic.ticket_id == existing).limit(1))
+        existing = None if owned is not None else existing
     if existing is not None:
         ticket = await ticket_service.get(db=db, number=existing)
         ticket.transcript = store.transcript_snapshot(messages)
@@ -134,8 +139,7 @@ async def ticket_for(
             db=db, conversation_id=conversation.id, ticket_id=ticket.id
         )
         return ticket
-    first = topic.first_seq if topic is not None else 0
-    said = [m.text for m in messages if m.sender == "user" and m.seq >= first]
+    said = await _said_about(db, conversation, topic, messages)
     subject = (
         ticket_service.propose_summary(topic.query)
         if topic is not None
@@ -161,6 +165,30 @@ async def ticket_for(
         db=db, conversation_id=conversation.id, ticket_id=ticket.id
     )
     return ticket
+
+
+async def _said_about(
+    db: AsyncSession, conversation: Conversation, topic: Topic | None, messages: list[Message]
+) -> list[str]:
+    """The employee's words about the topic, for a ticket's description.
+
+    From the topic's first question on: its own messages and the replies after them ("Das
+    hat nicht geholfen"), not another topic's (a problem solved in between), and the newest
+    message, the request itself ("…? Outlook geht immer noch nicht").
+    """
+    own = [m for m in messages if m.sender == "user" and not m.text.startswith("/")]
+    if topic is None:
+        return [m.text for m in own]
+    about = await store.turn_topics(db=db, conversation_id=conversation.id)
+    said, on_topic = [], True
+    for message in own:
+        if message.seq < topic.first_seq:
+            continue
+        if about.get(message.seq) is not None:  # a search: whose topic it was
+            on_topic = about[message.seq] == topic.id
+        if on_topic or message is own[-1]:
+            said.append(message.text)
+    return said
 
 
 async def awaiting_reply(*, db: AsyncSession, conversation_id: str) -> Ticket | None:

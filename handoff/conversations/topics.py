@@ -6,9 +6,15 @@ rephrasing. Words sent with a file ("Hier die Fehlermeldung") describe the file,
 open topic's problem, unless search is sure they are about something else. Failures count
 what the employee rejected (an answer, or the candidates) for this topic; an unconfident
 search alone is no failure.
+
+A request for a person is about a topic too (handoff_topic): the one its own words name
+("Outlook geht immer noch nicht"), else the one the employee is on, never one they called
+solved.
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +24,9 @@ from handoff.database import utcnow
 from .models import Conversation, Topic
 
 SAME_SUBJECT_HITS = 3
+# Sentences of a message, searched one by one when a request for a person names a problem.
+_SENTENCE = re.compile(r"(?<=[^\d\s][.!?])\s+")
+REQUEST_SENTENCES = 3
 
 
 def same_subject(old: list[str], new: list[str]) -> bool:
@@ -90,3 +99,34 @@ async def of_conversation(*, db: AsyncSession, conversation_id: str) -> list[Top
             select(Topic).where(Topic.conversation_id == conversation_id).order_by(Topic.number)
         )
     )
+
+
+def sentences(text: str) -> list[str]:
+    """The message's sentences ("Kann ich jemanden sprechen? Outlook geht nicht"), at most 3."""
+    parts = [p.strip() for p in _SENTENCE.split(" ".join(text.split())) if p.strip()]
+    return parts[:REQUEST_SENTENCES]
+
+
+def named(all_topics: list[Topic], found: list[list[str]]) -> Topic | None:
+    """The newest topic whose subject one of the searches (of a request's words) found."""
+    for topic in reversed(all_topics):
+        if any(same_subject(topic.slugs, slugs) for slugs in found):
+            return topic
+    return None
+
+
+def for_handoff(
+    all_topics: list[Topic], current: Topic | None, named_topic: Topic | None
+) -> Topic | None:
+    """The topic a request for a person is about.
+
+    The one the request names comes first, reopened if the employee had called it solved
+    (they are asking for help with it after all). Else the one the employee is on, unless
+    they called it solved: then the newest topic still open, or none (a neutral subject).
+    """
+    chosen = named_topic or current
+    if named_topic is None and current is not None and current.state == "solved":
+        chosen = next((t for t in reversed(all_topics) if t.state == "open"), None)
+    if chosen is not None and chosen.state == "solved":
+        chosen.state, chosen.updated_at = "open", utcnow()
+    return chosen

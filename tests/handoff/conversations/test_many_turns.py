@@ -19,8 +19,14 @@ from ..conftest import Helpdesk, make_settings, running_helpdesk
 from ..factories import staff
 from .test_assistant_api import PASSWORD_TITLE
 
-PERSON = {"Ich möchte mit einem Menschen sprechen", "Talk to a human please"}
-NEGATIVE = {"Das hat nicht geholfen", "nein"}
+PERSON = (
+    "Ich möchte mit einem Menschen sprechen",
+    "Talk to a human please",
+    "Kann ich bitte mit einem Mitarbeiter sprechen?",
+    "Can I talk to someone please?",
+)
+NEGATIVE = {"Das hat nicht geholfen", "nein", "That didn't help"}
+POSITIVE = {"Super, danke, hat geklappt", "Thanks, that worked!"}
 
 
 class ScriptedBot:
@@ -34,16 +40,17 @@ class ScriptedBot:
     async def on_message(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Any]:
         api = self.helpdesk.rasa.internal
         assert api is not None
-        if text in PERSON:
+        if text.startswith(PERSON):
             await api.post(
                 f"/api/internal/conversations/{sender}/handoff", json={"reason": "requested"}
             )
             return [{"recipient_id": sender, "text": "Ich verbinde Sie."}]
-        if text in NEGATIVE:
+        if text in NEGATIVE or text in POSITIVE:
             await api.post(
-                f"/api/internal/conversations/{sender}/feedback", json={"helpful": False}
+                f"/api/internal/conversations/{sender}/feedback",
+                json={"helpful": text in POSITIVE},
             )
-            return [{"recipient_id": sender, "text": "Schade."}]
+            return [{"recipient_id": sender, "text": "Gut." if text in POSITIVE else "Schade."}]
         if text.startswith("Ticket: "):
             draft = {"conversation_id": sender, "description": text.removeprefix("Ticket: ")}
             await api.post(
@@ -168,6 +175,87 @@ async def test_a_request_for_a_person_first_gets_a_neutral_subject(
     number = await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)
     ticket = await _ticket(sqlite_helpdesk, number.json()["ticket_number"], agent["headers"])
     assert ticket["subject"] == "Chat with the IT Service Desk"
+
+
+# Per language: an open problem the employee rejected the answers to, a second one they then
+# call solved (asked with a lead-in), and a request for a person: naming the first problem,
+# or naming nothing.
+SOLVED_THEN_PERSON = {
+    "de": (
+        "Mein VPN bricht im Homeoffice ständig ab",
+        "Das hat nicht geholfen",
+        "Ok anderes Thema: der Drucker im 3. Stock druckt nicht",
+        "Super, danke, hat geklappt",
+        "Kann ich bitte mit einem Mitarbeiter sprechen?",
+        "Das VPN bricht immer noch ab",
+    ),
+    "en": (
+        "My VPN keeps dropping when I work from home",
+        "That didn't help",
+        "Okay, another question: the printer on the 3rd floor does not print",
+        "Thanks, that worked!",
+        "Can I talk to someone please?",
+        "The VPN still keeps dropping",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("names_it", [True, False], ids=["naming-it", "naming-nothing"])
+async def test_a_handoff_is_about_the_open_problem_never_one_called_solved(
+    sqlite_helpdesk: Helpdesk, lang: str, names_it: bool
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee, locale=lang)
+    vpn, rejected, printer, solved, request, naming = SOLVED_THEN_PERSON[lang]
+    for text in (vpn, rejected, printer, solved):
+        await _say(sqlite_helpdesk, cid, employee, text)
+    said = f"{request} {naming}" if names_it else request
+    queued = await _say(sqlite_helpdesk, cid, employee, said)
+    assert queued["state"] == "queued"
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    assert "VPN" in ticket["subject"], ticket["subject"]
+    assert ticket["category"] == "network"
+    assert printer not in ticket["description"]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+async def test_a_request_naming_a_solved_problem_reopens_it(
+    sqlite_helpdesk: Helpdesk, lang: str
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee, locale=lang)
+    vpn, rejected, printer, solved, request, _ = SOLVED_THEN_PERSON[lang]
+    for text in (vpn, rejected, printer, solved):
+        await _say(sqlite_helpdesk, cid, employee, text)
+    still = "Der Drucker druckt doch nicht" if lang == "de" else "The printer still does not print"
+    await _say(sqlite_helpdesk, cid, employee, f"{request} {still}")
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    # The subject has no lead-in ("Ok anderes Thema:"): it says what the problem is.
+    assert ticket["subject"].lower().startswith(("der drucker", "the printer")), ticket["subject"]
+    assert ticket["category"] == "hardware"
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+async def test_a_request_after_every_problem_was_solved_gets_a_neutral_subject(
+    sqlite_helpdesk: Helpdesk, lang: str
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee, locale=lang)
+    _, _, printer, solved, request, _ = SOLVED_THEN_PERSON[lang]
+    for text in (printer, solved, request):
+        await _say(sqlite_helpdesk, cid, employee, text)
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    assert ticket["subject"] in ("Chat mit dem IT Service Desk", "Chat with the IT Service Desk")
 
 
 async def test_the_employees_answer_to_a_ticket_question_reaches_the_ticket(

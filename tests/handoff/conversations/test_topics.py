@@ -1,0 +1,44 @@
+"""Which topic a request for a person is about (topics.for_handoff), without a database."""
+
+from __future__ import annotations
+
+from handoff.conversations import topics
+from handoff.conversations.models import Topic
+
+
+def _topic(number: int, slugs: list[str], state: str = "open") -> Topic:
+    return Topic(id=number, number=number, slugs=slugs, state=state, failures=0, query="")
+
+
+VPN = _topic(1, ["vpn-disconnects", "vpn-connect", "wifi-office"])
+PRINTER = _topic(2, ["printer-add", "printer-not-printing", "scanner"], state="solved")
+
+
+def test_a_request_is_split_into_sentences_but_not_at_an_ordinal() -> None:
+    text = "Kann ich bitte mit jemandem sprechen?  Der Drucker im 3. Stock geht nicht. Danke! x"
+    assert topics.sentences(text) == [
+        "Kann ich bitte mit jemandem sprechen?",
+        "Der Drucker im 3. Stock geht nicht.",
+        "Danke!",
+    ]
+
+
+def test_the_newest_topic_the_request_names_is_the_one() -> None:
+    older_vpn = _topic(0, ["vpn-connect"])
+    assert topics.named([older_vpn, VPN, PRINTER], [["wifi-home"], ["vpn-disconnects"]]) is VPN
+    assert topics.named([VPN, PRINTER], [["password-reset"]]) is None
+    assert topics.named([VPN, PRINTER], []) is None
+
+
+def test_naming_nothing_skips_a_topic_called_solved_for_the_newest_open_one() -> None:
+    assert topics.for_handoff([VPN, PRINTER], PRINTER, None) is VPN
+    assert topics.for_handoff([VPN, PRINTER], VPN, None) is VPN
+    only_solved = _topic(3, ["printer-add"], state="solved")
+    assert topics.for_handoff([only_solved], only_solved, None) is None
+    assert topics.for_handoff([], None, None) is None
+
+
+def test_a_solved_topic_the_request_names_is_reopened() -> None:
+    printer = _topic(2, ["printer-add"], state="solved")
+    assert topics.for_handoff([VPN, printer], printer, printer) is printer
+    assert printer.state == "open"
