@@ -20,6 +20,27 @@ SUMMARY_CHARS = 80
 # A sentence ends at . ! ? before a capital letter, but not after a digit ("im 2. OG").
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ])")
 
+# A lead-in that says nothing about the problem ("Hallo,", "Ok, anderes Thema:", "One more
+# question -") is no subject: words of greeting, thanks and changing the subject only.
+_LEAD_IN = re.compile(r"^([^\W\d_]+(?:\s+[^\W\d_]+){0,5})\s*[,:;!.?\u2013\u2014-]+\s*")
+_FILLER = frozenset(
+    """
+    ok okay oki so also und and noch eine ein einen etwas andere anderes anderen neue neues
+    weitere weiteres zweite frage thema sache übrigens btw by the way another other new
+    second question topic one more thing hi hallo hello hey moin servus guten morgen tag
+    good morning danke thanks thank you super gut prima great perfekt perfect dann then
+    next now jetzt nächste nächstes ich hab habe i have bitte please liebes liebe dear team
+    """.split()
+)
+
+
+def _without_lead_in(text: str) -> str:
+    while (match := _LEAD_IN.match(text)) and match.end() < len(text):
+        if any(word not in _FILLER for word in match.group(1).lower().split()):
+            break
+        text = text[match.end() :]
+    return text
+
 
 class TicketNotFound(LookupError):
     """No ticket with that number."""
@@ -49,8 +70,9 @@ def parse_number(text: str) -> int:
 
 
 def propose_summary(description: str) -> str:
-    """Propose a subject from the description: its first sentence, shortened."""
-    text = " ".join(description.split())
+    """Propose a subject from the description: its first sentence, shortened, without a
+    lead-in ("Ok, anderes Thema: wie richte ich den Drucker ein" → "Wie richte ich …")."""
+    text = _without_lead_in(" ".join(description.split()))
     first = _SENTENCE_END.split(text, maxsplit=1)[0].rstrip(".!? ")
     if len(first) > SUMMARY_CHARS:
         first = first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"

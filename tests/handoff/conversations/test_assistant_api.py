@@ -350,6 +350,15 @@ async def test_internal_calls_for_unknown_things_are_404(sqlite_helpdesk: Helpde
         ("outlook crashes! every time", "Outlook crashes! every time"),
         ("VPN bricht ab. Fehler 809", "VPN bricht ab"),
         ("x" * 120, "X" + "x" * 78 + "…"),
+        # A lead-in of greeting or changing the subject is no subject.
+        (
+            "Ok anderes Thema: wie richte ich den Drucker im 3. Stock ein?",
+            "Wie richte ich den Drucker im 3. Stock ein",
+        ),
+        ("Hallo Team, mein Drucker druckt nicht", "Mein Drucker druckt nicht"),
+        ("Okay, one more question - my VPN drops", "My VPN drops"),
+        ("Outlook: keine Mails seit heute", "Outlook: keine Mails seit heute"),
+        ("Hallo!", "Hallo"),
     ],
 )
 def test_the_proposed_summary_is_the_first_sentence(description: str, summary: str) -> None:
