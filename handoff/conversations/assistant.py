@@ -219,9 +219,9 @@ class AssistantFlow:
         (topics.for_handoff); the ticket's category comes from that topic (as its subject
         does), not from everything said in the chat.
         """
-        topic = await self._handoff_topic(db, conversation)
-        if topic is not None:
-            about = topic.query
+        topic, naming = await self._handoff_topic(db, conversation)
+        if topic is not None:  # with the words that named it ("Outlook geht immer noch nicht")
+            about = f"{topic.query} {naming}".strip()
         else:
             said = await store.employee_messages(db=db, conversation_id=conversation.id)
             about = " ".join(said)[-500:]
@@ -250,17 +250,20 @@ class AssistantFlow:
             "opens_at_text": self.queue.opening_text(conversation.locale),
         }
 
-    async def _handoff_topic(self, db: AsyncSession, conversation: Conversation) -> Topic | None:
-        """The topic a request for a person is about; the conversation is on it afterwards.
+    async def _handoff_topic(
+        self, db: AsyncSession, conversation: Conversation
+    ) -> tuple[Topic | None, str]:
+        """The topic a request for a person is about, and the request's words that named it.
 
-        The request's own words are searched sentence by sentence ("Kann ich jemanden
-        sprechen? Outlook geht immer noch nicht"): a topic of the chat they find is the one.
+        The request's sentences are searched one by one ("Kann ich jemanden sprechen?
+        Outlook geht immer noch nicht"): a topic of the chat they find is the one. The
+        conversation is on the topic afterwards.
         """
         all_topics = await topics.of_conversation(db=db, conversation_id=conversation.id)
         current = await topics.current(db=db, conversation=conversation)
         turn = await store.pending_turn(db=db, conversation_id=conversation.id)
         request = turn.text if turn is not None else ""
-        found: list[list[str]] = []
+        found: list[tuple[str, list[str]]] = []
         if all_topics and request and not request.startswith("/"):
             await db.commit()  # no connection held while the search waits for its threads
             for sentence in topics.sentences(request):
@@ -271,10 +274,11 @@ class AssistantFlow:
                 except (IndexUnavailable, QueryError):
                     break  # the handoff goes on without: the topic the employee is on
                 if result.confident or RELATED(result.hits):
-                    found.append([h.slug for h in result.hits])
-        topic = topics.for_handoff(all_topics, current, topics.named(all_topics, found))
+                    found.append((sentence, [h.slug for h in result.hits]))
+        named, naming = topics.named(all_topics, found)
+        topic = topics.for_handoff(all_topics, current, named)
         conversation.topic_id = topic.id if topic is not None else None
-        return topic
+        return topic, naming
 
     async def preview_ticket(
         self, *, db: AsyncSession, conversation: Conversation, draft: TicketDraft

@@ -107,12 +107,23 @@ def sentences(text: str) -> list[str]:
     return parts[:REQUEST_SENTENCES]
 
 
-def named(all_topics: list[Topic], found: list[list[str]]) -> Topic | None:
-    """The newest topic whose subject one of the searches (of a request's words) found."""
+def named(all_topics: list[Topic], found: list[tuple[str, list[str]]]) -> tuple[Topic | None, str]:
+    """The topic a request's words are about, and the sentence that names it.
+
+    `found`: each sentence searched, with what search found for it. Stricter than
+    same_subject: a sentence's best article must be among the topic's, so the request's own
+    words ("Kann ich mit einem Mitarbeiter sprechen?", whose best article is about new
+    employees) do not name a topic by a lesser hit. The topic where it ranks highest wins; on
+    a tie, the newest.
+    """
+    best, best_rank, naming = None, SAME_SUBJECT_HITS, ""
     for topic in reversed(all_topics):
-        if any(same_subject(topic.slugs, slugs) for slugs in found):
-            return topic
-    return None
+        for sentence, slugs in found:
+            if slugs and slugs[0] in topic.slugs[:SAME_SUBJECT_HITS]:
+                rank = topic.slugs.index(slugs[0])
+                if rank < best_rank:
+                    best, best_rank, naming = topic, rank, sentence
+    return best, naming
 
 
 def for_handoff(

@@ -314,3 +314,37 @@ def test_plain_small_talk_keeps_its_reply(
     employee = Employee(system, f"kai.{locale}@brandt.example", "Kai Brandl").start(locale)
     assert greeted in _texts(employee.say(greeting))
     assert welcome in _texts(employee.say(thanks))
+
+
+@pytest.mark.parametrize(
+    ("locale", "vpn", "printer", "thanks", "person"),
+    [
+        ("de", "Mein VPN bricht im Homeoffice ständig ab",
+         "Ok anderes Thema: wie richte ich den Drucker im 3. Stock ein?",
+         "Super, danke, hat geklappt",
+         "Kann ich bitte mit einem Mitarbeiter sprechen? Das VPN bricht immer noch ab"),
+        ("en", "My VPN connection keeps dropping every few minutes",
+         "ok, different topic: how do I add the printer on the 3rd floor?",
+         "Thanks, that worked!",
+         "Can I talk to someone please? The VPN still keeps dropping"),
+    ],
+)  # fmt: skip
+def test_a_handoff_after_a_solved_problem_is_about_the_open_one(
+    system: StackConfig, locale: str, vpn: str, printer: str, thanks: str, person: str
+) -> None:
+    employee = Employee(system, f"ida.{locale}@brandt.example", "Ida Brandt").start(locale)
+    asked = employee.say(vpn)
+    assert "vpn-disconnects" in _offered(asked), _texts(asked)
+    if any(m.get("kb_article") for m in asked["messages"]):
+        employee.click(asked, "feedback_negative")
+    added = employee.say(printer)
+    assert _offered(added)[:1] == ["printer-add"], _texts(added)
+    solved = employee.say(thanks)
+    assert solved["state"] == "bot", _texts(solved)
+    queued = employee.say(person)
+    number = re.search(r"INC-\d{6}", _texts(queued))
+    assert queued["state"] == "queued" and number, _texts(queued)
+    ticket = employee.http.get(f"/api/tickets/{number.group()}", headers=employee.headers).json()
+    # The ticket is the VPN's, still open, not the printer's the employee called solved.
+    assert "VPN" in ticket["subject"] and ticket["category"] == "network", ticket["subject"]
+    assert printer not in ticket["description"], ticket["description"]

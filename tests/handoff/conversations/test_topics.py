@@ -25,9 +25,17 @@ def test_a_request_is_split_into_sentences_but_not_at_an_ordinal() -> None:
 
 def test_the_newest_topic_the_request_names_is_the_one() -> None:
     older_vpn = _topic(0, ["vpn-connect"])
-    assert topics.named([older_vpn, VPN, PRINTER], [["wifi-home"], ["vpn-disconnects"]]) is VPN
-    assert topics.named([VPN, PRINTER], [["password-reset"]]) is None
-    assert topics.named([VPN, PRINTER], []) is None
+    found = [("WLAN?", ["wifi-home"]), ("Das VPN bricht ab", ["vpn-disconnects"])]
+    assert topics.named([older_vpn, VPN, PRINTER], found) == (VPN, "Das VPN bricht ab")
+    assert topics.named([VPN, PRINTER], [("Passwort", ["password-reset"])]) == (None, "")
+    assert topics.named([VPN, PRINTER], []) == (None, "")
+    # Only a sentence's best article names a topic: "Kann ich mit einem Mitarbeiter
+    # sprechen?" finds new-employee-account first and the printer article only second.
+    request = ("Mitarbeiter sprechen?", ["new-employee-account", "printer-add"])
+    assert topics.named([VPN, PRINTER], [request]) == (None, "")
+    # Where it ranks higher wins over the newer topic.
+    wifi = _topic(3, ["wifi-office", "vpn-disconnects"])
+    assert topics.named([VPN, PRINTER, wifi], [("VPN", ["vpn-disconnects"])])[0] is VPN
 
 
 def test_naming_nothing_skips_a_topic_called_solved_for_the_newest_open_one() -> None:
