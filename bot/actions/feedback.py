@@ -14,7 +14,8 @@ from bot.actions.handoff import hand_off
 from bot.actions.kb import FAILURES_BEFORE_HANDOFF
 from bot.actions.person import names_a_person
 
-POSITIVE_INTENTS = ("feedback_positive", "affirm")
+# "thank" reaches this action only as the reply to "did that help?" (rules/kb.yml).
+POSITIVE_INTENTS = ("feedback_positive", "affirm", "thank")
 
 
 class ActionFeedback(Action):

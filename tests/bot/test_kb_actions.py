@@ -251,11 +251,13 @@ def test_chosen_article_gone(helpdesk) -> None:
     assert slot_events(events)["pending"] == "offer"
 
 
-def test_positive_feedback(helpdesk) -> None:
+@pytest.mark.parametrize(("text", "intent"), [("ja", "affirm"), ("thanks!", "thank")])
+def test_positive_feedback(helpdesk, text: str, intent: str) -> None:
+    # A thank-you reaches the action only as the reply to "did that help?" (rules/kb.yml).
     helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 0})
     messages, events = run(
         ActionFeedback(),
-        tracker("ja", "affirm", slots={"feedback_slug": "vpn-connect", "failure_streak": 1}),
+        tracker(text, intent, slots={"feedback_slug": "vpn-connect", "failure_streak": 1}),
     )
     assert helpdesk.last_json() == {"helpful": True, "slug": "vpn-connect"}
     assert responses(messages) == ["utter_feedback_thanks"]
