@@ -348,3 +348,40 @@ def test_a_handoff_after_a_solved_problem_is_about_the_open_one(
     # The ticket is the VPN's, still open, not the printer's the employee called solved.
     assert "VPN" in ticket["subject"] and ticket["category"] == "network", ticket["subject"]
     assert printer not in ticket["description"], ticket["description"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "start", "problem", "status", "since", "odd", "way_out"),
+    [
+        ("de", "Ich möchte ein Ticket eröffnen", "Mein zweiter Bildschirm bleibt schwarz",
+         "Wie ist der Stand meines Tickets?", "seit heute früh",
+         "Und wie verbinde ich mich mit dem WLAN im Büro?", "abbrechen"),
+        ("en", "I want to report a problem", "My second monitor stays black",
+         "What's the status of my tickets?", "since this morning",
+         "and how do I connect to the office wifi?", "cancel"),
+    ],
+)  # fmt: skip
+def test_the_ticket_form_answers_a_status_question_and_says_how_to_leave_it(
+    system: StackConfig,
+    locale: str,
+    start: str,
+    problem: str,
+    status: str,
+    since: str,
+    odd: str,
+    way_out: str,
+) -> None:
+    employee = Employee(system, f"jonas.{locale}@brandt.example", "Jonas Kern").start(locale)
+    employee.say(start)
+    asked = _texts(employee.say(problem))
+    # Asked since when, the employee wants the status first: they get it, then the question.
+    between = employee.say(status)
+    texts = [m["text"] for m in between["messages"]]
+    assert len(texts) >= 2 and texts[-1] == asked, texts
+    urgency = employee.click(employee.say(since), '"impact":"low"')
+    # A question instead of an answer is not understood: the form says how to go on without.
+    stuck = employee.say(odd)
+    assert way_out in _texts(stuck), _texts(stuck)
+    assert _texts(stuck).endswith(_texts(urgency)), _texts(stuck)
+    preview = employee.click(stuck, '"urgency":"medium"')
+    assert problem in _texts(preview), _texts(preview)
