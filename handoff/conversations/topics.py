@@ -7,7 +7,7 @@ open topic's problem, unless search is sure they are about something else. Failu
 what the employee rejected (an answer, or the candidates) for this topic; an unconfident
 search alone is no failure.
 
-A request for a person is about a topic too (handoff_topic): the one its own words name
+A request for a person is about a topic too (for_handoff): the one its own words name
 ("Outlook geht immer noch nicht"), else the one the employee is on, never one they called
 solved.
 """
