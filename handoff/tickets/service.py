@@ -21,7 +21,8 @@ SUMMARY_CHARS = 80
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ])")
 
 # A lead-in that says nothing about the problem ("Hallo,", "Ok, anderes Thema:", "One more
-# question -") is no subject: words of greeting, thanks and changing the subject only.
+# question -", "sorry, back to English:") is no subject: words of greeting, thanks, changing
+# the subject or the language only.
 _LEAD_IN = re.compile(r"^([^\W\d_]+(?:\s+[^\W\d_]+){0,5})\s*[,:;!.?\u2013\u2014-]+\s*")
 _FILLER = frozenset(
     """
@@ -30,6 +31,7 @@ _FILLER = frozenset(
     second question topic one more thing hi hallo hello hey moin servus guten morgen tag
     good morning danke thanks thank you super gut prima great perfekt perfect dann then
     next now jetzt nächste nächstes ich hab habe i have bitte please liebes liebe dear team
+    sorry entschuldigung back to zurück zu auf in english englisch german deutsch
     """.split()
 )
 

@@ -357,6 +357,7 @@ async def test_internal_calls_for_unknown_things_are_404(sqlite_helpdesk: Helpde
         ),
         ("Hallo Team, mein Drucker druckt nicht", "Mein Drucker druckt nicht"),
         ("Okay, one more question - my VPN drops", "My VPN drops"),
+        ("sorry, back to English: my VPN keeps dropping", "My VPN keeps dropping"),
         ("Outlook: keine Mails seit heute", "Outlook: keine Mails seit heute"),
         ("Hallo!", "Hallo"),
     ],
