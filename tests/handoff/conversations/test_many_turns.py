@@ -223,20 +223,18 @@ async def test_a_handoff_is_about_the_open_problem_never_one_called_solved(
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-async def test_a_request_naming_a_solved_problem_reopens_it(
-    sqlite_helpdesk: Helpdesk, lang: str
-) -> None:
-    ScriptedBot(sqlite_helpdesk)
-    employee = sqlite_helpdesk.as_employee()
-    agent = await staff(sqlite_helpdesk, "agent")
-    cid = await sqlite_helpdesk.start_chat(employee, locale=lang)
+async def test_a_request_naming_a_solved_problem_reopens_it(helpdesk: Helpdesk, lang: str) -> None:
+    ScriptedBot(helpdesk)
+    employee = helpdesk.as_employee()
+    agent = await staff(helpdesk, "agent")
+    cid = await helpdesk.start_chat(employee, locale=lang)
     vpn, rejected, printer, solved, request, _ = SOLVED_THEN_PERSON[lang]
     for text in (vpn, rejected, printer, solved):
-        await _say(sqlite_helpdesk, cid, employee, text)
+        await _say(helpdesk, cid, employee, text)
     still = "Der Drucker druckt doch nicht" if lang == "de" else "The printer still does not print"
-    await _say(sqlite_helpdesk, cid, employee, f"{request} {still}")
-    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    await _say(helpdesk, cid, employee, f"{request} {still}")
+    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    ticket = await _ticket(helpdesk, state["ticket_number"], agent["headers"])
     # The subject has no lead-in ("Ok anderes Thema:"): it says what the problem is.
     assert ticket["subject"].lower().startswith(("der drucker", "the printer")), ticket["subject"]
     assert ticket["category"] == "hardware"
