@@ -123,7 +123,8 @@ async def ticket_for(
     The subject says what the problem is (the topic's question), never the request for a
     person; the transcript is refreshed on the ticket either way. Without a topic, the chat's
     ticket is reused only if it is no topic's: a problem the employee called solved keeps its
-    ticket out of a handoff about something else.
+    ticket out of a handoff about something else. A resolved ticket is reopened; a closed or
+    cancelled one is final, and the problem gets a new ticket.
     """
     messages = await store.transcript(db=db, conversation_id=conversation.id)
     existing = topic.ticket_id if topic is not None else conversation.ticket_id
@@ -132,6 +133,11 @@ async def ticket_for(
         existing = None if owned is not None else existing
     if existing is not None:
         ticket = await ticket_service.get(db=db, number=existing)
+        if ticket.status in ("closed", "cancelled"):  # final: the problem gets a new ticket
+            existing = None
+    if existing is not None:
+        if ticket.status == "resolved":  # the employee needs help with it again
+            await ticket_service.reopen(db=db, ticket=ticket, actor=actor)
         ticket.transcript = store.transcript_snapshot(messages)
         conversation.ticket_id = ticket.id
         # Files of the chat that no ticket took yet go with it (to a person, to level 2).

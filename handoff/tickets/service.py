@@ -218,6 +218,15 @@ async def set_status(
     )
 
 
+async def reopen(*, db: AsyncSession, ticket: Ticket, actor: str) -> None:
+    """A resolved ticket its requester needs help with again goes back to work (logged).
+
+    The resolution that did not hold stays in the activity log, not on the ticket.
+    """
+    await set_status(db=db, ticket=ticket, status="in_progress", actor=actor)
+    ticket.resolution, ticket.resolved_at = "", None
+
+
 async def classify(
     *,
     db: AsyncSession,

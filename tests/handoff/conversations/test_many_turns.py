@@ -256,6 +256,48 @@ async def test_a_request_after_every_problem_was_solved_gets_a_neutral_subject(
     assert ticket["subject"] in ("Chat mit dem IT Service Desk", "Chat with the IT Service Desk")
 
 
+async def test_asking_again_about_a_resolved_problem_reopens_its_ticket(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee)
+    url = f"/api/agent/conversations/{cid}"
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker im 2. OG druckt nicht")
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    await sqlite_helpdesk.client.post(f"{url}/claim", headers=agent["headers"])
+    await sqlite_helpdesk.client.post(
+        f"{url}/close", json={"resolution": "Toner getauscht"}, headers=agent["headers"]
+    )
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    number = state["ticket_number"]
+    assert (await _ticket(sqlite_helpdesk, number, agent["headers"]))["status"] == "resolved"
+    again = "Ich möchte mit einem Menschen sprechen. Der Drucker im 2. OG druckt wieder nicht"
+    assert (await _say(sqlite_helpdesk, cid, employee, again))["state"] == "queued"
+    # The same ticket, back at work: the resolution that did not hold is in its history.
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert state["ticket_number"] == number
+    ticket = await _ticket(sqlite_helpdesk, number, agent["headers"])
+    assert (ticket["status"], ticket["resolution"]) == ("in_progress", "")
+    changes = [(a["detail"].get("old"), a["detail"].get("new")) for a in ticket["activity"]]
+    assert ("resolved", "in_progress") in changes, changes
+    # A closed ticket is final: the next request about the printer gets a new one.
+    await sqlite_helpdesk.client.post(f"{url}/claim", headers=agent["headers"])
+    await sqlite_helpdesk.client.post(
+        f"{url}/close", json={"resolution": "Drucker getauscht"}, headers=agent["headers"]
+    )
+    closed = await sqlite_helpdesk.client.patch(
+        f"/api/agent/tickets/{number}", json={"status": "closed"}, headers=agent["headers"]
+    )
+    assert closed.status_code == 200, closed.text
+    await _say(sqlite_helpdesk, cid, employee, again)
+    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert state["ticket_number"] != number
+    new = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    assert new["status"] == "new" and "Drucker" in new["subject"], new["subject"]
+
+
 async def test_the_employees_answer_to_a_ticket_question_reaches_the_ticket(
     helpdesk: Helpdesk,
 ) -> None:
