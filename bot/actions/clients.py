@@ -137,7 +137,11 @@ class HelpdeskClient:
 
     async def open_tickets(self, *, conversation_id: str) -> list[dict[str, Any]]:
         """The employee's open tickets."""
-        params = {"conversation_id": conversation_id, "open": 1}
+        return await self.tickets(conversation_id=conversation_id, open_only=True)
+
+    async def tickets(self, *, conversation_id: str, open_only: bool) -> list[dict[str, Any]]:
+        """The employee's tickets (only the open ones, or all), newest first."""
+        params = {"conversation_id": conversation_id, "open": int(open_only)}
         answer = await self._call("GET", "/api/internal/tickets", params=params)
         return list(answer.get("tickets") or [])
 

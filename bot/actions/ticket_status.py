@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,6 +16,8 @@ from bot.actions.kb import ActionAnswerFromKb
 from bot.actions.labels import format_when, level_label, priority_label, status_label
 
 MAX_LISTED = 10
+# "Wie ist der Stand?" with no open ticket: the latest one, if it ended this recently.
+RECENT_DAYS = 7
 # Without a ticket number, a question about tickets says so ("wie ist der Stand?", "any
 # news on my request?"); "Wann ist die Weihnachtsfeier?" read as ticket_status is searched.
 _ABOUT_TICKETS = re.compile(
@@ -56,6 +59,20 @@ def _ticket_lines(tickets: list[dict[str, Any]], lang: str) -> str:
     )
 
 
+def _recent(tickets: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The employee's latest ticket if it ended (resolved, closed) in the last RECENT_DAYS."""
+    if not tickets or tickets[0].get("status") not in ("resolved", "closed"):
+        return None
+    try:
+        updated = datetime.fromisoformat(str(tickets[0].get("updated_at")))
+    except ValueError:
+        return None
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=timezone.utc)
+    lately = datetime.now(timezone.utc) - updated <= timedelta(days=RECENT_DAYS)
+    return tickets[0] if lately else None
+
+
 class ActionTicketStatus(Action):
     """One ticket by number, or the employee's open tickets."""
 
@@ -68,6 +85,7 @@ class ActionTicketStatus(Action):
         lang = language_of(tracker)
         number = normalise_number(next(tracker.get_latest_entity_values("ticket_number"), None))
         text = latest_text(tracker)
+        latest: dict[str, Any] | None = None
         if not number and not is_payload(text) and not _ABOUT_TICKETS.search(text):
             return await ActionAnswerFromKb().run(dispatcher, tracker, domain)
         try:
@@ -76,6 +94,9 @@ class ActionTicketStatus(Action):
                     ticket = await api.ticket(number=number, conversation_id=tracker.sender_id)
                 else:
                     tickets = await api.open_tickets(conversation_id=tracker.sender_id)
+                    if not tickets:  # the latest one may have been resolved just now
+                        done = await api.tickets(conversation_id=tracker.sender_id, open_only=False)
+                        latest = _recent(done[:1])
         except clients.NotFound as error:
             if not number:  # the helpdesk does not know this conversation
                 return say_unavailable(dispatcher, error)
@@ -93,6 +114,14 @@ class ActionTicketStatus(Action):
         elif tickets:
             dispatcher.utter_message(
                 response="utter_open_tickets", tickets=_ticket_lines(tickets, lang)
+            )
+        elif latest is not None:
+            dispatcher.utter_message(
+                response="utter_no_open_tickets_latest",
+                ticket_number=latest.get("number"),
+                subject=latest.get("subject") or "–",
+                status=status_label(latest.get("status"), lang),
+                updated_at=format_when(latest.get("updated_at"), lang) or "–",
             )
         else:
             dispatcher.utter_message(response="utter_no_open_tickets")

@@ -27,6 +27,10 @@ class FakeHelpdesk:
     def on(self, method: str, path: str, status: int = 200, body: Any = None) -> None:
         self.routes[(method, path)] = httpx.Response(status, json=body)
 
+    def answer(self, method: str, path: str, reply: Any) -> None:
+        """reply(request) -> (status, body): for one path asked with different queries."""
+        self.routes[(method, path)] = reply
+
     def fail(self, method: str, path: str, error: Exception) -> None:
         self.routes[(method, path)] = error
 
@@ -41,6 +45,9 @@ class FakeHelpdesk:
             raise AssertionError(f"unexpected call {request.method} {request.url}")
         if isinstance(route, Exception):
             raise route
+        if callable(route):  # answers by the request (its query, say)
+            status, body = route(request)
+            return httpx.Response(status, json=body)
         return route
 
     def install(self, monkeypatch: Any) -> None:

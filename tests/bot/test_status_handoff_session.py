@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
 import pytest
 from fakes import CONVERSATION, responses, run, slot_events, tracker
 
@@ -109,6 +113,26 @@ def test_no_open_tickets(helpdesk) -> None:
     helpdesk.on("GET", "/api/internal/tickets", body={"tickets": []})
     messages, _ = run(ActionTicketStatus(), tracker("my tickets", "ticket_status"))
     assert responses(messages) == ["utter_no_open_tickets"]
+
+
+@pytest.mark.parametrize(("days_ago", "said"), [(1, True), (10, False)])
+def test_no_open_tickets_names_the_latest_if_it_ended_lately(
+    helpdesk, days_ago: int, said: bool
+) -> None:
+    # "How long until my ticket is done?" just after the desk resolved it: say so.
+    updated = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat()
+    resolved = {**TICKET, "status": "resolved", "updated_at": updated}
+
+    def tickets(request: httpx.Request) -> tuple[int, dict[str, Any]]:
+        return 200, {"tickets": [] if request.url.params["open"] == "1" else [resolved]}
+
+    helpdesk.answer("GET", "/api/internal/tickets", tickets)
+    messages, _ = run(ActionTicketStatus(), tracker("wie ist der stand?", "ticket_status"))
+    if not said:
+        assert responses(messages) == ["utter_no_open_tickets"]
+        return
+    assert responses(messages) == ["utter_no_open_tickets_latest"]
+    assert messages[0]["ticket_number"] == "INC-000042" and messages[0]["status"] == "gelöst"
 
 
 def test_status_when_the_service_is_down(helpdesk) -> None:

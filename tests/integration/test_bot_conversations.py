@@ -254,6 +254,10 @@ def test_a_follow_up_after_the_close_hears_where_the_ticket_stands(system: Stack
     reply = employee.say("Danke. Wie lange dauert das ungefähr?")
     assert reply["state"] == "bot" and not reply.get("new_conversation"), reply
     assert number.group() in _texts(reply) and "Gelöst" in _texts(reply), _texts(reply)
+    # Asked for the status, with no ticket open: the latest, just resolved, is named.
+    status = _texts(employee.say("Wie ist der Stand meines Tickets?"))
+    assert "keine offenen Tickets" in status and number.group() in status, status
+    assert "gelöst" in status, status
 
 
 @pytest.mark.parametrize(
