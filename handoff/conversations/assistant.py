@@ -294,17 +294,44 @@ class AssistantFlow:
         self, *, db: AsyncSession, conversation: Conversation, draft: TicketDraft
     ) -> Ticket:
         """Open the ticket the employee described, with the transcript so far."""
+        topic = await self._draft_topic(db, conversation, draft)
         derived = await ticketing.derive(db=db, search=self.search, draft=draft)
         ticket = await ticketing.open_from_draft(
-            db=db,
-            conversation=conversation,
-            topic=await topics.current(db=db, conversation=conversation),
-            draft=draft,
-            derived=derived,
-            sla=self.sla,
+            db=db, conversation=conversation, topic=topic, draft=draft, derived=derived, sla=self.sla
         )
         await db.commit()
         return ticket
+
+    async def _draft_topic(
+        self, db: AsyncSession, conversation: Conversation, draft: TicketDraft
+    ) -> Topic | None:
+        """The topic a ticket from the form is about.
+
+        The one in hand when the description is its question (the form took it from there)
+        or about the same subject; otherwise the description is a problem of its own ("Ich
+        möchte eine Störung melden: der Beamer zeigt kein Bild" after a VPN question), a new
+        topic, so that a later handoff about the VPN does not take the projector's ticket.
+        """
+        current = await topics.current(db=db, conversation=conversation)
+        description = " ".join(draft.description.split())
+        if current is not None and description == " ".join(current.query.split()):
+            return current
+        turn = await store.pending_turn(db=db, conversation_id=conversation.id)
+        seq = turn.message_seq if turn is not None else conversation.last_seq
+        await db.commit()  # no connection held while the search waits for its threads
+        try:
+            result = await self.search.search(
+                description[:500], k=ANSWER_HITS, lang=conversation.locale
+            )
+        except (IndexUnavailable, QueryError):
+            return current  # nothing to tell them apart by: the one in hand, as before
+        return await topics.for_question(
+            db=db,
+            conversation=conversation,
+            query=description,
+            slugs=[h.slug for h in result.hits],
+            seq=seq,
+        )
 
     async def tickets(
         self, *, db: AsyncSession, conversation: Conversation, open_only: bool

@@ -21,9 +21,10 @@ SUMMARY_CHARS = 80
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])\s+(?=[A-ZÄÖÜ])")
 
 # A lead-in that says nothing about the problem ("Hallo,", "Ok, anderes Thema:", "One more
-# question -", "sorry, back to English:") is no subject: words of greeting, thanks, changing
-# the subject or the language only.
-_LEAD_IN = re.compile(r"^([^\W\d_]+(?:\s+[^\W\d_]+){0,5})\s*[,:;!.?\u2013\u2014-]+\s*")
+# question -", "sorry, back to English:", "Ich möchte eine Störung melden:") is no subject:
+# words of greeting, thanks, changing the subject or the language, or announcing a report.
+_WORD = r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?"
+_LEAD_IN = re.compile(rf"^({_WORD}(?:\s+{_WORD}){{0,6}})\s*[,:;!.?\u2013\u2014-]+\s*")
 _FILLER = frozenset(
     """
     ok okay oki so also und and noch eine ein einen etwas andere anderes anderen neue neues
@@ -32,13 +33,15 @@ _FILLER = frozenset(
     good morning danke thanks thank you super gut prima great perfekt perfect dann then
     next now jetzt nächste nächstes ich hab habe i have bitte please liebes liebe dear team
     sorry entschuldigung back to zurück zu auf in english englisch german deutsch
+    möchte würde gern gerne want would like i'd a report melden störung problem incident
     """.split()
 )
 
 
 def _without_lead_in(text: str) -> str:
     while (match := _LEAD_IN.match(text)) and match.end() < len(text):
-        if any(word not in _FILLER for word in match.group(1).lower().split()):
+        words = match.group(1).lower().replace("\u2019", "'").split()
+        if any(word not in _FILLER for word in words):
             break
         text = text[match.end() :]
     return text

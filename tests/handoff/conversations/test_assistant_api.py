@@ -358,6 +358,11 @@ async def test_internal_calls_for_unknown_things_are_404(sqlite_helpdesk: Helpde
         ("Hallo Team, mein Drucker druckt nicht", "Mein Drucker druckt nicht"),
         ("Okay, one more question - my VPN drops", "My VPN drops"),
         ("sorry, back to English: my VPN keeps dropping", "My VPN keeps dropping"),
+        (
+            "Ich möchte eine Störung melden: der Beamer im Raum 3.12 zeigt kein Bild",
+            "Der Beamer im Raum 3.12 zeigt kein Bild",
+        ),
+        ("I’d like to report a problem - Teams won't start", "Teams won't start"),
         ("Outlook: keine Mails seit heute", "Outlook: keine Mails seit heute"),
         ("Hallo!", "Hallo"),
     ],

@@ -256,6 +256,44 @@ async def test_a_request_after_every_problem_was_solved_gets_a_neutral_subject(
     assert ticket["subject"] in ("Chat mit dem IT Service Desk", "Chat with the IT Service Desk")
 
 
+async def test_a_ticket_from_the_form_about_another_problem_is_a_topic_of_its_own(
+    helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(helpdesk)
+    employee = helpdesk.as_employee()
+    agent = await staff(helpdesk, "agent")
+    cid = await helpdesk.start_chat(employee)
+    await _say(helpdesk, cid, employee, "Mein VPN bricht im Homeoffice ständig ab")
+    beamer = "Ich möchte eine Störung melden: der Beamer im Raum 3.12 zeigt kein Bild"
+    await _say(helpdesk, cid, employee, f"Ticket: {beamer}")
+    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    beamer_number = state["ticket_number"]
+    beamer_ticket = await _ticket(helpdesk, beamer_number, agent["headers"])
+    assert beamer_ticket["subject"] == "Der Beamer im Raum 3.12 zeigt kein Bild"
+    request = "Ich möchte mit einem Menschen sprechen. Das VPN bricht immer noch ab"
+    assert (await _say(helpdesk, cid, employee, request))["state"] == "queued"
+    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    # The handoff is the VPN's, with a ticket of its own, not the projector's.
+    assert state["ticket_number"] != beamer_number
+    vpn = await _ticket(helpdesk, state["ticket_number"], agent["headers"])
+    assert "VPN" in vpn["subject"] and vpn["category"] == "network", vpn["subject"]
+
+
+async def test_a_ticket_from_the_form_about_the_question_in_hand_is_its_ticket(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    cid = await sqlite_helpdesk.start_chat(employee)
+    question = "Mein VPN bricht im Homeoffice ständig ab"
+    await _say(sqlite_helpdesk, cid, employee, question)
+    await _say(sqlite_helpdesk, cid, employee, f"Ticket: {question}")  # the form took it over
+    url = f"/api/chat/sessions/{cid}"
+    form = (await sqlite_helpdesk.client.get(url, headers=employee)).json()["ticket_number"]
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    assert (await sqlite_helpdesk.client.get(url, headers=employee)).json()["ticket_number"] == form
+
+
 async def test_asking_again_about_a_resolved_problem_reopens_its_ticket(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
