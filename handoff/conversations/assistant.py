@@ -297,7 +297,12 @@ class AssistantFlow:
         topic = await self._draft_topic(db, conversation, draft)
         derived = await ticketing.derive(db=db, search=self.search, draft=draft)
         ticket = await ticketing.open_from_draft(
-            db=db, conversation=conversation, topic=topic, draft=draft, derived=derived, sla=self.sla
+            db=db,
+            conversation=conversation,
+            topic=topic,
+            draft=draft,
+            derived=derived,
+            sla=self.sla,
         )
         await db.commit()
         return ticket
