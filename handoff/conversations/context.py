@@ -118,6 +118,7 @@ async def full(*, db: AsyncSession, conversation_id: str, search: LiveSearch) ->
         ticket = await ticket_service.get(db=db, number=conversation.ticket_id)
     said = [m.text for m in messages if m.sender == "user"]
     own = await ticketing.of_conversation(db=db, conversation_id=conversation.id)
+    topic = await topics.current(db=db, conversation=conversation)
     return {
         "conversation": {**summary(conversation), "related": await _related(db, conversation)},
         "messages": [store.message_json(m) for m in messages],
@@ -140,18 +141,29 @@ async def full(*, db: AsyncSession, conversation_id: str, search: LiveSearch) ->
         "employee_tickets": [ticket_json(t) for t in tickets],
         "tickets": [{**ticket_json(t), "handoff": t.id == conversation.ticket_id} for t in own],
         "summary": await problem_summary(db=db, conversation=conversation),
-        "suggestions": await _suggest(search, said[-1] if said else "", conversation.locale),
+        "suggestions": await _suggest(
+            search, [said[-1] if said else "", topic.query if topic else ""], conversation.locale
+        ),
     }
 
 
-async def _suggest(search: LiveSearch, text: str, lang: str) -> list[dict[str, Any]]:
-    if not text:
-        return []
-    try:
-        result = await search.search(text[:500], k=SUGGESTIONS, lang=lang)
-    except (IndexUnavailable, QueryError):
-        return []
-    return [h.to_json() for h in result.hits]
+async def _suggest(search: LiveSearch, texts: list[str], lang: str) -> list[dict[str, Any]]:
+    """Articles for the employee's latest words and for the problem the chat is about.
+
+    The latest words alone may be about nothing ("wie ist der Stand?", "hallo?"): the topic's
+    question keeps the problem's articles among the suggestions. The best score of an article
+    over both searches ranks it.
+    """
+    best: dict[str, dict[str, Any]] = {}
+    for text in dict.fromkeys(t for t in texts if t.strip()):
+        try:
+            result = await search.search(text[:500], k=SUGGESTIONS, lang=lang)
+        except (IndexUnavailable, QueryError):
+            return []
+        for hit in result.hits:
+            if hit.slug not in best or hit.score > best[hit.slug]["score"]:
+                best[hit.slug] = hit.to_json()
+    return sorted(best.values(), key=lambda h: -h["score"])[:SUGGESTIONS]
 
 
 async def problem_summary(*, db: AsyncSession, conversation: Conversation) -> str:

@@ -294,6 +294,24 @@ async def test_a_ticket_from_the_form_about_the_question_in_hand_is_its_ticket(
     assert (await sqlite_helpdesk.client.get(url, headers=employee)).json()["ticket_number"] == form
 
 
+async def test_the_agent_is_suggested_articles_for_the_problem_not_only_the_last_words(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    ScriptedBot(sqlite_helpdesk)
+    employee = sqlite_helpdesk.as_employee()
+    agent = await staff(sqlite_helpdesk, "agent")
+    cid = await sqlite_helpdesk.start_chat(employee)
+    await _say(sqlite_helpdesk, cid, employee, "Der Drucker im 2. OG druckt nicht")
+    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
+    await _say(sqlite_helpdesk, cid, employee, "Hallo? Wie lange dauert das noch?")
+    url = f"/api/agent/conversations/{cid}"
+    context = (await sqlite_helpdesk.client.get(url, headers=agent["headers"])).json()
+    slugs = [s["slug"] for s in context["suggestions"]]
+    assert slugs[0] == "printer-not-printing", slugs
+    scores = [s["score"] for s in context["suggestions"]]
+    assert scores == sorted(scores, reverse=True) and len(set(slugs)) == len(slugs)
+
+
 async def test_asking_again_about_a_resolved_problem_reopens_its_ticket(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
