@@ -144,6 +144,7 @@ class AssistantFlow:
                 slugs=[h.slug for h in result.hits],
                 seq=seq,
                 about_file=about_file,
+                sure=result.confident,
             )
             new = topic.id != before
         if turn is not None:
@@ -336,6 +337,7 @@ class AssistantFlow:
             query=description,
             slugs=[h.slug for h in result.hits],
             seq=seq,
+            sure=result.confident,
         )
 
     async def tickets(

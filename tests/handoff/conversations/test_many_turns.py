@@ -200,23 +200,51 @@ SOLVED_THEN_PERSON = {
 }
 
 
+class Chat:
+    """One employee's chat with the scripted bot, and an agent to look at its tickets."""
+
+    def __init__(self, helpdesk: Helpdesk, employee: dict[str, str], agent: dict[str, str]):
+        self.helpdesk, self.employee, self.agent, self.cid = helpdesk, employee, agent, ""
+
+    @classmethod
+    async def start(cls, helpdesk: Helpdesk, locale: str = "de") -> Chat:
+        ScriptedBot(helpdesk)
+        employee = helpdesk.as_employee()
+        chat = cls(helpdesk, employee, (await staff(helpdesk, "agent"))["headers"])
+        chat.cid = await helpdesk.start_chat(employee, locale=locale)
+        return chat
+
+    async def say(self, *texts: str) -> Any:
+        for text in texts:
+            reply = await _say(self.helpdesk, self.cid, self.employee, text)
+        return reply
+
+    async def number(self) -> str:
+        """The number of the ticket the chat is on (the handoff's)."""
+        url = f"/api/chat/sessions/{self.cid}"
+        return str(
+            (await self.helpdesk.client.get(url, headers=self.employee)).json()["ticket_number"]
+        )
+
+    async def ticket(self, number: str | None = None) -> Any:
+        return await _ticket(self.helpdesk, number or await self.number(), self.agent)
+
+    async def agent_post(self, action: str, body: dict[str, Any] | None = None) -> Any:
+        url = f"/api/agent/conversations/{self.cid}/{action}"
+        return await self.helpdesk.client.post(url, json=body or {}, headers=self.agent)
+
+
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize("names_it", [True, False], ids=["naming-it", "naming-nothing"])
 async def test_a_handoff_is_about_the_open_problem_never_one_called_solved(
     sqlite_helpdesk: Helpdesk, lang: str, names_it: bool
 ) -> None:
-    ScriptedBot(sqlite_helpdesk)
-    employee = sqlite_helpdesk.as_employee()
-    agent = await staff(sqlite_helpdesk, "agent")
-    cid = await sqlite_helpdesk.start_chat(employee, locale=lang)
+    chat = await Chat.start(sqlite_helpdesk, lang)
     vpn, rejected, printer, solved, request, naming = SOLVED_THEN_PERSON[lang]
-    for text in (vpn, rejected, printer, solved):
-        await _say(sqlite_helpdesk, cid, employee, text)
-    said = f"{request} {naming}" if names_it else request
-    queued = await _say(sqlite_helpdesk, cid, employee, said)
+    await chat.say(vpn, rejected, printer, solved)
+    queued = await chat.say(f"{request} {naming}" if names_it else request)
     assert queued["state"] == "queued"
-    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    ticket = await chat.ticket()
     assert "VPN" in ticket["subject"], ticket["subject"]
     assert ticket["category"] == "network"
     assert printer not in ticket["description"]
@@ -224,17 +252,11 @@ async def test_a_handoff_is_about_the_open_problem_never_one_called_solved(
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 async def test_a_request_naming_a_solved_problem_reopens_it(helpdesk: Helpdesk, lang: str) -> None:
-    ScriptedBot(helpdesk)
-    employee = helpdesk.as_employee()
-    agent = await staff(helpdesk, "agent")
-    cid = await helpdesk.start_chat(employee, locale=lang)
+    chat = await Chat.start(helpdesk, lang)
     vpn, rejected, printer, solved, request, _ = SOLVED_THEN_PERSON[lang]
-    for text in (vpn, rejected, printer, solved):
-        await _say(helpdesk, cid, employee, text)
     still = "Der Drucker druckt doch nicht" if lang == "de" else "The printer still does not print"
-    await _say(helpdesk, cid, employee, f"{request} {still}")
-    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    ticket = await _ticket(helpdesk, state["ticket_number"], agent["headers"])
+    await chat.say(vpn, rejected, printer, solved, f"{request} {still}")
+    ticket = await chat.ticket()
     # The subject has no lead-in ("Ok anderes Thema:"): it says what the problem is.
     assert ticket["subject"].lower().startswith(("der drucker", "the printer")), ticket["subject"]
     assert ticket["category"] == "hardware"
@@ -244,68 +266,51 @@ async def test_a_request_naming_a_solved_problem_reopens_it(helpdesk: Helpdesk, 
 async def test_a_request_after_every_problem_was_solved_gets_a_neutral_subject(
     sqlite_helpdesk: Helpdesk, lang: str
 ) -> None:
-    ScriptedBot(sqlite_helpdesk)
-    employee = sqlite_helpdesk.as_employee()
-    agent = await staff(sqlite_helpdesk, "agent")
-    cid = await sqlite_helpdesk.start_chat(employee, locale=lang)
+    chat = await Chat.start(sqlite_helpdesk, lang)
     _, _, printer, solved, request, _ = SOLVED_THEN_PERSON[lang]
-    for text in (printer, solved, request):
-        await _say(sqlite_helpdesk, cid, employee, text)
-    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    ticket = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
-    assert ticket["subject"] in ("Chat mit dem IT Service Desk", "Chat with the IT Service Desk")
+    await chat.say(printer, solved, request)
+    subject = (await chat.ticket())["subject"]
+    assert subject in ("Chat mit dem IT Service Desk", "Chat with the IT Service Desk")
 
 
 async def test_a_ticket_from_the_form_about_another_problem_is_a_topic_of_its_own(
     helpdesk: Helpdesk,
 ) -> None:
-    ScriptedBot(helpdesk)
-    employee = helpdesk.as_employee()
-    agent = await staff(helpdesk, "agent")
-    cid = await helpdesk.start_chat(employee)
-    await _say(helpdesk, cid, employee, "Mein VPN bricht im Homeoffice ständig ab")
+    chat = await Chat.start(helpdesk)
     beamer = "Ich möchte eine Störung melden: der Beamer im Raum 3.12 zeigt kein Bild"
-    await _say(helpdesk, cid, employee, f"Ticket: {beamer}")
-    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    beamer_number = state["ticket_number"]
-    beamer_ticket = await _ticket(helpdesk, beamer_number, agent["headers"])
-    assert beamer_ticket["subject"] == "Der Beamer im Raum 3.12 zeigt kein Bild"
+    await chat.say("Mein VPN bricht im Homeoffice ständig ab", f"Ticket: {beamer}")
+    beamer_number = await chat.number()
+    assert (await chat.ticket())["subject"] == "Der Beamer im Raum 3.12 zeigt kein Bild"
     request = "Ich möchte mit einem Menschen sprechen. Das VPN bricht immer noch ab"
-    assert (await _say(helpdesk, cid, employee, request))["state"] == "queued"
-    state = (await helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
+    assert (await chat.say(request))["state"] == "queued"
     # The handoff is the VPN's, with a ticket of its own, not the projector's.
-    assert state["ticket_number"] != beamer_number
-    vpn = await _ticket(helpdesk, state["ticket_number"], agent["headers"])
+    assert await chat.number() != beamer_number
+    vpn = await chat.ticket()
     assert "VPN" in vpn["subject"] and vpn["category"] == "network", vpn["subject"]
 
 
 async def test_a_ticket_from_the_form_about_the_question_in_hand_is_its_ticket(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
-    ScriptedBot(sqlite_helpdesk)
-    employee = sqlite_helpdesk.as_employee()
-    cid = await sqlite_helpdesk.start_chat(employee)
+    chat = await Chat.start(sqlite_helpdesk)
     question = "Mein VPN bricht im Homeoffice ständig ab"
-    await _say(sqlite_helpdesk, cid, employee, question)
-    await _say(sqlite_helpdesk, cid, employee, f"Ticket: {question}")  # the form took it over
-    url = f"/api/chat/sessions/{cid}"
-    form = (await sqlite_helpdesk.client.get(url, headers=employee)).json()["ticket_number"]
-    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
-    assert (await sqlite_helpdesk.client.get(url, headers=employee)).json()["ticket_number"] == form
+    await chat.say(question, f"Ticket: {question}")  # the form took the question over
+    form = await chat.number()
+    await chat.say("Ich möchte mit einem Menschen sprechen")
+    assert await chat.number() == form
 
 
 async def test_the_agent_is_suggested_articles_for_the_problem_not_only_the_last_words(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
-    ScriptedBot(sqlite_helpdesk)
-    employee = sqlite_helpdesk.as_employee()
-    agent = await staff(sqlite_helpdesk, "agent")
-    cid = await sqlite_helpdesk.start_chat(employee)
-    await _say(sqlite_helpdesk, cid, employee, "Der Drucker im 2. OG druckt nicht")
-    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
-    await _say(sqlite_helpdesk, cid, employee, "Hallo? Wie lange dauert das noch?")
-    url = f"/api/agent/conversations/{cid}"
-    context = (await sqlite_helpdesk.client.get(url, headers=agent["headers"])).json()
+    chat = await Chat.start(sqlite_helpdesk)
+    await chat.say(
+        "Der Drucker im 2. OG druckt nicht",
+        "Ich möchte mit einem Menschen sprechen",
+        "Hallo? Wie lange dauert das noch?",
+    )
+    url = f"/api/agent/conversations/{chat.cid}"
+    context = (await sqlite_helpdesk.client.get(url, headers=chat.agent)).json()
     slugs = [s["slug"] for s in context["suggestions"]]
     assert slugs[0] == "printer-not-printing", slugs
     scores = [s["score"] for s in context["suggestions"]]
@@ -315,42 +320,30 @@ async def test_the_agent_is_suggested_articles_for_the_problem_not_only_the_last
 async def test_asking_again_about_a_resolved_problem_reopens_its_ticket(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
-    ScriptedBot(sqlite_helpdesk)
-    employee = sqlite_helpdesk.as_employee()
-    agent = await staff(sqlite_helpdesk, "agent")
-    cid = await sqlite_helpdesk.start_chat(employee)
-    url = f"/api/agent/conversations/{cid}"
-    await _say(sqlite_helpdesk, cid, employee, "Der Drucker im 2. OG druckt nicht")
-    await _say(sqlite_helpdesk, cid, employee, "Ich möchte mit einem Menschen sprechen")
-    await sqlite_helpdesk.client.post(f"{url}/claim", headers=agent["headers"])
-    await sqlite_helpdesk.client.post(
-        f"{url}/close", json={"resolution": "Toner getauscht"}, headers=agent["headers"]
-    )
-    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    number = state["ticket_number"]
-    assert (await _ticket(sqlite_helpdesk, number, agent["headers"]))["status"] == "resolved"
+    chat = await Chat.start(sqlite_helpdesk)
+    await chat.say("Der Drucker im 2. OG druckt nicht", "Ich möchte mit einem Menschen sprechen")
+    await chat.agent_post("claim")
+    await chat.agent_post("close", {"resolution": "Toner getauscht"})
+    number = await chat.number()
+    assert (await chat.ticket(number))["status"] == "resolved"
     again = "Ich möchte mit einem Menschen sprechen. Der Drucker im 2. OG druckt wieder nicht"
-    assert (await _say(sqlite_helpdesk, cid, employee, again))["state"] == "queued"
+    assert (await chat.say(again))["state"] == "queued"
     # The same ticket, back at work: the resolution that did not hold is in its history.
-    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    assert state["ticket_number"] == number
-    ticket = await _ticket(sqlite_helpdesk, number, agent["headers"])
+    assert await chat.number() == number
+    ticket = await chat.ticket(number)
     assert (ticket["status"], ticket["resolution"]) == ("in_progress", "")
     changes = [(a["detail"].get("old"), a["detail"].get("new")) for a in ticket["activity"]]
     assert ("resolved", "in_progress") in changes, changes
     # A closed ticket is final: the next request about the printer gets a new one.
-    await sqlite_helpdesk.client.post(f"{url}/claim", headers=agent["headers"])
-    await sqlite_helpdesk.client.post(
-        f"{url}/close", json={"resolution": "Drucker getauscht"}, headers=agent["headers"]
-    )
+    await chat.agent_post("claim")
+    await chat.agent_post("close", {"resolution": "Drucker getauscht"})
     closed = await sqlite_helpdesk.client.patch(
-        f"/api/agent/tickets/{number}", json={"status": "closed"}, headers=agent["headers"]
+        f"/api/agent/tickets/{number}", json={"status": "closed"}, headers=chat.agent
     )
     assert closed.status_code == 200, closed.text
-    await _say(sqlite_helpdesk, cid, employee, again)
-    state = (await sqlite_helpdesk.client.get(f"/api/chat/sessions/{cid}", headers=employee)).json()
-    assert state["ticket_number"] != number
-    new = await _ticket(sqlite_helpdesk, state["ticket_number"], agent["headers"])
+    await chat.say(again)
+    assert await chat.number() != number
+    new = await chat.ticket()
     assert new["status"] == "new" and "Drucker" in new["subject"], new["subject"]
 
 

@@ -50,3 +50,12 @@ def test_a_solved_topic_the_request_names_is_reopened() -> None:
     printer = _topic(2, ["printer-add"], state="solved")
     assert topics.for_handoff([VPN, printer], printer, printer) is printer
     assert printer.state == "open"
+
+
+def test_a_sure_answer_is_the_same_subject_only_if_the_old_search_found_it() -> None:
+    mouse = ["keyboard-mouse", "mobile-email-setup", "browser-issues"]
+    printer = ["printer-not-printing", "printer-add", "keyboard-mouse"]
+    assert topics.same_subject(mouse, printer)  # unsure: the mouse article among its hits
+    assert not topics.same_subject(mouse, printer, sure=True)
+    rephrased = ["printer-add", "printer-not-printing"]
+    assert topics.same_subject(printer, rephrased, sure=True)
