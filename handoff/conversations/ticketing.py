@@ -131,11 +131,9 @@ async def ticket_for(
     if topic is None and existing is not None:
         owned = await db.scalar(select(Topic.id).where(Topic.ticket_id == existing).limit(1))
         existing = None if owned is not None else existing
-    if existing is not None:
-        ticket = await ticket_service.get(db=db, number=existing)
-        if ticket.status in ("closed", "cancelled"):  # final: the problem gets a new ticket
-            existing = None
-    if existing is not None:
+    ticket = await ticket_service.get(db=db, number=existing) if existing is not None else None
+    # A closed or cancelled ticket is final: the problem gets a new one (below).
+    if ticket is not None and ticket.status not in ("closed", "cancelled"):
         if ticket.status == "resolved":  # the employee needs help with it again
             await ticket_service.reopen(db=db, ticket=ticket, actor=actor)
         ticket.transcript = store.transcript_snapshot(messages)
