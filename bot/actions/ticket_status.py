@@ -59,18 +59,17 @@ def _ticket_lines(tickets: list[dict[str, Any]], lang: str) -> str:
     )
 
 
-def _recent(tickets: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The employee's latest ticket if it ended (resolved, closed) in the last RECENT_DAYS."""
-    if not tickets or tickets[0].get("status") not in ("resolved", "closed"):
-        return None
+def _ended_lately(ticket: dict[str, Any]) -> bool:
+    """Whether the ticket ended (resolved, closed) in the last RECENT_DAYS."""
+    if ticket.get("status") not in ("resolved", "closed"):
+        return False
     try:
-        updated = datetime.fromisoformat(str(tickets[0].get("updated_at")))
+        updated = datetime.fromisoformat(str(ticket.get("updated_at")))
     except ValueError:
-        return None
+        return False
     if updated.tzinfo is None:
         updated = updated.replace(tzinfo=timezone.utc)
-    lately = datetime.now(timezone.utc) - updated <= timedelta(days=RECENT_DAYS)
-    return tickets[0] if lately else None
+    return datetime.now(timezone.utc) - updated <= timedelta(days=RECENT_DAYS)
 
 
 class ActionTicketStatus(Action):
@@ -96,7 +95,7 @@ class ActionTicketStatus(Action):
                     tickets = await api.open_tickets(conversation_id=tracker.sender_id)
                     if not tickets:  # the latest one may have been resolved just now
                         done = await api.tickets(conversation_id=tracker.sender_id, open_only=False)
-                        latest = _recent(done[:1])
+                        latest = done[0] if done and _ended_lately(done[0]) else None
         except clients.NotFound as error:
             if not number:  # the helpdesk does not know this conversation
                 return say_unavailable(dispatcher, error)
