@@ -25,7 +25,7 @@ FAILURES_BEFORE_HANDOFF = 2
 # answered as off-topic. kb_index.query.RelatedRule holds the same floor and
 # docs/search.md says how it was calibrated; the helpdesk's answer carries
 # "related" when it decides itself, and then that counts.
-RELATED_FLOOR = 0.46
+RELATED_FLOOR = 0.51
 
 
 def utter_article(dispatcher: CollectingDispatcher, article: dict[str, Any]) -> list[EventType]:

@@ -129,8 +129,10 @@ def test_an_answer_by_a_shared_word_does_not_stand_on_meaning(
     kb: KbIndex, query: str, lang: str, meaning: bool
 ) -> None:
     result = kb.search(query, lang=lang)
-    assert result.confident and result.hits[0].slug == "out-of-office"
+    assert result.hits[0].slug == "out-of-office"
     assert MeaningRule()(result.hits) is meaning
+    if meaning:
+        assert result.confident
 
 
 def test_an_index_of_the_real_model_refuses_another_model(
