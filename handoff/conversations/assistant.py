@@ -98,9 +98,9 @@ class AssistantFlow:
     ) -> Answer:
         """Search for the question; the article comes along when the search is confident.
 
-        `off_topic`: the bot's NLU read the message as not about IT. Then a confident result
-        that does not match by meaning alone (MeaningRule: only a shared word carries it, as
-        "Urlaub" in "wie viel Urlaub habe ich noch") is no answer and nothing related either.
+        `off_topic`: the bot's NLU read the message as not about IT. Then a result whose best
+        article does not match by meaning alone (MeaningRule: only a shared word carries it,
+        as "Urlaub" in "wie viel Urlaub habe ich noch") is neither an answer nor candidates.
         """
         # No database connection is held while the question waits for the search's threads:
         # under load, requests waiting for a search would otherwise empty the pool.
@@ -108,8 +108,9 @@ class AssistantFlow:
         # Only published articles come back (LiveSearch drops those archived or unpublished
         # since the last rebuild; a withdrawn best hit is no answer).
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
-        # A word shared with an article is no answer to a message about something else.
-        worded_only = off_topic and result.confident and not MEANING(result.hits)
+        # A word shared with an article is no answer to a message about something else, and
+        # makes its articles no candidates either.
+        worded_only = off_topic and bool(result.hits) and not MEANING(result.hits)
         if worded_only:
             result = replace(result, confident=False)
         article = None

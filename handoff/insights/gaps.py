@@ -20,6 +20,7 @@ from .schemas import GapGroup, GapQuestion
 SIMILAR = 0.72  # cosine similarity at which two questions count as the same need
 RECENT = 5000
 NO_GAP_INTENTS = ("request_human",)  # asking for a person is not a question for an article
+IT_INTENTS = ("it_problem", "it_question")  # the NLU's readings of a question about IT
 
 
 def text_hash(text: str) -> str:
@@ -53,11 +54,10 @@ async def collect(*, db: AsyncSession) -> list[Item]:
     for turn in turns:
         # Off-topic questions and requests for a person are no gap in the knowledge base;
         # a handed-off problem is here already by its unanswered question or "didn't help".
-        if (
-            turn.kb_confident is False
-            and turn.outcome != "off_topic"
-            and turn.intent not in NO_GAP_INTENTS
-        ):
+        # A question the search found nothing close to is off-topic only if the NLU did not
+        # read it as IT too: "Wie verbinde ich den Beamer im Besprechungsraum?" is a gap.
+        off_topic = turn.outcome == "off_topic" and turn.intent not in IT_INTENTS
+        if turn.kb_confident is False and not off_topic and turn.intent not in NO_GAP_INTENTS:
             add(turn.kb_query or turn.text, "no_answer", turn.conversation_id, turn.created_at)
     feedback = await db.scalars(
         select(Feedback)

@@ -76,6 +76,25 @@ async def test_a_message_read_as_off_topic_is_answered_only_by_meaning(
     assert captured["hits"][0]["slug"] == "password-reset"  # what was found stays on record
 
 
+@pytest.mark.parametrize(("off_topic", "related"), [("false", True), ("true", False)])
+async def test_candidates_for_a_message_read_as_off_topic_must_stand_on_meaning(
+    helpdesk: Helpdesk, monkeypatch: pytest.MonkeyPatch, off_topic: str, related: bool
+) -> None:
+    """Not confident, and related by the combined score (every hit is, at this floor): read
+    as off-topic, articles that no meaning carries are no candidates either."""
+    from handoff.conversations import assistant
+    from kb_index import MeaningRule, RelatedRule
+
+    monkeypatch.setattr(assistant, "MEANING", MeaningRule(threshold=1.01))
+    monkeypatch.setattr(assistant, "RELATED", RelatedRule(floor=-1.0))
+    captured, _ = await _answer_as_the_bot_asks(
+        helpdesk, "Kaffeemaschine im dritten Stock", off_topic=off_topic
+    )
+    assert captured["confident"] is False and captured["hits"]
+    assert captured["related"] is related
+    assert (captured["topic"] is not None) is related
+
+
 async def test_kb_answer_returns_the_article_steps_and_records_the_turn(
     helpdesk: Helpdesk,
 ) -> None:

@@ -58,3 +58,36 @@ async def test_knowledge_gaps_group_similar_questions_and_become_drafts(
     assert set(article["translations"]["de"]["questions"]) == set(asked[:3])
     left = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
     assert [g["questions"][0]["text"] for g in left] == ["Kaffeemaschine kaputt"]
+
+
+async def test_a_question_read_as_it_is_a_gap_even_when_nothing_close_was_found(
+    sqlite_helpdesk: Helpdesk,
+) -> None:
+    """Nothing close in the index: the bot answers as to an off-topic message. The NLU's
+    reading tells an IT question the knowledge base lacks from a question about something
+    else; only the first is a gap for the editors."""
+    editor = (await staff(sqlite_helpdesk, "editor"))["headers"]
+    cid = await sqlite_helpdesk.start_chat(sqlite_helpdesk.as_employee())
+    asked = [
+        ("Wie verbinde ich den Beamer im Besprechungsraum?", "it_question"),
+        ("Der Beamer im Besprechungsraum zeigt kein Bild", "it_problem"),
+        ("Wann ist die Weihnachtsfeier?", "out_of_scope"),
+        ("Wie viel Urlaub habe ich noch?", None),
+    ]
+    async with sqlite_helpdesk.app.state.open_db() as db:
+        for seq, (text, intent) in enumerate(asked, start=1):
+            db.add(
+                BotTurn(
+                    conversation_id=cid,
+                    message_seq=seq,
+                    text=text,
+                    kb_query=text,
+                    kb_confident=False,
+                    intent=intent,
+                    outcome="off_topic",
+                )
+            )
+        await db.commit()
+    groups = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
+    listed = {q["text"] for group in groups for q in group["questions"]}
+    assert listed == {asked[0][0], asked[1][0]}
