@@ -47,7 +47,8 @@ REPLIES = {
 # What keeps a longer message (or a question) in its intent.
 _MARKERS = {
     "thank": r"\b(dank\w*|thank\w*|thx|merci|appreciate)",
-    "feedback_positive": r"\b(dank\w*|thank\w*|thx|merci|appreciate)",
+    "feedback_positive": r"\b(dank\w*|thank\w*|thx|merci|appreciate|geholfen|helped|geklappt"
+    r"|gelöst|solved)",
     "goodbye": r"\b(tschü(ss|s)|bye|ciao|wiedersehen|bis (bald|später|morgen|dann)|see you"
     r"|schönen (tag|abend|feierabend|wochenende)|have a (nice|good|great))\b",
     "bot_challenge": r"\b(bot|chatbot|chatgpt|maschine|machine|roboter|robot|ki|ai|künstliche"
@@ -111,6 +112,10 @@ def is_small_talk(text: str, intent: str | None) -> bool:
             return word_count(text) <= 2 * SHORT_WORDS
         # "nein danke, das war's" is a no; "no idea what to cook, any ideas?" is a question.
         return short or not _QUESTION.search(text)
+    if intent == "feedback_positive":
+        # Praise with nothing to praise ("datei gelöscht zurückholen", a first message the
+        # NLU misread): without a word of thanks or success it is a question.
+        return False
     return short and not _QUESTION.search(text)
 
 

@@ -32,6 +32,8 @@ NOTHING_CLOSE = {"confident": False, "lang": "en", "hits": [], "article": None}
         ("abbrechen", "cancel"),
         ("/affirm", "affirm"),
         ("hat geholfen, danke", "feedback_positive"),
+        ("hat geklappt", "feedback_positive"),
+        ("that helped", "feedback_positive"),
     ],
 )
 def test_small_talk_keeps_its_reply(text: str, intent: str) -> None:
@@ -52,6 +54,8 @@ def test_small_talk_keeps_its_reply(text: str, intent: str) -> None:
         ("can you tell me how to compute the price per ounce", "bot_challenge"),
         ("still not working after the update", "feedback_negative"),
         ("the new laptop works great", "feedback_positive"),
+        ("datei gelöscht zurückholen", "feedback_positive"),
+        ("outlook signatur", "feedback_positive"),
     ],
 )
 def test_a_message_with_more_to_it_is_searched(text: str, intent: str) -> None:
