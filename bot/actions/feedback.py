@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import clients
 from bot.actions.common import failure_streak, latest_intent, latest_text, logger
 from bot.actions.handoff import hand_off
-from bot.actions.kb import FAILURES_BEFORE_HANDOFF
+from bot.actions.kb import FAILURES_BEFORE_HANDOFF, ActionAnswerFromKb
 from bot.actions.person import names_a_person
+from bot.actions.small_talk import is_small_talk
 
 # "thank" reaches this action only as the reply to "did that help?" (rules/kb.yml).
 POSITIVE_INTENTS = ("feedback_positive", "affirm", "thank")
@@ -27,7 +28,16 @@ class ActionFeedback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        helpful = latest_intent(tracker) in POSITIVE_INTENTS
+        intent = latest_intent(tracker)
+        if (
+            intent == "feedback_positive"
+            and tracker.get_slot("pending") is None
+            and not is_small_talk(latest_text(tracker), intent)
+        ):
+            # Praise when nothing was asked, without a word of thanks or success: a question
+            # the NLU misread ("datei gelöscht zurückholen" after a solved topic), searched.
+            return await ActionAnswerFromKb().run(dispatcher, tracker, domain)
+        helpful = intent in POSITIVE_INTENTS
         topic_failures = None
         try:
             async with clients.make_client() as api:

@@ -264,6 +264,30 @@ def test_positive_feedback(helpdesk, text: str, intent: str) -> None:
     assert slot_events(events) == {"failure_streak": 0, "pending": None, "feedback_slug": None}
 
 
+def test_praise_when_nothing_was_asked_is_searched(helpdesk) -> None:
+    """After a solved topic nothing waits for a verdict: "datei gelöscht zurückholen", which
+    the NLU read as praise, is a question; no verdict is recorded."""
+    helpdesk.on(
+        "GET",
+        ANSWER,
+        body={"confident": True, "lang": "de", "hits": [], "article": article("file-restore")},
+    )
+    messages, events = run(
+        ActionFeedback(), tracker("datei gelöscht zurückholen", "feedback_positive")
+    )
+    assert [r.url.path for r in helpdesk.requests] == [ANSWER]
+    assert helpdesk.last().url.params["q"] == "datei gelöscht zurückholen"
+    assert slot_events(events)["pending"] == "helpful"
+    assert slot_events(events)["feedback_slug"] == "file-restore"
+
+
+def test_thanks_when_nothing_was_asked_is_still_a_verdict(helpdesk) -> None:
+    helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 0})
+    messages, _ = run(ActionFeedback(), tracker("hat geklappt, danke", "feedback_positive"))
+    assert helpdesk.last_json() == {"helpful": True, "slug": None}
+    assert responses(messages) == ["utter_feedback_thanks"]
+
+
 def test_first_negative_feedback_offers_ticket_or_person(helpdesk) -> None:
     helpdesk.on("POST", FEEDBACK, body={"consecutive_failures": 1})
     messages, events = run(
