@@ -8,6 +8,26 @@ from ..conftest import Helpdesk
 from ..factories import staff
 
 
+async def _not_confident(
+    helpdesk: Helpdesk, cid: str, asked: list[tuple[str, str | None]], outcome: str
+) -> None:
+    """Record bot turns whose search was not confident: (text, the NLU's intent) each."""
+    async with helpdesk.app.state.open_db() as db:
+        for seq, (text, intent) in enumerate(asked, start=1):
+            db.add(
+                BotTurn(
+                    conversation_id=cid,
+                    message_seq=seq,
+                    text=text,
+                    kb_query=text,
+                    kb_confident=False,
+                    intent=intent,
+                    outcome=outcome,
+                )
+            )
+        await db.commit()
+
+
 async def test_knowledge_gaps_group_similar_questions_and_become_drafts(
     sqlite_helpdesk: Helpdesk,
 ) -> None:
@@ -19,19 +39,7 @@ async def test_knowledge_gaps_group_similar_questions_and_become_drafts(
         "Beamer kein Bild",
         "Kaffeemaschine kaputt",
     ]
-    async with sqlite_helpdesk.app.state.open_db() as db:
-        for seq, text in enumerate(asked, start=1):
-            db.add(
-                BotTurn(
-                    conversation_id=cid,
-                    message_seq=seq,
-                    text=text,
-                    kb_query=text,
-                    kb_confident=False,
-                    outcome="no_answer",
-                )
-            )
-        await db.commit()
+    await _not_confident(sqlite_helpdesk, cid, [(text, None) for text in asked], "no_answer")
     groups = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
     top = groups[0]
     assert top["count"] == 3 and "no_answer" in top["kinds"]
@@ -74,20 +82,7 @@ async def test_a_question_read_as_it_is_a_gap_even_when_nothing_close_was_found(
         ("Wann ist die Weihnachtsfeier?", "out_of_scope"),
         ("Wie viel Urlaub habe ich noch?", None),
     ]
-    async with sqlite_helpdesk.app.state.open_db() as db:
-        for seq, (text, intent) in enumerate(asked, start=1):
-            db.add(
-                BotTurn(
-                    conversation_id=cid,
-                    message_seq=seq,
-                    text=text,
-                    kb_query=text,
-                    kb_confident=False,
-                    intent=intent,
-                    outcome="off_topic",
-                )
-            )
-        await db.commit()
+    await _not_confident(sqlite_helpdesk, cid, asked, "off_topic")
     groups = (await sqlite_helpdesk.client.get("/api/kb/gaps", headers=editor)).json()["groups"]
     listed = {q["text"] for group in groups for q in group["questions"]}
     assert listed == {asked[0][0], asked[1][0]}
