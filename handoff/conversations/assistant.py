@@ -110,7 +110,7 @@ class AssistantFlow:
         result = await self.search.search(query, k=ANSWER_HITS, lang=lang)
         # A word shared with an article is no answer to a message about something else, and
         # makes its articles no candidates either.
-        worded_only = off_topic and bool(result.hits) and not MEANING(result.hits)
+        worded_only = off_topic and not MEANING(result.hits)
         if worded_only:
             result = replace(result, confident=False)
         article = None
